@@ -1,0 +1,335 @@
+import { Pool } from 'undici';
+import type { Dispatcher } from 'undici';
+import type { Secret } from '../secret.js';
+import { CsssOutcomeUnknownError, CsssRejectedError, CsssUnavailableError } from './csss.errors.js';
+import type { CsssError } from './csss.errors.js';
+import { isSignedValue, sign } from './csss.sign.js';
+import { CREATE_OTA_ORDER_PATH, CSSS_API_VERSION, CSSS_SUCCESS_CODE } from './csss.wire.js';
+import type { CreateOtaOrderWireData, CreateOtaOrderWireRequest, CsssLanguage } from './csss.wire.js';
+
+/** What the orders service needs from CSSS; the HTTP client below is the real one. */
+export interface CsssApi {
+  /**
+   * Signs and sends one createOtaOrder request. Never retried. Resolves with `data` of
+   * a success envelope; rejects with CsssRejectedError, CsssUnavailableError or
+   * CsssOutcomeUnknownError (see csss.errors.ts) and nothing else.
+   */
+  createOtaOrder(request: CreateOtaOrderWireRequest, options: { language: CsssLanguage }): Promise<CreateOtaOrderWireData>;
+}
+
+export interface CsssClientOptions {
+  baseUrl: string;
+  accessCode: string;
+  /** A plain string, or a Secret so that the config that carries it never prints it. */
+  secret: string | Secret;
+  /** Overall deadline of one call, connect to last body byte. */
+  timeoutMs: number;
+  /** Responses larger than this are abandoned as CsssOutcomeUnknownError. Default 1 MiB. */
+  maxResponseBytes?: number;
+  /** Milliseconds since the epoch; `timestamp` is derived from it as Unix seconds. */
+  clock?: () => number;
+  /**
+   * Deadline of the TCP/TLS connect, at most `timeoutMs`. Default half of `timeoutMs`, so
+   * that an unreachable CSSS fails as a certain "unavailable" before the overall deadline
+   * turns it into an "outcome unknown".
+   */
+  connectTimeoutMs?: number;
+  /** Keep-alive connections the pool may open to CSSS. Default 10. */
+  connections?: number;
+  /**
+   * Sends through this dispatcher instead of the client's own pool (tests, proxies). Its
+   * connect timeout is then the owner's to set, and `close()` leaves it open.
+   */
+  dispatcher?: Dispatcher;
+}
+
+export const DEFAULT_MAX_RESPONSE_BYTES = 1_048_576;
+export const DEFAULT_CSSS_CONNECTIONS = 10;
+
+export class CsssHttpClient implements CsssApi {
+  // Private fields rather than TypeScript `private`, so that logging or inspecting the
+  // client never shows the secret.
+  readonly #accessCode: string;
+  readonly #secret: string;
+  readonly #timeoutMs: number;
+  readonly #maxResponseBytes: number;
+  readonly #clock: () => number;
+  readonly #origin: string;
+  readonly #createOtaOrderPath: string;
+  readonly #dispatcher: Dispatcher;
+  readonly #ownsDispatcher: boolean;
+  #closed: Promise<void> | undefined;
+
+  constructor(options: CsssClientOptions) {
+    const timeoutMs = positiveInteger(options.timeoutMs, 'timeoutMs');
+    const connectTimeoutMs = positiveInteger(
+      options.connectTimeoutMs ?? Math.max(1, Math.floor(timeoutMs / 2)),
+      'connectTimeoutMs',
+    );
+    if (connectTimeoutMs > timeoutMs) throw new RangeError('CSSS connectTimeoutMs must not exceed timeoutMs');
+
+    const url = new URL(options.baseUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new TypeError('CSSS baseUrl must be an http or https URL');
+    }
+    if (url.username || url.password || url.search || url.hash) {
+      throw new TypeError('CSSS baseUrl must not carry credentials, a query or a fragment');
+    }
+
+    this.#accessCode = options.accessCode;
+    this.#secret = typeof options.secret === 'string' ? options.secret : options.secret.reveal();
+    this.#timeoutMs = timeoutMs;
+    this.#maxResponseBytes = positiveInteger(options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, 'maxResponseBytes');
+    this.#clock = options.clock ?? Date.now;
+    this.#origin = url.origin;
+    // A base URL such as https://gateway.example/csss/ keeps its path prefix.
+    this.#createOtaOrderPath = url.pathname.replace(/\/+$/, '') + CREATE_OTA_ORDER_PATH;
+    this.#ownsDispatcher = options.dispatcher === undefined;
+    // No interceptors: undici then neither retries nor follows redirects, and a POST that
+    // may have created an order must never be sent twice.
+    this.#dispatcher =
+      options.dispatcher ??
+      new Pool(url.origin, {
+        connections: positiveInteger(options.connections ?? DEFAULT_CSSS_CONNECTIONS, 'connections'),
+        connect: { timeout: connectTimeoutMs },
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+  }
+
+  async createOtaOrder(
+    request: CreateOtaOrderWireRequest,
+    { language }: { language: CsssLanguage },
+  ): Promise<CreateOtaOrderWireData> {
+    if (this.#closed) throw new CsssUnavailableError('client closed');
+    try {
+      const body = JSON.stringify(this.#signedParams(request));
+      const signal = AbortSignal.timeout(this.#timeoutMs);
+      // undici only acts on the signal once a connection takes the request, so a call
+      // queued behind busy connections would outlive its deadline; the race keeps it. Such
+      // a call is never sent afterwards, and its own late rejection is ignored.
+      const exchange = this.#exchange(body, language, signal);
+      exchange.catch(ignore);
+      return await Promise.race([exchange, rejectOnAbort(signal)]);
+    } catch (error) {
+      throw toCsssError(error);
+    }
+  }
+
+  /**
+   * Closes the keep-alive pool after in-flight calls finish; an injected dispatcher stays
+   * open. Later calls fail as unavailable. Safe to call more than once.
+   */
+  close(): Promise<void> {
+    this.#closed ??= this.#ownsDispatcher ? this.#dispatcher.close() : Promise.resolve();
+    return this.#closed;
+  }
+
+  #signedParams(request: CreateOtaOrderWireRequest): Record<string, string | number> {
+    const candidates = {
+      ...request,
+      access_code: this.#accessCode,
+      timestamp: String(Math.floor(this.#clock() / 1000)),
+      version: CSSS_API_VERSION,
+    };
+    // Empty parameters are neither signed nor sent, so an absent `mcc` stays absent.
+    const params: Record<string, string | number> = {};
+    for (const [key, value] of Object.entries(candidates)) {
+      if (isSignedValue(value)) params[key] = value;
+    }
+    return { ...params, sign: sign(params, this.#secret) };
+  }
+
+  async #exchange(body: string, language: CsssLanguage, signal: AbortSignal): Promise<CreateOtaOrderWireData> {
+    const response = await this.#dispatcher.request({
+      origin: this.#origin,
+      path: this.#createOtaOrderPath,
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        'accept-language': language,
+      },
+      body,
+      signal,
+      headersTimeout: this.#timeoutMs,
+      bodyTimeout: this.#timeoutMs,
+    });
+    const raw = await readResponseBody(response, this.#maxResponseBytes);
+    return parseCreateOtaOrderResponse(raw);
+  }
+}
+
+/**
+ * Error codes that only arise before a connection to CSSS exists, so the request was
+ * certainly never sent. Anything else, including ETIMEDOUT and ECONNRESET, can also happen
+ * on a connection that already carries the request.
+ */
+const CONNECT_PHASE_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_FAIL',
+  'EAI_NODATA',
+  'EAI_NONAME',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+  // The dispatcher is closing: undici refuses the call before dispatching it.
+  'UND_ERR_CLOSED',
+  // Certificate checks fail during the TLS handshake, before any HTTP byte is written.
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+]);
+
+/**
+ * The one place that turns whatever a call threw into the closed set of csss.errors.ts.
+ * Errors already in the set pass through; a failure is "unavailable" only when its code
+ * proves the connect never succeeded, because that answer invites a retry, and a retry
+ * of a request that did reach CSSS could order twice.
+ */
+function toCsssError(error: unknown): CsssError {
+  if (
+    error instanceof CsssRejectedError ||
+    error instanceof CsssUnavailableError ||
+    error instanceof CsssOutcomeUnknownError
+  ) {
+    return error;
+  }
+  const connectCode = connectPhaseCode(error);
+  if (connectCode !== undefined) {
+    return new CsssUnavailableError(`connect failed (${connectCode})`, { cause: error });
+  }
+  return new CsssOutcomeUnknownError(describeTransportFailure(error), { cause: error });
+}
+
+/**
+ * undici 7 rejects with the socket's own error on a failed connect (`code` ECONNREFUSED,
+ * ENOTFOUND, …), with a ConnectTimeoutError for its connect timeout, and Node's
+ * happy-eyeballs connect may wrap several attempts in an AggregateError. A wrapper without
+ * a code of its own (such as fetch's TypeError) is looked through via `cause`.
+ */
+function connectPhaseCode(error: unknown, depth = 0): string | undefined {
+  if (depth > 3 || typeof error !== 'object' || error === null) return undefined;
+  const code = errorCode(error);
+  if (code !== undefined) return CONNECT_PHASE_CODES.has(code) ? code : undefined;
+  if (error instanceof AggregateError && error.errors.length > 0) {
+    const codes = error.errors.map((inner: unknown) => connectPhaseCode(inner, depth + 1));
+    return codes.every((inner) => inner !== undefined) ? codes[0] : undefined;
+  }
+  return connectPhaseCode((error as { cause?: unknown }).cause, depth + 1);
+}
+
+function describeTransportFailure(error: unknown): string {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    return 'deadline passed';
+  }
+  const code = typeof error === 'object' && error !== null ? errorCode(error) : undefined;
+  switch (code) {
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return 'deadline passed';
+    case 'UND_ERR_SOCKET':
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return `connection closed before the answer was complete (${code})`;
+    case undefined:
+      return 'transport failure';
+    default:
+      return `transport failure (${code})`;
+  }
+}
+
+/** A code fit to quote in a message: Node and undici codes are short upper-case words. */
+function errorCode(error: object): string | undefined {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code) ? code : undefined;
+}
+
+async function readResponseBody(response: Dispatcher.ResponseData, maxBytes: number): Promise<Buffer> {
+  const { statusCode, headers, body } = response;
+  // undici's body emits an error when destroyed before its end; without a listener that
+  // error would crash the process instead of failing this call.
+  body.on('error', ignore);
+
+  if (statusCode < 200 || statusCode > 299) {
+    body.destroy();
+    // Redirects land here too: following one would send the order a second time.
+    throw new CsssOutcomeUnknownError(`HTTP ${statusCode}`, { statusCode });
+  }
+
+  const declaredLength = Number(headers['content-length']);
+  if (Number.isFinite(declaredLength) && declaredLength > maxBytes) {
+    body.destroy();
+    throw new CsssOutcomeUnknownError('response body over the size limit');
+  }
+
+  // Counting chunk by chunk keeps memory bounded whatever the server sends, declared or not.
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      body.destroy();
+      throw new CsssOutcomeUnknownError('response body over the size limit');
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function parseCreateOtaOrderResponse(raw: Buffer): CreateOtaOrderWireData {
+  let json: unknown;
+  try {
+    json = JSON.parse(utf8.decode(raw));
+  } catch {
+    // The SyntaxError is not kept as cause: its message quotes the response body.
+    throw new CsssOutcomeUnknownError('response is not JSON');
+  }
+
+  if (!isRecord(json)) throw new CsssOutcomeUnknownError('response is not the CSSS envelope');
+  const { code, success, message = '', data } = json;
+  if (typeof code !== 'string' || typeof success !== 'boolean' || typeof message !== 'string') {
+    throw new CsssOutcomeUnknownError('response is not the CSSS envelope');
+  }
+
+  if (code !== CSSS_SUCCESS_CODE || !success) throw new CsssRejectedError(code, message);
+
+  if (
+    !isRecord(data) ||
+    typeof data.sim_id !== 'string' ||
+    typeof data.order_id !== 'string' ||
+    typeof data.order_time !== 'string'
+  ) {
+    throw new CsssOutcomeUnknownError('success response lacks sim_id, order_id or order_time');
+  }
+  return { sim_id: data.sim_id, order_id: data.order_id, order_time: data.order_time };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`CSSS ${name} must be a positive integer`);
+  return value;
+}
+
+function ignore(): void {}

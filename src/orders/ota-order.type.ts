@@ -1,0 +1,20 @@
+// type-graphql's decorators need the Reflect metadata API before they run.
+import 'reflect-metadata';
+import { Field, ObjectType } from 'type-graphql';
+import type { PlacedOtaOrder } from './ota-order.model.js';
+
+@ObjectType({ description: 'An OTA data plan order that CSSS accepted.' })
+export class OtaOrder implements PlacedOtaOrder {
+  @Field(() => String, { description: 'The platform\'s id of the SIM card. CSSS field `sim_id`.' })
+  simId!: string;
+
+  @Field(() => String, {
+    description: 'The new order\'s id, e.g. "ORDER_47452122261749760". Keep it to look the order up later. CSSS field `order_id`.',
+  })
+  orderId!: string;
+
+  @Field(() => String, {
+    description: 'When CSSS placed the order, exactly as CSSS sent it (the format is not documented by the vendor). CSSS field `order_time`.',
+  })
+  orderTime!: string;
+}

@@ -1,0 +1,148 @@
+import { timingSafeEqual } from 'node:crypto';
+import { sign, type CsssParams } from '../csss/csss.sign.js';
+import { CSSS_API_VERSION, type CreateOtaOrderWireRequest, type CsssGlobalParams } from '../csss/csss.wire.js';
+import { SIMULATOR_ERROR_CODES, type SimulatorErrorCode } from './simulator.codes.js';
+import type { SimulatorMessageKey } from './simulator.messages.js';
+
+/** A createOtaOrder body that passed every check, exactly as received (sign included). */
+export type SimulatedOrderRequest = CreateOtaOrderWireRequest & CsssGlobalParams;
+
+/** Why a request was refused; the server renders it as an envelope in the caller's language. */
+export interface SimulatorRejection {
+  code: SimulatorErrorCode;
+  messageKey: SimulatorMessageKey;
+  /** The offending parameter, for code 1001. */
+  field?: string;
+}
+
+export type CreateOtaOrderCheck =
+  | { ok: true; request: SimulatedOrderRequest }
+  | { ok: false; rejection: SimulatorRejection };
+
+export interface CreateOtaOrderCheckContext {
+  accessCode: string;
+  secret: string;
+  /** The simulator's clock, milliseconds since the epoch. */
+  nowMs: number;
+  maxClockSkewSeconds: number;
+}
+
+type FieldRule = { type: 'string'; pattern?: RegExp; optional?: true } | { type: 'integer' };
+
+const ANY_STRING: FieldRule = { type: 'string' };
+const FLAG: FieldRule = { type: 'string', pattern: /^[01]$/ };
+
+/**
+ * Every parameter of createOtaOrder in the vendor's order, with the type and format
+ * the README documents. `[0-9]` rather than `\d` keeps non-ASCII digits out; JavaScript's
+ * `$` does not match before a trailing newline. Typing the table by the wire types makes
+ * the compiler insist that no field is forgotten.
+ */
+const FIELD_RULES: Record<keyof SimulatedOrderRequest, FieldRule> = {
+  access_code: ANY_STRING,
+  device_id: { type: 'string', pattern: /^[0-9]{18,22}$/ },
+  global_order: FLAG,
+  is_open: FLAG,
+  order_period: { type: 'string', pattern: /^[0-9]+$/ },
+  package_code: ANY_STRING,
+  package_name: ANY_STRING,
+  package_type: { type: 'string', pattern: /^[0-5]$/ },
+  pay_amount: { type: 'string', pattern: /^[0-9]+(\.[0-9]{1,2})?$/ },
+  pay_rst: { type: 'string', pattern: /^[12]$/ },
+  pay_type: { type: 'string', pattern: /^[012]$/ },
+  test_flow: ANY_STRING,
+  test_flow_flag: FLAG,
+  mcc: { type: 'string', pattern: /^[0-9]{3}$/, optional: true },
+  days: { type: 'integer' },
+  timing_type: ANY_STRING,
+  // Any run of digits; one in milliseconds is then refused as expired (1004), not malformed.
+  timestamp: { type: 'string', pattern: /^[0-9]+$/ },
+  version: ANY_STRING,
+  sign: ANY_STRING,
+};
+
+/** The media type must be application/json; parameters such as charset are allowed. */
+export function isJsonContentType(contentType: string | undefined): boolean {
+  return contentType?.split(';')[0]?.trim().toLowerCase() === 'application/json';
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The body as a JSON object, or undefined when it is not UTF-8, not JSON, or not an object. */
+export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(strictUtf8.decode(bytes));
+  } catch {
+    return undefined;
+  }
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+    ? (parsed as Record<string, unknown>)
+    : undefined;
+}
+
+/**
+ * Checks a parsed createOtaOrder body the way CSSS does as far as it is documented:
+ * first every parameter's presence, type and format (1001), then version (1003),
+ * access_code (1002), timestamp window (1004) and sign (1005). The first failure wins.
+ */
+export function checkCreateOtaOrderBody(
+  body: Record<string, unknown>,
+  context: CreateOtaOrderCheckContext,
+): CreateOtaOrderCheck {
+  const shape = checkShape(body);
+  if (shape) return { ok: false, rejection: shape };
+  // checkShape has just established every field's type, so the cast only names it.
+  const request = body as unknown as SimulatedOrderRequest;
+
+  if (request.version !== CSSS_API_VERSION) {
+    return reject(SIMULATOR_ERROR_CODES.unsupportedVersion, 'versionUnsupported');
+  }
+  if (request.access_code !== context.accessCode) {
+    return reject(SIMULATOR_ERROR_CODES.invalidAccessCode, 'accessCodeInvalid');
+  }
+  const skewSeconds = Math.abs(Number(request.timestamp) - context.nowMs / 1000);
+  if (!(skewSeconds <= context.maxClockSkewSeconds)) {
+    return reject(SIMULATOR_ERROR_CODES.timestampExpired, 'timestampExpired');
+  }
+  // canonicalize() leaves `sign` itself out, so the whole body can be signed as received.
+  const expected = sign(body as CsssParams, context.secret);
+  if (!signsMatch(request.sign, expected)) {
+    return reject(SIMULATOR_ERROR_CODES.invalidSign, 'signInvalid');
+  }
+  return { ok: true, request };
+}
+
+function checkShape(body: Record<string, unknown>): SimulatorRejection | undefined {
+  for (const [field, rule] of Object.entries(FIELD_RULES) as [string, FieldRule][]) {
+    const value = body[field];
+    // An empty value is left out of the signature, so CSSS cannot tell it from a missing one.
+    if (value === undefined || value === null || value === '') {
+      if (rule.type === 'string' && rule.optional) continue;
+      return { code: SIMULATOR_ERROR_CODES.invalidParameter, messageKey: 'parameterMissing', field };
+    }
+    const valid =
+      rule.type === 'integer'
+        ? Number.isSafeInteger(value) && (value as number) > 0
+        : typeof value === 'string' && (rule.pattern === undefined || rule.pattern.test(value));
+    if (!valid) return { code: SIMULATOR_ERROR_CODES.invalidParameter, messageKey: 'parameterInvalid', field };
+  }
+  // Undocumented extra parameters are signed like the rest, so they may only be scalars.
+  for (const [field, value] of Object.entries(body)) {
+    if (!(field in FIELD_RULES) && value !== null && typeof value !== 'string' && typeof value !== 'number') {
+      return { code: SIMULATOR_ERROR_CODES.invalidParameter, messageKey: 'parameterInvalid', field };
+    }
+  }
+  return undefined;
+}
+
+/** Constant-time comparison that answers false, rather than throwing, on a length mismatch. */
+function signsMatch(given: string, expected: string): boolean {
+  const a = Buffer.from(given, 'utf8');
+  const b = Buffer.from(expected, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function reject(code: SimulatorErrorCode, messageKey: SimulatorMessageKey): CreateOtaOrderCheck {
+  return { ok: false, rejection: { code, messageKey } };
+}

@@ -1,0 +1,38 @@
+import { ApolloServer } from '@apollo/server';
+import { print } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import type { CsssApi } from '../../src/csss/csss.client.js';
+import type { GatewayContext } from '../../src/graphql/context.js';
+import { formatGatewayError } from '../../src/graphql/format-error.js';
+import { GatewayInfo } from '../../src/graphql/gateway.resolver.js';
+import { buildGatewaySchema } from '../../src/graphql/schema.js';
+import { OtaOrderService } from '../../src/orders/ota-order.service.js';
+import { CreateOtaOrderDocument } from '../generated/graphql.js';
+import { orderInput } from '../support/order-input.js';
+
+// A real CSSS client cannot fail with a defect on demand, so this one case uses a fake.
+const brokenCsss: CsssApi = {
+  createOtaOrder: () => Promise.reject(new TypeError('cannot read secret "s3cr3t-Key_01" of undefined')),
+};
+
+describe('an unexpected failure', () => {
+  it('is answered as INTERNAL_SERVER_ERROR with a masked message and no stack trace', async () => {
+    const schema = await buildGatewaySchema({ orders: new OtaOrderService(brokenCsss), info: new GatewayInfo(false) });
+    const apollo = new ApolloServer<GatewayContext>({ schema, formatError: formatGatewayError });
+    await apollo.start();
+    try {
+      const response = await apollo.executeOperation(
+        { query: print(CreateOtaOrderDocument), variables: { input: orderInput() } },
+        { contextValue: { language: 'zh-CN' } },
+      );
+      if (response.body.kind !== 'single') throw new Error('expected a single result');
+      const { errors } = response.body.singleResult;
+      expect(errors).toStrictEqual([
+        { message: 'Internal server error', locations: expect.any(Array), path: ['createOtaOrder'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+      ]);
+      expect(JSON.stringify(response.body)).not.toContain('s3cr3t');
+    } finally {
+      await apollo.stop();
+    }
+  });
+});

@@ -1,0 +1,271 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { sign } from '../../src/csss/csss.sign.js';
+import { SANDBOX_EXAMPLE_OPERATION } from '../../src/graphql/sandbox-example.js';
+import { SIMULATOR_ICCIDS } from '../../src/simulator/simulator.scenarios.js';
+import { CreateOtaOrderDocument, OrderOtaPlanExampleDocument, OrdersSimulatedDocument } from '../generated/graphql.js';
+import { startHarness, type Harness, type HarnessOptions } from '../support/gateway-harness.js';
+import { orderInput } from '../support/order-input.js';
+
+const FIXED_NOW_MS = Date.UTC(2026, 10, 26, 12, 0, 0);
+
+let harness: Harness | undefined;
+async function start(options: HarnessOptions = {}): Promise<Harness> {
+  harness = await startHarness(options);
+  return harness;
+}
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+/** Everything the tests saw, to check that no secret or sign ever leaves the gateway. */
+function expectNoSecretsLeaked(h: Harness): void {
+  const seen = `${h.responses.join('\n')}\n${h.logs.text}`;
+  expect(seen).not.toContain(h.simulator.secret);
+  for (const request of h.simulator.requests) {
+    const sent = (request.body as { sign?: string } | undefined)?.sign;
+    if (sent) expect(seen).not.toContain(sent);
+  }
+}
+
+describe('createOtaOrder over HTTP against the CSSS simulator', () => {
+  it('places the order and returns what CSSS answered', async () => {
+    const h = await start({ clock: () => FIXED_NOW_MS });
+    const { status, body } = await h.execute(CreateOtaOrderDocument, { input: orderInput() });
+
+    expect(status).toBe(200);
+    expect(body.errors).toBeUndefined();
+    expect(h.simulator.orders).toHaveLength(1);
+    const placed = h.simulator.orders[0]!;
+    expect(body.data?.createOtaOrder).toStrictEqual({
+      simId: placed.simId,
+      orderId: placed.orderId,
+      orderTime: placed.orderTime,
+    });
+    expect(body.data?.createOtaOrder.orderId).toMatch(/^ORDER_\d+$/);
+    expectNoSecretsLeaked(h);
+  });
+
+  it('sends CSSS exactly the documented fields, types, headers and a valid sign', async () => {
+    const h = await start({ clock: () => FIXED_NOW_MS });
+    await h.execute(CreateOtaOrderDocument, { input: orderInput({ mcc: '460', payAmount: '12.50', isOpen: true }) });
+
+    expect(h.simulator.requests).toHaveLength(1);
+    const request = h.simulator.requests[0]!;
+    expect(request.method).toBe('POST');
+    expect(request.path).toBe('/package/createOtaOrder');
+    expect(request.headers['content-type']).toMatch(/^application\/json/);
+    expect(request.headers['accept-language']).toBe('zh-CN');
+
+    const { sign: sentSign, ...signed } = request.body as Record<string, string | number>;
+    expect(signed).toStrictEqual({
+      device_id: '89852202101130001670',
+      package_code: 'DP20201218003915',
+      package_name: 'T_T_T_0_P_S_中国100G/365天套餐',
+      package_type: '1',
+      order_period: '1',
+      days: 364,
+      timing_type: '1',
+      is_open: '1',
+      global_order: '0',
+      pay_amount: '12.50',
+      pay_rst: '1',
+      pay_type: '2',
+      test_flow: '0',
+      test_flow_flag: '0',
+      mcc: '460',
+      access_code: h.simulator.accessCode,
+      timestamp: String(FIXED_NOW_MS / 1000),
+      version: '2.0',
+    });
+    expect(sentSign).toBe(sign(signed, h.simulator.secret));
+  });
+
+  it('leaves mcc out of the CSSS request when the caller sends null', async () => {
+    const h = await start();
+    await h.execute(CreateOtaOrderDocument, { input: orderInput({ mcc: null }) });
+    expect(h.simulator.requests).toHaveLength(1);
+    expect(h.simulator.requests[0]!.body).not.toHaveProperty('mcc');
+  });
+
+  it('forwards the negotiated language and gets CSSS messages in it', async () => {
+    const h = await start();
+    await h.execute(CreateOtaOrderDocument, { input: orderInput() }, { 'accept-language': 'fr-FR, en;q=0.8, zh-CN;q=0.5' });
+    const rejected = await h.execute(
+      CreateOtaOrderDocument,
+      { input: orderInput({ deviceId: SIMULATOR_ICCIDS.rejected }) },
+      { 'accept-language': 'en-US' },
+    );
+    const defaulted = await h.execute(CreateOtaOrderDocument, { input: orderInput({ deviceId: SIMULATOR_ICCIDS.rejected }) });
+
+    expect(h.simulator.requests.map((request) => request.headers['accept-language'])).toEqual(['en-US', 'en-US', 'zh-CN']);
+    const english = rejected.body.errors?.[0]?.extensions?.csss as { message: string };
+    const chinese = defaulted.body.errors?.[0]?.extensions?.csss as { message: string };
+    expect(english.message).toMatch(/[A-Za-z]/);
+    expect(chinese.message).toMatch(/[\u4e00-\u9fff]/);
+  });
+
+  it('sends the configured default language when the caller names none CSSS supports', async () => {
+    const h = await start({ defaultLanguage: 'en-US' });
+    await h.execute(CreateOtaOrderDocument, { input: orderInput() }, { 'accept-language': 'de-DE' });
+    expect(h.simulator.requests[0]!.headers['accept-language']).toBe('en-US');
+  });
+});
+
+describe('errors, each with its code and the number of CSSS calls it made', () => {
+  it('answers BAD_USER_INPUT naming the field, and never calls CSSS, for a rule the input breaks', async () => {
+    const h = await start();
+    const { status, body } = await h.execute(CreateOtaOrderDocument, {
+      input: orderInput({ deviceId: '８９８５２２０２１０１１３０００１６７０', mcc: '46' }),
+    });
+
+    expect(status).toBe(200);
+    expect(body.data).toBeNull();
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors?.[0]?.extensions).toStrictEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'deviceId',
+      violations: [
+        { field: 'deviceId', message: expect.stringContaining('ICCID') },
+        { field: 'mcc', message: expect.stringContaining('3 ASCII digits') },
+      ],
+    });
+    expect(h.simulator.requests).toHaveLength(0);
+  });
+
+  it('answers BAD_USER_INPUT, without calling CSSS, for a value GraphQL itself refuses', async () => {
+    const h = await start();
+    const input = { ...orderInput(), packageType: 'WEEKLY' } as unknown as ReturnType<typeof orderInput>;
+    const { body } = await h.execute(CreateOtaOrderDocument, { input });
+    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(body.errors?.[0]?.message).toContain('packageType');
+    expect(h.simulator.requests).toHaveLength(0);
+  });
+
+  it('answers CSSS_REJECTED with the code and message CSSS sent, after one CSSS call', async () => {
+    const h = await start();
+    const { body } = await h.execute(
+      CreateOtaOrderDocument,
+      { input: orderInput({ deviceId: SIMULATOR_ICCIDS.rejected }) },
+      { 'accept-language': 'en-US' },
+    );
+    const error = body.errors?.[0];
+    expect(error?.extensions?.code).toBe('CSSS_REJECTED');
+    expect(error?.extensions?.csss).toStrictEqual({ code: '2001', message: expect.any(String) });
+    expect(error?.path).toEqual(['createOtaOrder']);
+    expect(h.simulator.requests).toHaveLength(1);
+    expect(h.simulator.orders).toHaveLength(0);
+    expectNoSecretsLeaked(h);
+  });
+
+  it('answers CSSS_UNAVAILABLE when CSSS cannot be reached', async () => {
+    const closed = await startHarness();
+    const unreachable = new URL(closed.simulator.url);
+    await closed.close();
+    const h = await start({ csssBaseUrl: unreachable.origin });
+
+    const { body } = await h.execute(CreateOtaOrderDocument, { input: orderInput() });
+    expect(body.errors?.[0]?.extensions).toStrictEqual({ code: 'CSSS_UNAVAILABLE' });
+    expect(body.errors?.[0]?.message).toMatch(/safe to retry/);
+    expect(h.simulator.requests).toHaveLength(0);
+  });
+
+  it.each([
+    ['HTTP 500', SIMULATOR_ICCIDS.serverError],
+    ['an HTML page', SIMULATOR_ICCIDS.garbage],
+    ['truncated JSON', SIMULATOR_ICCIDS.truncated],
+    ['no answer before the deadline', SIMULATOR_ICCIDS.hang],
+  ])('answers CSSS_OUTCOME_UNKNOWN when CSSS sends %s, after exactly one CSSS call', async (_case, deviceId) => {
+    const h = await start({ timeoutMs: 500 });
+    const { body } = await h.execute(CreateOtaOrderDocument, { input: orderInput({ deviceId }) });
+    expect(body.errors?.[0]?.extensions).toStrictEqual({ code: 'CSSS_OUTCOME_UNKNOWN' });
+    expect(body.errors?.[0]?.message).toMatch(/unknown whether the order was placed/);
+    expect(h.simulator.requests).toHaveLength(1);
+    expectNoSecretsLeaked(h);
+  });
+});
+
+describe('the HTTP surface', () => {
+  it('answers /healthz without calling CSSS', async () => {
+    const h = await start();
+    const response = await fetch(new URL('/healthz', h.gateway.graphqlUrl));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+    expect(h.simulator.requests).toHaveLength(0);
+  });
+
+  it('shows Apollo Sandbox, pre-filled with the example order, to a browser', async () => {
+    const h = await start();
+    const response = await fetch(h.gateway.graphqlUrl, { headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain('embeddable-sandbox');
+    expect(html).toContain('OrderOtaPlanExample');
+    expect(html).toContain('89852202101130001670');
+  });
+
+  it('runs the Sandbox example operation successfully as it is shown', async () => {
+    const h = await start();
+    const { SANDBOX_EXAMPLE_VARIABLES } = await import('../../src/graphql/sandbox-example.js');
+    expect(SANDBOX_EXAMPLE_OPERATION).toContain('OrderOtaPlanExample');
+    const { body } = await h.execute(
+      OrderOtaPlanExampleDocument,
+      SANDBOX_EXAMPLE_VARIABLES as Parameters<Harness['execute']>[1] as never,
+    );
+    expect(body.errors).toBeUndefined();
+    expect(h.simulator.orders).toHaveLength(1);
+  });
+
+  it('refuses a request body over 64 KiB with HTTP 413 before CSSS is called', async () => {
+    const h = await start();
+    const response = await fetch(h.gateway.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'query { ordersSimulated }', padding: 'x'.repeat(70 * 1024) }),
+    });
+    expect(response.status).toBe(413);
+    expect(h.simulator.requests).toHaveLength(0);
+  });
+
+  it('says that orders are not simulated when it talks to a CSSS of its own', async () => {
+    const h = await start();
+    const { body } = await h.execute(OrdersSimulatedDocument, {});
+    expect(body.data).toEqual({ ordersSimulated: false });
+  });
+});
+
+describe('the embedded simulator, as `npm start` uses it', () => {
+  it('places orders with no CSSS configured, says they are simulated and warns loudly', async () => {
+    const h = await start({ embeddedSimulator: true });
+    expect(h.gateway.simulatorUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+
+    const simulated = await h.execute(OrdersSimulatedDocument, {});
+    const placed = await h.execute(CreateOtaOrderDocument, { input: orderInput() });
+
+    expect(simulated.body.data).toEqual({ ordersSimulated: true });
+    expect(placed.body.errors).toBeUndefined();
+    expect(placed.body.data?.createOtaOrder.orderId).toMatch(/^ORDER_\d+$/);
+    const warning = h.logs.entries().find((entry) => entry.level === 40);
+    expect(String(warning?.msg)).toContain('ORDERS ARE SIMULATED');
+  });
+});
+
+describe('request bodies sent without a length', () => {
+  it('refuses a chunked body over 64 KiB with HTTP 413', async () => {
+    const h = await start();
+    const oversized = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 10; i += 1) controller.enqueue(new TextEncoder().encode('x'.repeat(10 * 1024)));
+        controller.close();
+      },
+    });
+    const response = await fetch(h.gateway.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: oversized,
+      duplex: 'half',
+    } as RequestInit);
+    expect(response.status).toBe(413);
+    expect(h.simulator.requests).toHaveLength(0);
+  });
+});

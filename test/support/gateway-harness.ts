@@ -1,0 +1,87 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+import { startGateway, type RunningGateway } from '../../src/app.js';
+import type { CsssTarget, GatewayConfig } from '../../src/config.js';
+import type { CsssLanguage } from '../../src/csss/csss.wire.js';
+import { createLogger } from '../../src/logger.js';
+import { Secret } from '../../src/secret.js';
+import { startCsssSimulator, type RunningCsssSimulator } from '../../src/simulator/simulator.js';
+import { LogCapture } from './log-capture.js';
+
+export interface GraphQLResponseBody<TData> {
+  data?: TData | null;
+  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+}
+
+export interface HarnessOptions {
+  timeoutMs?: number;
+  defaultLanguage?: CsssLanguage;
+  /** Point the gateway somewhere other than the harness's simulator (e.g. a closed port). */
+  csssBaseUrl?: string;
+  /** Use the gateway's own embedded simulator, as `npm start` does. */
+  embeddedSimulator?: boolean;
+  clock?: () => number;
+}
+
+export interface Harness {
+  gateway: RunningGateway;
+  /** The simulator the gateway talks to (not set with `embeddedSimulator`). */
+  simulator: RunningCsssSimulator;
+  logs: LogCapture;
+  /** Every raw HTTP response body the tests received, to scan for secrets. */
+  responses: string[];
+  execute<TData, TVariables>(
+    document: TypedDocumentNode<TData, TVariables>,
+    variables: TVariables,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: GraphQLResponseBody<TData> }>;
+  close(): Promise<void>;
+}
+
+/** Starts a CSSS simulator and the real gateway over HTTP on port 0, wired together. */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const simulator = await startCsssSimulator({ hangMs: 30_000, clock: options.clock });
+  const logs = new LogCapture();
+  const csss: CsssTarget = options.embeddedSimulator
+    ? { kind: 'simulator' }
+    : {
+        kind: 'remote',
+        baseUrl: options.csssBaseUrl ?? simulator.url,
+        accessCode: simulator.accessCode,
+        secret: new Secret(simulator.secret),
+      };
+  const config: GatewayConfig = {
+    port: 0,
+    host: '127.0.0.1',
+    csss,
+    csssTimeoutMs: options.timeoutMs ?? 2_000,
+    csssDefaultLanguage: options.defaultLanguage ?? 'zh-CN',
+    logLevel: 'debug',
+  };
+  const gateway = await startGateway(config, {
+    logger: createLogger({ level: 'debug', destination: logs }),
+    clock: options.clock,
+  });
+  const responses: string[] = [];
+
+  return {
+    gateway,
+    simulator,
+    logs,
+    responses,
+    async execute(document, variables, headers = {}) {
+      const response = await fetch(gateway.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query: print(document), variables }),
+      });
+      const text = await response.text();
+      responses.push(text);
+      return { status: response.status, body: JSON.parse(text) };
+    },
+    async close() {
+      await gateway.close();
+      await simulator.close();
+    },
+  };
+}
