@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import type { IncomingMessage } from 'node:http';
+import { join } from 'node:path';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
@@ -12,7 +13,12 @@ import { GatewayInfo } from './graphql/gateway.resolver.js';
 import { SANDBOX_EXAMPLE_OPERATION, SANDBOX_EXAMPLE_VARIABLES } from './graphql/sandbox-example.js';
 import { buildGatewaySchema } from './graphql/schema.js';
 import { createGraphQLHttpServer, GRAPHQL_PATH, listen } from './http/graphql-http-server.js';
+import { GuardedCsssApi } from './csss/guarded-csss-api.js';
+import { ANONYMOUS_CLIENT_ID } from './graphql/context.js';
+import { SqliteOrderJournal } from './journal/sqlite-order-journal.js';
 import type { Logger } from './logger.js';
+import { Bulkhead } from './resilience/bulkhead.js';
+import { CircuitBreaker } from './resilience/circuit-breaker.js';
 import { Secret } from './secret.js';
 import { OtaOrderService } from './orders/ota-order.service.js';
 import { startCsssSimulator } from './simulator/simulator.js';
@@ -36,9 +42,12 @@ export interface GatewayDependencies {
 export async function startGateway(config: GatewayConfig, deps: GatewayDependencies): Promise<RunningGateway> {
   const { logger } = deps;
   const closers: Array<() => Promise<void>> = [];
-  const closeAll = async (): Promise<void> => {
-    for (const close of closers.reverse()) await close();
-  };
+  let closing: Promise<void> | undefined;
+  // Closes in reverse order of opening; calling it again waits for the same close.
+  const closeAll = (): Promise<void> =>
+    (closing ??= (async () => {
+      for (const close of [...closers].reverse()) await close();
+    })());
 
   try {
     let csssTarget = config.csss;
@@ -54,17 +63,46 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
       );
     }
 
-    const csss = new CsssHttpClient({
+    const csssClient = new CsssHttpClient({
       baseUrl: csssTarget.baseUrl,
       accessCode: csssTarget.accessCode,
       secret: csssTarget.secret,
       timeoutMs: config.csssTimeoutMs,
+      connections: config.csssMaxInFlight,
       clock: deps.clock,
     });
-    closers.push(() => csss.close());
+    closers.push(() => csssClient.close());
+    const breaker = new CircuitBreaker({
+      failureThreshold: config.csssBreakerFailureThreshold,
+      cooldownMs: config.csssBreakerCooldownMs,
+      clock: deps.clock,
+      onStateChange: (state) => logger.warn({ breakerState: state }, `CSSS circuit breaker is now ${state}`),
+    });
+    const csss = new GuardedCsssApi(csssClient, new Bulkhead(config.csssMaxInFlight), breaker);
+
+    const journalPath = join(config.dataDir, 'orders.sqlite');
+    // Every CSSS call ends by its deadline, so a PENDING attempt older than this was cut
+    // off by a crash; the margin covers recording the outcome after the answer.
+    const pendingStaleAfterMs = config.csssTimeoutMs + 2_000;
+    const journal = new SqliteOrderJournal({ path: journalPath, pendingStaleAfterMs, clock: deps.clock });
+    closers.push(() => journal.close());
+    const sweepStalePending = async (): Promise<void> => {
+      const swept = await journal.markPendingUnknown({
+        ownOnly: false,
+        detail: 'the gateway that sent it stopped before the outcome was recorded',
+      });
+      if (swept > 0) logger.warn({ swept }, 'order attempts left PENDING by a stopped gateway are now UNKNOWN');
+    };
+    await sweepStalePending();
+    const sweeper = setInterval(() => {
+      sweepStalePending().catch((error: unknown) => logger.error({ err: error }, 'journal sweep failed'));
+    }, pendingStaleAfterMs);
+    sweeper.unref();
+    closers.push(async () => clearInterval(sweeper));
+    logger.info({ journalPath }, 'order journal open');
 
     const schema = await buildGatewaySchema({
-      orders: new OtaOrderService(csss),
+      orders: new OtaOrderService(csss, journal, logger),
       info: new GatewayInfo(config.csss.kind === 'simulator'),
     });
 
@@ -95,10 +133,20 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
       logger,
       context: (request: IncomingMessage): GatewayContext => ({
         language: negotiateCsssLanguage(request.headers['accept-language'], config.csssDefaultLanguage),
+        clientId: ANONYMOUS_CLIENT_ID,
       }),
     });
-    apollo.addPlugin(ApolloServerPluginDrainHttpServer({ httpServer }));
+    // On stop, in-flight orders get their full CSSS deadline (plus a margin to record the
+    // outcome) before connections are cut.
+    apollo.addPlugin(ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: pendingStaleAfterMs }));
     await apollo.start();
+    closers.push(async () => {
+      const marked = await journal.markPendingUnknown({
+        ownOnly: true,
+        detail: 'the gateway stopped before the outcome was recorded',
+      });
+      if (marked > 0) logger.warn({ marked }, 'order attempts still in flight at shutdown are now UNKNOWN');
+    });
     closers.push(() => apollo.stop());
 
     const address = await listen(httpServer, config.port, config.host);

@@ -12,6 +12,14 @@ export interface GatewayConfig {
   csss: CsssTarget;
   csssTimeoutMs: number;
   csssDefaultLanguage: CsssLanguage;
+  /** Concurrent CSSS calls beyond which orders fail fast as CSSS_UNAVAILABLE. */
+  csssMaxInFlight: number;
+  /** Consecutive transport failures that open the circuit breaker. */
+  csssBreakerFailureThreshold: number;
+  /** How long the breaker stays open before one probe is let through. */
+  csssBreakerCooldownMs: number;
+  /** Folder of the order journal file. */
+  dataDir: string;
   logLevel: string;
 }
 
@@ -51,6 +59,10 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   const port = integer('PORT', 4000, 0, 65535);
   const host = value('HOST') ?? '0.0.0.0';
   const csssTimeoutMs = integer('CSSS_TIMEOUT_MS', 10_000, 100, 600_000);
+  const csssMaxInFlight = integer('CSSS_MAX_IN_FLIGHT', 64, 1, 10_000);
+  const csssBreakerFailureThreshold = integer('CSSS_BREAKER_FAILURE_THRESHOLD', 5, 1, 1_000);
+  const csssBreakerCooldownMs = integer('CSSS_BREAKER_COOLDOWN_MS', 10_000, 100, 3_600_000);
+  const dataDir = value('DATA_DIR') ?? './data';
 
   const language = value('CSSS_DEFAULT_LANGUAGE') ?? 'zh-CN';
   const csssDefaultLanguage = CSSS_LANGUAGES.find((known) => known.toLowerCase() === language.toLowerCase());
@@ -83,6 +95,10 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     csss,
     csssTimeoutMs,
     csssDefaultLanguage: csssDefaultLanguage ?? 'zh-CN',
+    csssMaxInFlight,
+    csssBreakerFailureThreshold,
+    csssBreakerCooldownMs,
+    dataDir,
     logLevel,
   };
 }

@@ -1,6 +1,8 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import {
+  IdempotencyKeyInProgressError,
+  IdempotencyKeyReusedError,
   InvalidOrderInputError,
   OrderNotSentError,
   OrderOutcomeUnknownError,
@@ -13,6 +15,8 @@ export const ERROR_CODES = {
   csssRejected: 'CSSS_REJECTED',
   csssUnavailable: 'CSSS_UNAVAILABLE',
   csssOutcomeUnknown: 'CSSS_OUTCOME_UNKNOWN',
+  idempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
+  idempotencyKeyInProgress: 'IDEMPOTENCY_KEY_IN_PROGRESS',
   internal: 'INTERNAL_SERVER_ERROR',
 } as const;
 
@@ -67,6 +71,12 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
   }
   if (original instanceof OrderOutcomeUnknownError) {
     return withExtensions(formatted, original.message, { code: ERROR_CODES.csssOutcomeUnknown });
+  }
+  if (original instanceof IdempotencyKeyReusedError) {
+    return withExtensions(formatted, original.message, { code: ERROR_CODES.idempotencyKeyReused, field: 'idempotencyKey' });
+  }
+  if (original instanceof IdempotencyKeyInProgressError) {
+    return withExtensions(formatted, original.message, { code: ERROR_CODES.idempotencyKeyInProgress });
   }
 
   const code = formatted.extensions?.code;

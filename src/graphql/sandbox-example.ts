@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EXAMPLE_ICCID } from '../simulator/simulator.scenarios.js';
 
 /**
@@ -10,12 +11,18 @@ export const SANDBOX_EXAMPLE_OPERATION = /* GraphQL */ `
       simId
       orderId
       orderTime
+      replayed
     }
   }
 `;
 
+/**
+ * The key is new each time the server starts: the first run in Sandbox places an order and
+ * running it again shows a replay (`replayed: true`), which is the contract to learn.
+ */
 export const SANDBOX_EXAMPLE_VARIABLES = {
   input: {
+    idempotencyKey: randomUUID(),
     deviceId: EXAMPLE_ICCID,
     packageCode: 'DP20201218003915',
     packageName: 'T_T_T_0_P_S_中国100G/365天套餐',

@@ -12,6 +12,16 @@ import { PackageType, PayResult, PayType, type OtaOrderRequest } from './ota-ord
 })
 export class CreateOtaOrderInput implements OtaOrderRequest {
   @Field(() => String, {
+    description:
+      'Your key for this order, 1 to 255 printable ASCII characters; send a new UUID per order and reuse it for every retry of that order. ' +
+      'The same key with the same order never orders twice: once the first call has finished, a retry gets its stored outcome again ' +
+      '(the same OtaOrder with `replayed: true`, or the same error code), and while it is still running a retry gets ' +
+      '`IDEMPOTENCY_KEY_IN_PROGRESS`. The same key with a different order gets `IDEMPOTENCY_KEY_REUSED`. Only an order that ended ' +
+      '`CSSS_UNAVAILABLE` (never reached CSSS) is sent again on retry. Keys never expire and are scoped to the calling client.',
+  })
+  idempotencyKey!: string;
+
+  @Field(() => String, {
     description: 'The SIM card\'s ICCID: 18 to 22 ASCII digits, e.g. "89852202101130001670". CSSS field `device_id`.',
   })
   deviceId!: string;

@@ -42,3 +42,19 @@ export class OrderOutcomeUnknownError extends Error {
     );
   }
 }
+
+/** The idempotency key was used before with a different order; nothing was sent. */
+export class IdempotencyKeyReusedError extends Error {
+  override readonly name = 'IdempotencyKeyReusedError';
+  constructor() {
+    super('This idempotencyKey was already used for a different order. Use a new key for a new order.');
+  }
+}
+
+/** An order with this idempotency key is still being sent; nothing was sent now. */
+export class IdempotencyKeyInProgressError extends Error {
+  override readonly name = 'IdempotencyKeyInProgressError';
+  constructor() {
+    super('An order with this idempotencyKey is still in progress. Retry later with the same key to get its outcome.');
+  }
+}

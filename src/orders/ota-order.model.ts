@@ -48,3 +48,9 @@ export interface PlacedOtaOrder {
   orderId: string;
   orderTime: string;
 }
+
+/** An accepted order as a caller gets it back. */
+export interface OtaOrderResult extends PlacedOtaOrder {
+  /** False on the call that placed the order; true when a retry got the stored outcome. */
+  replayed: boolean;
+}

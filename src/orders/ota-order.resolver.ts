@@ -1,8 +1,10 @@
 // type-graphql's decorators need the Reflect metadata API before they run.
 import 'reflect-metadata';
-import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { GatewayContext } from '../graphql/context.js';
+import type { OrderAttempt } from '../journal/order-journal.js';
 import { CreateOtaOrderInput } from './create-ota-order.input.js';
+import { OtaOrderAttempt, OtaOrderAttemptStatus } from './ota-order-attempt.type.js';
 import type { OtaOrderService } from './ota-order.service.js';
 import { OtaOrder } from './ota-order.type.js';
 
@@ -12,12 +14,43 @@ export class OtaOrderResolver {
 
   @Mutation(() => OtaOrder, {
     description:
-      'Orders an OTA data plan for one SIM card through CSSS. Places a paid order: a retry after `CSSS_OUTCOME_UNKNOWN` may order twice. Errors carry `extensions.code`: BAD_USER_INPUT, CSSS_REJECTED, CSSS_UNAVAILABLE, CSSS_OUTCOME_UNKNOWN or INTERNAL_SERVER_ERROR.',
+      'Orders an OTA data plan for one SIM card through CSSS, exactly once per idempotencyKey: retrying with the same key and order is always safe. ' +
+      'Errors carry `extensions.code`: BAD_USER_INPUT, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_PROGRESS, CSSS_REJECTED, CSSS_UNAVAILABLE, CSSS_OUTCOME_UNKNOWN or INTERNAL_SERVER_ERROR.',
   })
   async createOtaOrder(
     @Arg('input', () => CreateOtaOrderInput, { description: 'The order to place.' }) input: CreateOtaOrderInput,
     @Ctx() context: GatewayContext,
   ): Promise<OtaOrder> {
-    return this.orders.placeOrder(input, { language: context.language });
+    const { idempotencyKey, ...order } = input;
+    return this.orders.placeOrder(order, { language: context.language, clientId: context.clientId, idempotencyKey });
   }
+
+  @Query(() => OtaOrderAttempt, {
+    nullable: true,
+    description:
+      'What became of the order sent with this idempotencyKey by the calling client: null when no such order was sent. Use it after a lost response or `CSSS_OUTCOME_UNKNOWN`.',
+  })
+  async otaOrderAttempt(
+    @Arg('idempotencyKey', () => String, { description: 'The key the order was sent with.' }) idempotencyKey: string,
+    @Ctx() context: GatewayContext,
+  ): Promise<OtaOrderAttempt | null> {
+    const attempt = await this.orders.findAttempt(context.clientId, idempotencyKey);
+    return attempt ? toAttemptType(attempt) : null;
+  }
+}
+
+function toAttemptType(attempt: OrderAttempt): OtaOrderAttempt {
+  const order =
+    attempt.status === 'SUCCEEDED' && attempt.simId !== null && attempt.orderId !== null && attempt.orderTime !== null
+      ? { simId: attempt.simId, orderId: attempt.orderId, orderTime: attempt.orderTime, replayed: true }
+      : null;
+  return {
+    idempotencyKey: attempt.idempotencyKey,
+    status: OtaOrderAttemptStatus[attempt.status],
+    order,
+    csssCode: attempt.csssCode,
+    csssMessage: attempt.csssMessage,
+    createdAt: attempt.createdAt,
+    updatedAt: attempt.updatedAt,
+  };
 }

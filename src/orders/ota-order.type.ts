@@ -1,10 +1,10 @@
 // type-graphql's decorators need the Reflect metadata API before they run.
 import 'reflect-metadata';
 import { Field, ObjectType } from 'type-graphql';
-import type { PlacedOtaOrder } from './ota-order.model.js';
+import type { OtaOrderResult } from './ota-order.model.js';
 
 @ObjectType({ description: 'An OTA data plan order that CSSS accepted.' })
-export class OtaOrder implements PlacedOtaOrder {
+export class OtaOrder implements OtaOrderResult {
   @Field(() => String, { description: 'The platform\'s id of the SIM card. CSSS field `sim_id`.' })
   simId!: string;
 
@@ -17,4 +17,10 @@ export class OtaOrder implements PlacedOtaOrder {
     description: 'When CSSS placed the order, exactly as CSSS sent it (the format is not documented by the vendor). CSSS field `order_time`.',
   })
   orderTime!: string;
+
+  @Field(() => Boolean, {
+    description:
+      'False on the call that placed the order. True when this is the stored outcome of an earlier call with the same idempotencyKey: no new order was placed.',
+  })
+  replayed!: boolean;
 }

@@ -2,7 +2,7 @@ import type { OtaOrderRequest } from './ota-order.model.js';
 
 export interface FieldViolation {
   /** The GraphQL input field, e.g. `deviceId`. */
-  field: keyof OtaOrderRequest;
+  field: keyof OtaOrderRequest | 'idempotencyKey';
   message: string;
 }
 
@@ -13,9 +13,16 @@ const NUMERIC_CODE = /^[0-9]{1,10}$/;
 const PAY_AMOUNT = /^(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{1,2})?$/;
 const MCC = /^[0-9]{3}$/;
 const CONTROL_CHARACTER = /\p{Cc}/u;
+const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
 
 function intInRange(value: number, min: number, max: number): boolean {
   return Number.isInteger(value) && value >= min && value <= max;
+}
+
+export function findIdempotencyKeyViolations(idempotencyKey: string): FieldViolation[] {
+  return IDEMPOTENCY_KEY.test(idempotencyKey)
+    ? []
+    : [{ field: 'idempotencyKey', message: 'idempotencyKey must be 1 to 255 printable ASCII characters; a UUID is suggested.' }];
 }
 
 /**
@@ -24,7 +31,7 @@ function intInRange(value: number, min: number, max: number): boolean {
  */
 export function findOrderViolations(order: OtaOrderRequest): FieldViolation[] {
   const violations: FieldViolation[] = [];
-  const check = (ok: boolean, field: keyof OtaOrderRequest, message: string): void => {
+  const check = (ok: boolean, field: FieldViolation['field'], message: string): void => {
     if (!ok) violations.push({ field, message });
   };
 

@@ -11,6 +11,8 @@ export type CreateOtaOrderInput = {
   deviceId: string;
   /** Order as a primary-number plan; normally false. CSSS field `global_order` ("1"/"0"). */
   globalOrder?: boolean;
+  /** Your key for this order, 1 to 255 printable ASCII characters; send a new UUID per order and reuse it for every retry of that order. The same key with the same order never orders twice: once the first call has finished, a retry gets its stored outcome again (the same OtaOrder with `replayed: true`, or the same error code), and while it is still running a retry gets `IDEMPOTENCY_KEY_IN_PROGRESS`. The same key with a different order gets `IDEMPOTENCY_KEY_REUSED`. Only an order that ended `CSSS_UNAVAILABLE` (never reached CSSS) is sent again on retry. Keys never expire and are scoped to the calling client. */
+  idempotencyKey: string;
   /** Activate the plan immediately. OTA SIMs should leave this false. CSSS field `is_open` ("1"/"0"). */
   isOpen?: boolean;
   /** Mobile country code: exactly 3 ASCII digits, e.g. "460". Null or absent leaves it out of the CSSS request. CSSS field `mcc`. */
@@ -36,6 +38,19 @@ export type CreateOtaOrderInput = {
   /** How validity is counted: a CSSS numeric code of 1 to 10 ASCII digits, usually "1". CSSS field `timing_type`. */
   timingType: string;
 };
+
+/** What became of an order attempt. */
+export type OtaOrderAttemptStatus =
+  /** CSSS could not be reached; no order exists. A retry with the same key sends it again. */
+  | 'NOT_SENT'
+  /** Being sent to CSSS now; ask again shortly. */
+  | 'PENDING'
+  /** CSSS refused the order; `csssCode` and `csssMessage` say why. No order exists. */
+  | 'REJECTED'
+  /** CSSS accepted the order; `order` holds it. */
+  | 'SUCCEEDED'
+  /** The order may or may not exist at CSSS. It is never sent again under this key; an operator settles it with CSSS. */
+  | 'UNKNOWN';
 
 /** How the data plan is counted. Sent to CSSS as `package_type` "0" to "5". */
 export type PackageType =
@@ -73,21 +88,29 @@ export type OrderOtaPlanExampleMutationVariables = Exact<{
 }>;
 
 
-export type OrderOtaPlanExampleMutation = { createOtaOrder: { simId: string, orderId: string, orderTime: string } };
+export type OrderOtaPlanExampleMutation = { createOtaOrder: { simId: string, orderId: string, orderTime: string, replayed: boolean } };
 
 export type CreateOtaOrderMutationVariables = Exact<{
   input: CreateOtaOrderInput;
 }>;
 
 
-export type CreateOtaOrderMutation = { createOtaOrder: { simId: string, orderId: string, orderTime: string } };
+export type CreateOtaOrderMutation = { createOtaOrder: { simId: string, orderId: string, orderTime: string, replayed: boolean } };
 
 export type OrdersSimulatedQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type OrdersSimulatedQuery = { ordersSimulated: boolean };
 
+export type OtaOrderAttemptQueryVariables = Exact<{
+  idempotencyKey: string;
+}>;
 
-export const OrderOtaPlanExampleDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OrderOtaPlanExample"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateOtaOrderInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createOtaOrder"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"simId"}},{"kind":"Field","name":{"kind":"Name","value":"orderId"}},{"kind":"Field","name":{"kind":"Name","value":"orderTime"}}]}}]}}]} as unknown as DocumentNode<OrderOtaPlanExampleMutation, OrderOtaPlanExampleMutationVariables>;
-export const CreateOtaOrderDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateOtaOrder"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateOtaOrderInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createOtaOrder"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"simId"}},{"kind":"Field","name":{"kind":"Name","value":"orderId"}},{"kind":"Field","name":{"kind":"Name","value":"orderTime"}}]}}]}}]} as unknown as DocumentNode<CreateOtaOrderMutation, CreateOtaOrderMutationVariables>;
+
+export type OtaOrderAttemptQuery = { otaOrderAttempt: { idempotencyKey: string, status: OtaOrderAttemptStatus, csssCode: string | null, csssMessage: string | null, createdAt: string, updatedAt: string, order: { simId: string, orderId: string, orderTime: string, replayed: boolean } | null } | null };
+
+
+export const OrderOtaPlanExampleDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"OrderOtaPlanExample"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateOtaOrderInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createOtaOrder"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"simId"}},{"kind":"Field","name":{"kind":"Name","value":"orderId"}},{"kind":"Field","name":{"kind":"Name","value":"orderTime"}},{"kind":"Field","name":{"kind":"Name","value":"replayed"}}]}}]}}]} as unknown as DocumentNode<OrderOtaPlanExampleMutation, OrderOtaPlanExampleMutationVariables>;
+export const CreateOtaOrderDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateOtaOrder"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateOtaOrderInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createOtaOrder"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"simId"}},{"kind":"Field","name":{"kind":"Name","value":"orderId"}},{"kind":"Field","name":{"kind":"Name","value":"orderTime"}},{"kind":"Field","name":{"kind":"Name","value":"replayed"}}]}}]}}]} as unknown as DocumentNode<CreateOtaOrderMutation, CreateOtaOrderMutationVariables>;
 export const OrdersSimulatedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"OrdersSimulated"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ordersSimulated"}}]}}]} as unknown as DocumentNode<OrdersSimulatedQuery, OrdersSimulatedQueryVariables>;
+export const OtaOrderAttemptDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"OtaOrderAttempt"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"idempotencyKey"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"otaOrderAttempt"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"idempotencyKey"},"value":{"kind":"Variable","name":{"kind":"Name","value":"idempotencyKey"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"idempotencyKey"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"order"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"simId"}},{"kind":"Field","name":{"kind":"Name","value":"orderId"}},{"kind":"Field","name":{"kind":"Name","value":"orderTime"}},{"kind":"Field","name":{"kind":"Name","value":"replayed"}}]}},{"kind":"Field","name":{"kind":"Name","value":"csssCode"}},{"kind":"Field","name":{"kind":"Name","value":"csssMessage"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]}}]} as unknown as DocumentNode<OtaOrderAttemptQuery, OtaOrderAttemptQueryVariables>;

@@ -6,6 +6,11 @@ import type { GatewayContext } from '../../src/graphql/context.js';
 import { formatGatewayError } from '../../src/graphql/format-error.js';
 import { GatewayInfo } from '../../src/graphql/gateway.resolver.js';
 import { buildGatewaySchema } from '../../src/graphql/schema.js';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { SqliteOrderJournal } from '../../src/journal/sqlite-order-journal.js';
 import { OtaOrderService } from '../../src/orders/ota-order.service.js';
 import { CreateOtaOrderDocument } from '../generated/graphql.js';
 import { orderInput } from '../support/order-input.js';
@@ -17,13 +22,18 @@ const brokenCsss: CsssApi = {
 
 describe('an unexpected failure', () => {
   it('is answered as INTERNAL_SERVER_ERROR with a masked message and no stack trace', async () => {
-    const schema = await buildGatewaySchema({ orders: new OtaOrderService(brokenCsss), info: new GatewayInfo(false) });
+    const journal = new SqliteOrderJournal({
+      path: join(await mkdtemp(join(tmpdir(), 'csss-journal-')), 'orders.sqlite'),
+      pendingStaleAfterMs: 60_000,
+    });
+    const orders = new OtaOrderService(brokenCsss, journal, pino({ level: 'silent' }));
+    const schema = await buildGatewaySchema({ orders, info: new GatewayInfo(false) });
     const apollo = new ApolloServer<GatewayContext>({ schema, formatError: formatGatewayError });
     await apollo.start();
     try {
       const response = await apollo.executeOperation(
         { query: print(CreateOtaOrderDocument), variables: { input: orderInput() } },
-        { contextValue: { language: 'zh-CN' } },
+        { contextValue: { language: 'zh-CN', clientId: 'anonymous' } },
       );
       if (response.body.kind !== 'single') throw new Error('expected a single result');
       const { errors } = response.body.singleResult;
@@ -31,8 +41,13 @@ describe('an unexpected failure', () => {
         { message: 'Internal server error', locations: expect.any(Array), path: ['createOtaOrder'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
       ]);
       expect(JSON.stringify(response.body)).not.toContain('s3cr3t');
+      // It may have been sent, so the journal keeps it from ever being sent again.
+      expect((await journal.listByStatus('UNKNOWN')).map((attempt) => attempt.detail)).toEqual([
+        'internal error while sending',
+      ]);
     } finally {
       await apollo.stop();
+      await journal.close();
     }
   });
 });

@@ -41,6 +41,7 @@ describe('createOtaOrder over HTTP against the CSSS simulator', () => {
       simId: placed.simId,
       orderId: placed.orderId,
       orderTime: placed.orderTime,
+      replayed: false,
     });
     expect(body.data?.createOtaOrder.orderId).toMatch(/^ORDER_\d+$/);
     expectNoSecretsLeaked(h);

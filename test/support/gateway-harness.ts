@@ -1,3 +1,6 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { startGateway, type RunningGateway } from '../../src/app.js';
@@ -21,6 +24,11 @@ export interface HarnessOptions {
   /** Use the gateway's own embedded simulator, as `npm start` does. */
   embeddedSimulator?: boolean;
   clock?: () => number;
+  /** Share a journal folder between gateways; a fresh temporary one otherwise. */
+  dataDir?: string;
+  maxInFlight?: number;
+  breakerFailureThreshold?: number;
+  breakerCooldownMs?: number;
 }
 
 export interface Harness {
@@ -28,6 +36,7 @@ export interface Harness {
   /** The simulator the gateway talks to (not set with `embeddedSimulator`). */
   simulator: RunningCsssSimulator;
   logs: LogCapture;
+  dataDir: string;
   /** Every raw HTTP response body the tests received, to scan for secrets. */
   responses: string[];
   execute<TData, TVariables>(
@@ -42,6 +51,7 @@ export interface Harness {
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const simulator = await startCsssSimulator({ hangMs: 30_000, clock: options.clock });
   const logs = new LogCapture();
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'csss-gateway-test-')));
   const csss: CsssTarget = options.embeddedSimulator
     ? { kind: 'simulator' }
     : {
@@ -56,6 +66,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     csss,
     csssTimeoutMs: options.timeoutMs ?? 2_000,
     csssDefaultLanguage: options.defaultLanguage ?? 'zh-CN',
+    csssMaxInFlight: options.maxInFlight ?? 64,
+    csssBreakerFailureThreshold: options.breakerFailureThreshold ?? 5,
+    csssBreakerCooldownMs: options.breakerCooldownMs ?? 10_000,
+    dataDir,
     logLevel: 'debug',
   };
   const gateway = await startGateway(config, {
@@ -68,6 +82,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     gateway,
     simulator,
     logs,
+    dataDir,
     responses,
     async execute(document, variables, headers = {}) {
       const response = await fetch(gateway.graphqlUrl, {

@@ -12,15 +12,35 @@ function problemsOf(env: Record<string, string>): readonly string[] {
 }
 
 describe('configuration', () => {
-  it('defaults to the embedded simulator on 0.0.0.0:4000 with zh-CN and a 10 s deadline', () => {
+  it('defaults to the embedded simulator on 0.0.0.0:4000 with zh-CN, a 10 s deadline and a journal in ./data', () => {
     expect(loadConfig({})).toEqual({
       port: 4000,
       host: '0.0.0.0',
       csss: { kind: 'simulator' },
       csssTimeoutMs: 10_000,
       csssDefaultLanguage: 'zh-CN',
+      csssMaxInFlight: 64,
+      csssBreakerFailureThreshold: 5,
+      csssBreakerCooldownMs: 10_000,
+      dataDir: './data',
       logLevel: 'info',
     });
+  });
+
+  it('reads the journal folder and the limits towards CSSS', () => {
+    const config = loadConfig({
+      DATA_DIR: '/var/lib/gateway',
+      CSSS_MAX_IN_FLIGHT: '8',
+      CSSS_BREAKER_FAILURE_THRESHOLD: '3',
+      CSSS_BREAKER_COOLDOWN_MS: '2500',
+    });
+    expect(config).toMatchObject({
+      dataDir: '/var/lib/gateway',
+      csssMaxInFlight: 8,
+      csssBreakerFailureThreshold: 3,
+      csssBreakerCooldownMs: 2500,
+    });
+    expect(problemsOf({ CSSS_MAX_IN_FLIGHT: '0' })).toEqual(['CSSS_MAX_IN_FLIGHT must be an integer from 1 to 10000 (got "0")']);
   });
 
   it('reads a real CSSS target and keeps the secret out of its JSON and string forms', () => {

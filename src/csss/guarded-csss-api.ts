@@ -1,0 +1,40 @@
+import type { Bulkhead } from '../resilience/bulkhead.js';
+import type { CircuitBreaker } from '../resilience/circuit-breaker.js';
+import type { CsssApi } from './csss.client.js';
+import { CsssOutcomeUnknownError, CsssRejectedError, CsssUnavailableError } from './csss.errors.js';
+import type { CreateOtaOrderWireData, CreateOtaOrderWireRequest, CsssLanguage } from './csss.wire.js';
+
+/**
+ * Puts a bulkhead and a circuit breaker in front of CSSS. Both refuse with
+ * CsssUnavailableError before anything is sent, so a refused order is safe to retry.
+ * Only transport trouble counts against the breaker: a rejection is CSSS answering.
+ */
+export class GuardedCsssApi implements CsssApi {
+  constructor(
+    private readonly csss: CsssApi,
+    private readonly bulkhead: Bulkhead,
+    private readonly breaker: CircuitBreaker,
+  ) {}
+
+  async createOtaOrder(
+    request: CreateOtaOrderWireRequest,
+    options: { language: CsssLanguage },
+  ): Promise<CreateOtaOrderWireData> {
+    if (!this.bulkhead.tryEnter()) throw new CsssUnavailableError('too many CSSS calls in flight');
+    try {
+      if (!this.breaker.tryAcquire()) throw new CsssUnavailableError('circuit breaker open');
+      try {
+        const data = await this.csss.createOtaOrder(request, options);
+        this.breaker.onSuccess();
+        return data;
+      } catch (error) {
+        if (error instanceof CsssRejectedError) this.breaker.onSuccess();
+        else if (error instanceof CsssUnavailableError || error instanceof CsssOutcomeUnknownError) this.breaker.onFailure();
+        else this.breaker.onAbandon();
+        throw error;
+      }
+    } finally {
+      this.bulkhead.leave();
+    }
+  }
+}

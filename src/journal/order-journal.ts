@@ -1,0 +1,86 @@
+/**
+ * The order journal: one row per attempt to send an order, written before the request
+ * leaves and updated with what became of it. It is the order record (never pruned) and
+ * what makes retries safe. This interface is what a shared database would implement when
+ * several machines run the gateway; the SQLite file is the embedded default.
+ */
+
+export const ATTEMPT_STATUSES = ['PENDING', 'SUCCEEDED', 'REJECTED', 'NOT_SENT', 'UNKNOWN'] as const;
+export type AttemptStatus = (typeof ATTEMPT_STATUSES)[number];
+
+export interface OrderAttempt {
+  id: number;
+  clientId: string;
+  idempotencyKey: string;
+  /** 1 for the first send; a key whose attempt ended NOT_SENT may be sent again as 2, 3, … */
+  attemptNo: number;
+  fingerprint: string;
+  /** The normalized order, in the gateway's vocabulary; never the secret or a sign. */
+  request: unknown;
+  status: AttemptStatus;
+  csssCode: string | null;
+  csssMessage: string | null;
+  simId: string | null;
+  orderId: string | null;
+  orderTime: string | null;
+  /** Why the status is what it is, for operators (e.g. "HTTP 500", "settled by an operator"). */
+  detail: string | null;
+  /** The gateway process that sent it. */
+  owner: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ClaimRequest {
+  clientId: string;
+  idempotencyKey: string;
+  fingerprint: string;
+  request: unknown;
+}
+
+export type ClaimResult =
+  /** A new attempt was recorded as PENDING: the caller must send it and record the outcome. */
+  | { kind: 'claimed'; attempt: OrderAttempt }
+  /** The key was used before with a different order. */
+  | { kind: 'reused'; attempt: OrderAttempt }
+  /** An attempt with this key is still being sent. */
+  | { kind: 'in_progress'; attempt: OrderAttempt }
+  /** An attempt with this key and order finished; its outcome is to be replayed. */
+  | { kind: 'finished'; attempt: OrderAttempt };
+
+export type AttemptOutcome =
+  | { status: 'SUCCEEDED'; simId: string; orderId: string; orderTime: string; detail?: string }
+  | { status: 'REJECTED'; csssCode: string; csssMessage: string }
+  | { status: 'NOT_SENT'; detail: string }
+  | { status: 'UNKNOWN'; detail: string };
+
+export interface OrderJournal {
+  /** This process's owner id, stored on the attempts it claims. */
+  readonly owner: string;
+  /**
+   * Atomically looks at the latest attempt for (client, key) and either records a new
+   * PENDING attempt or says why not. Durable before it returns.
+   */
+  claim(request: ClaimRequest): Promise<ClaimResult>;
+  /** Records the outcome of a PENDING (or swept-to-UNKNOWN) attempt. */
+  record(attemptId: number, outcome: AttemptOutcome): Promise<void>;
+  /** The latest attempt for (client, key), if any. */
+  findLatest(clientId: string, idempotencyKey: string): Promise<OrderAttempt | undefined>;
+  findById(attemptId: number): Promise<OrderAttempt | undefined>;
+  listByStatus(status: AttemptStatus): Promise<OrderAttempt[]>;
+  /**
+   * Marks PENDING attempts as UNKNOWN: those of this process (on shutdown, `ownOnly`),
+   * or those of any process that are older than any live send can be (after a crash).
+   */
+  markPendingUnknown(options: { ownOnly: boolean; detail: string }): Promise<number>;
+  /** An operator's verdict on an UNKNOWN attempt after checking with CSSS. */
+  settle(attemptId: number, outcome: Extract<AttemptOutcome, { status: 'SUCCEEDED' | 'NOT_SENT' }>): Promise<OrderAttempt>;
+  /** Whether the journal can be written now (readiness). */
+  isWritable(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Thrown by `settle` when the attempt is missing or not UNKNOWN. */
+export class JournalSettleError extends Error {
+  override readonly name = 'JournalSettleError';
+}

@@ -1,0 +1,268 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { JOURNAL_MIGRATIONS } from './journal.migrations.js';
+import {
+  JournalSettleError,
+  type AttemptOutcome,
+  type AttemptStatus,
+  type ClaimRequest,
+  type ClaimResult,
+  type OrderAttempt,
+  type OrderJournal,
+} from './order-journal.js';
+
+export interface SqliteOrderJournalOptions {
+  /** The journal file; its folder is created if missing. */
+  path: string;
+  /**
+   * A PENDING attempt older than this cannot still be in flight in any live gateway
+   * (every CSSS call ends by its deadline), so it is taken to have been cut off by a crash.
+   */
+  pendingStaleAfterMs: number;
+  clock?: () => number;
+  /** How long to wait for another process's write lock. */
+  busyTimeoutMs?: number;
+}
+
+interface AttemptRow {
+  id: number;
+  client_id: string;
+  idempotency_key: string;
+  attempt_no: number;
+  fingerprint: string;
+  request_json: string;
+  status: AttemptStatus;
+  csss_code: string | null;
+  csss_message: string | null;
+  sim_id: string | null;
+  order_id: string | null;
+  order_time: string | null;
+  detail: string | null;
+  owner: string;
+  created_at: string;
+  updated_at: string;
+}
+
+const CRASHED_DETAIL = 'the gateway that sent it stopped before the outcome was recorded';
+
+function toAttempt(row: AttemptRow): OrderAttempt {
+  return {
+    id: row.id,
+    clientId: row.client_id,
+    idempotencyKey: row.idempotency_key,
+    attemptNo: row.attempt_no,
+    fingerprint: row.fingerprint,
+    request: JSON.parse(row.request_json) as unknown,
+    status: row.status,
+    csssCode: row.csss_code,
+    csssMessage: row.csss_message,
+    simId: row.sim_id,
+    orderId: row.order_id,
+    orderTime: row.order_time,
+    detail: row.detail,
+    owner: row.owner,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/**
+ * The embedded journal: one SQLite file in WAL mode, shared safely by several gateway
+ * processes on one machine. Writes use BEGIN IMMEDIATE so the check-then-insert of a claim
+ * is atomic across processes, and synchronous=FULL so a claimed attempt is on disk before
+ * the order is sent.
+ */
+export class SqliteOrderJournal implements OrderJournal {
+  readonly owner = randomUUID();
+  readonly #db: Database.Database;
+  readonly #clock: () => number;
+  readonly #staleAfterMs: number;
+  readonly #statements;
+
+  constructor(options: SqliteOrderJournalOptions) {
+    mkdirSync(dirname(options.path), { recursive: true });
+    this.#db = new Database(options.path);
+    this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = FULL');
+    this.#clock = options.clock ?? Date.now;
+    this.#staleAfterMs = options.pendingStaleAfterMs;
+    this.#migrate();
+
+    const db = this.#db;
+    this.#statements = {
+      latest: db.prepare<[string, string], AttemptRow>(
+        'SELECT * FROM ota_order_attempts WHERE client_id = ? AND idempotency_key = ? ORDER BY attempt_no DESC LIMIT 1',
+      ),
+      byId: db.prepare<[number], AttemptRow>('SELECT * FROM ota_order_attempts WHERE id = ?'),
+      byStatus: db.prepare<[string], AttemptRow>('SELECT * FROM ota_order_attempts WHERE status = ? ORDER BY id'),
+      insert: db.prepare(
+        `INSERT INTO ota_order_attempts
+           (client_id, idempotency_key, attempt_no, fingerprint, request_json, status, owner, created_at, updated_at)
+         VALUES (@clientId, @idempotencyKey, @attemptNo, @fingerprint, @requestJson, 'PENDING', @owner, @now, @now)`,
+      ),
+      record: db.prepare(
+        `UPDATE ota_order_attempts
+            SET status = @status, csss_code = @csssCode, csss_message = @csssMessage, sim_id = @simId,
+                order_id = @orderId, order_time = @orderTime, detail = @detail, updated_at = @now
+          WHERE id = @id AND status IN ('PENDING', 'UNKNOWN')`,
+      ),
+      staleToUnknown: db.prepare(
+        `UPDATE ota_order_attempts SET status = 'UNKNOWN', detail = @detail, updated_at = @now
+          WHERE status = 'PENDING' AND updated_at < @cutoff`,
+      ),
+      ownToUnknown: db.prepare(
+        `UPDATE ota_order_attempts SET status = 'UNKNOWN', detail = @detail, updated_at = @now
+          WHERE status = 'PENDING' AND owner = @owner`,
+      ),
+    };
+  }
+
+  #now(): string {
+    return new Date(this.#clock()).toISOString();
+  }
+
+  #migrate(): void {
+    this.#db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR(255) NOT NULL, applied_at VARCHAR(32) NOT NULL)',
+    );
+    const apply = this.#db.transaction(() => {
+      const applied = new Set(
+        this.#db
+          .prepare<[], { version: number }>('SELECT version FROM schema_migrations')
+          .all()
+          .map((row) => row.version),
+      );
+      for (const migration of JOURNAL_MIGRATIONS) {
+        if (applied.has(migration.version)) continue;
+        this.#db.exec(migration.sql);
+        this.#db
+          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+          .run(migration.version, migration.name, this.#now());
+      }
+    });
+    apply.immediate();
+  }
+
+  async claim(request: ClaimRequest): Promise<ClaimResult> {
+    const claim = this.#db.transaction((): ClaimResult => {
+      const latestRow = this.#statements.latest.get(request.clientId, request.idempotencyKey);
+      const now = this.#now();
+      if (latestRow) {
+        if (latestRow.fingerprint !== request.fingerprint) return { kind: 'reused', attempt: toAttempt(latestRow) };
+        if (latestRow.status === 'PENDING') {
+          if (latestRow.updated_at >= this.#cutoff()) return { kind: 'in_progress', attempt: toAttempt(latestRow) };
+          this.#statements.record.run({ ...unknownFields(CRASHED_DETAIL), id: latestRow.id, now });
+          return { kind: 'finished', attempt: toAttempt(this.#statements.byId.get(latestRow.id)!) };
+        }
+        if (latestRow.status !== 'NOT_SENT') return { kind: 'finished', attempt: toAttempt(latestRow) };
+      }
+      const { lastInsertRowid } = this.#statements.insert.run({
+        clientId: request.clientId,
+        idempotencyKey: request.idempotencyKey,
+        attemptNo: (latestRow?.attempt_no ?? 0) + 1,
+        fingerprint: request.fingerprint,
+        requestJson: JSON.stringify(request.request),
+        owner: this.owner,
+        now,
+      });
+      return { kind: 'claimed', attempt: toAttempt(this.#statements.byId.get(Number(lastInsertRowid))!) };
+    });
+    return claim.immediate();
+  }
+
+  async record(attemptId: number, outcome: AttemptOutcome): Promise<void> {
+    this.#statements.record.run({ ...outcomeFields(outcome), id: attemptId, now: this.#now() });
+  }
+
+  async findLatest(clientId: string, idempotencyKey: string): Promise<OrderAttempt | undefined> {
+    const row = this.#statements.latest.get(clientId, idempotencyKey);
+    return row && toAttempt(row);
+  }
+
+  async findById(attemptId: number): Promise<OrderAttempt | undefined> {
+    const row = this.#statements.byId.get(attemptId);
+    return row && toAttempt(row);
+  }
+
+  async listByStatus(status: AttemptStatus): Promise<OrderAttempt[]> {
+    return this.#statements.byStatus.all(status).map(toAttempt);
+  }
+
+  async markPendingUnknown(options: { ownOnly: boolean; detail: string }): Promise<number> {
+    const now = this.#now();
+    const result = options.ownOnly
+      ? this.#statements.ownToUnknown.run({ detail: options.detail, now, owner: this.owner })
+      : this.#statements.staleToUnknown.run({ detail: options.detail, now, cutoff: this.#cutoff() });
+    return result.changes;
+  }
+
+  async settle(
+    attemptId: number,
+    outcome: Extract<AttemptOutcome, { status: 'SUCCEEDED' | 'NOT_SENT' }>,
+  ): Promise<OrderAttempt> {
+    const settle = this.#db.transaction((): OrderAttempt => {
+      const row = this.#statements.byId.get(attemptId);
+      if (!row) throw new JournalSettleError(`no attempt with id ${attemptId}`);
+      if (row.status !== 'UNKNOWN') {
+        throw new JournalSettleError(`attempt ${attemptId} is ${row.status}; only UNKNOWN attempts can be settled`);
+      }
+      this.#statements.record.run({ ...outcomeFields(outcome), id: attemptId, now: this.#now() });
+      return toAttempt(this.#statements.byId.get(attemptId)!);
+    });
+    return settle.immediate();
+  }
+
+  async isWritable(): Promise<boolean> {
+    try {
+      this.#db.transaction(() => undefined).immediate();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+
+  #cutoff(): string {
+    return new Date(this.#clock() - this.#staleAfterMs).toISOString();
+  }
+}
+
+interface OutcomeFields {
+  status: AttemptStatus;
+  csssCode: string | null;
+  csssMessage: string | null;
+  simId: string | null;
+  orderId: string | null;
+  orderTime: string | null;
+  detail: string | null;
+}
+
+function unknownFields(detail: string): OutcomeFields {
+  return outcomeFields({ status: 'UNKNOWN', detail });
+}
+
+function outcomeFields(outcome: AttemptOutcome): OutcomeFields {
+  const empty = { csssCode: null, csssMessage: null, simId: null, orderId: null, orderTime: null, detail: null };
+  switch (outcome.status) {
+    case 'SUCCEEDED':
+      return {
+        ...empty,
+        status: outcome.status,
+        simId: outcome.simId,
+        orderId: outcome.orderId,
+        orderTime: outcome.orderTime,
+        detail: outcome.detail ?? null,
+      };
+    case 'REJECTED':
+      return { ...empty, status: outcome.status, csssCode: outcome.csssCode, csssMessage: outcome.csssMessage };
+    case 'NOT_SENT':
+    case 'UNKNOWN':
+      return { ...empty, status: outcome.status, detail: outcome.detail };
+  }
+}

@@ -1,0 +1,96 @@
+import { context, propagation, ProxyTracerProvider, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Attributes, Exception, Span, Tracer } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+
+export const DEFAULT_SERVICE_NAME = 'csss-graphql-gateway';
+const TRACER_NAME = 'csss-graphql-gateway';
+const OTLP_TRACES_PATH = '/v1/traces';
+
+export interface Tracing {
+  tracer: Tracer;
+  /** Exports the spans still buffered, then stops; call once, at shutdown. */
+  shutdown(): Promise<void>;
+}
+
+export interface TracingOptions {
+  /** OTLP/HTTP endpoint, e.g. http://collector:4318; `/v1/traces` is appended unless present. Unset → tracing off. */
+  endpoint: string | undefined;
+  serviceName?: string;
+}
+
+/**
+ * Starts exporting spans over OTLP/HTTP (JSON) when an endpoint is set. Without one it
+ * returns a no-op tracer: spans are non-recording and nothing is registered, so tracing
+ * that is off costs next to nothing.
+ */
+export function startTracing(options: TracingOptions): Tracing {
+  if (options.endpoint === undefined || options.endpoint.trim() === '') {
+    // A private proxy provider with no delegate hands out the API's no-op tracer, even if
+    // another part of the process registered a global provider.
+    return { tracer: new ProxyTracerProvider().getTracer(TRACER_NAME), shutdown: async () => {} };
+  }
+
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName ?? DEFAULT_SERVICE_NAME }),
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: otlpTracesUrl(options.endpoint) }))],
+  });
+  // Registers the AsyncLocalStorage context manager too, so a span started inside another
+  // span's callback becomes its child.
+  provider.register();
+
+  let stopped: Promise<void> | undefined;
+  return {
+    tracer: provider.getTracer(TRACER_NAME),
+    shutdown: () => {
+      stopped ??= provider.shutdown().finally(() => {
+        // Frees the globals so that a later startTracing (as in tests) can register again.
+        trace.disable();
+        context.disable();
+        propagation.disable();
+      });
+      return stopped;
+    },
+  };
+}
+
+function otlpTracesUrl(endpoint: string): string {
+  const url = new URL(endpoint.trim());
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError('the OTLP endpoint must be an http or https URL');
+  const path = url.pathname.replace(/\/+$/, '');
+  url.pathname = path.endsWith(OTLP_TRACES_PATH) ? path : `${path}${OTLP_TRACES_PATH}`;
+  return url.toString();
+}
+
+/**
+ * Runs `fn` inside an active span, so spans it starts become children, and ends the span
+ * however `fn` settles. A failure marks the span as an error and records only the error's
+ * type (and a stable `code`, if any): messages can quote CSSS or the caller.
+ *
+ * Attributes describe the operation (names, codes, counts, durations), never argument
+ * values: no ICCID, package, key, language text or message goes into a span.
+ */
+export function withSpan<T>(tracer: Tracer, name: string, attributes: Attributes, fn: (span: Span) => Promise<T>): Promise<T> {
+  return tracer.startActiveSpan(name, { attributes }, async (span) => {
+    try {
+      return await fn(span);
+    } catch (error) {
+      const exception = describeFailure(error);
+      span.recordException(exception);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: exception.name });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+const SAFE_ERROR_CODE = /^[A-Za-z0-9_.-]{1,64}$/;
+
+function describeFailure(error: unknown): Exception & { name: string } {
+  if (!(error instanceof Error)) return { name: typeof error };
+  const code: unknown = (error as { code?: unknown }).code;
+  return typeof code === 'string' && SAFE_ERROR_CODE.test(code) ? { name: error.name, code } : { name: error.name };
+}

@@ -1,0 +1,28 @@
+/**
+ * Caps concurrent calls. Beyond the cap a call is refused at once rather than queued, so
+ * a slow upstream cannot pile up unbounded waiting requests and memory.
+ */
+export class Bulkhead {
+  #inFlight = 0;
+
+  constructor(
+    readonly maxInFlight: number,
+    private readonly onChange?: (inFlight: number) => void,
+  ) {}
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  tryEnter(): boolean {
+    if (this.#inFlight >= this.maxInFlight) return false;
+    this.#inFlight += 1;
+    this.onChange?.(this.#inFlight);
+    return true;
+  }
+
+  leave(): void {
+    this.#inFlight -= 1;
+    this.onChange?.(this.#inFlight);
+  }
+}

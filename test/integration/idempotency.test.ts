@@ -1,0 +1,225 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SIMULATOR_ICCIDS } from '../../src/simulator/simulator.scenarios.js';
+import { CreateOtaOrderDocument, OtaOrderAttemptDocument } from '../generated/graphql.js';
+import { startHarness, type Harness, type HarnessOptions } from '../support/gateway-harness.js';
+import { orderInput } from '../support/order-input.js';
+
+const started: Harness[] = [];
+async function start(options: HarnessOptions = {}): Promise<Harness> {
+  const harness = await startHarness(options);
+  started.push(harness);
+  return harness;
+}
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((harness) => harness.close()));
+});
+
+const codeOf = (body: { errors?: Array<{ extensions?: Record<string, unknown> }> }): unknown =>
+  body.errors?.[0]?.extensions?.code;
+
+describe('retrying with the same idempotency key', () => {
+  it('returns the same order again, marked replayed, without calling CSSS again', async () => {
+    const h = await start();
+    const input = orderInput();
+    const first = await h.execute(CreateOtaOrderDocument, { input });
+    const again = await h.execute(CreateOtaOrderDocument, { input });
+
+    expect(first.body.data?.createOtaOrder.replayed).toBe(false);
+    expect(again.body.data?.createOtaOrder).toStrictEqual({ ...first.body.data?.createOtaOrder, replayed: true });
+    expect(h.simulator.requests).toHaveLength(1);
+  });
+
+  it('treats the same order written differently (defaults spelled out, fields reordered, mcc null) as the same order', async () => {
+    const h = await start();
+    const input = orderInput();
+    await h.execute(CreateOtaOrderDocument, { input });
+    const { idempotencyKey, deviceId, ...rest } = input;
+    const spelledOut = {
+      ...rest,
+      mcc: null,
+      isOpen: false,
+      globalOrder: false,
+      orderPeriod: 1,
+      testFlow: '0',
+      testFlowFlag: false,
+      deviceId,
+      idempotencyKey,
+    };
+    const again = await h.execute(CreateOtaOrderDocument, { input: spelledOut });
+
+    expect(again.body.data?.createOtaOrder.replayed).toBe(true);
+    expect(h.simulator.requests).toHaveLength(1);
+  });
+
+  it('answers the same rejection again without calling CSSS again', async () => {
+    const h = await start();
+    const input = orderInput({ deviceId: SIMULATOR_ICCIDS.rejected });
+    const first = await h.execute(CreateOtaOrderDocument, { input });
+    const again = await h.execute(CreateOtaOrderDocument, { input });
+
+    expect(codeOf(first.body)).toBe('CSSS_REJECTED');
+    expect(again.body.errors?.[0]?.extensions).toStrictEqual(first.body.errors?.[0]?.extensions);
+    expect(h.simulator.requests).toHaveLength(1);
+  });
+
+  it('never sends an order with an unknown outcome again: the retry gets CSSS_OUTCOME_UNKNOWN', async () => {
+    const h = await start();
+    const input = orderInput({ deviceId: SIMULATOR_ICCIDS.serverError });
+    const first = await h.execute(CreateOtaOrderDocument, { input });
+    const again = await h.execute(CreateOtaOrderDocument, { input });
+
+    expect(codeOf(first.body)).toBe('CSSS_OUTCOME_UNKNOWN');
+    expect(codeOf(again.body)).toBe('CSSS_OUTCOME_UNKNOWN');
+    expect(h.simulator.requests).toHaveLength(1);
+  });
+
+  it('sends an order that never reached CSSS again on retry', async () => {
+    const h = await start({ maxInFlight: 1, timeoutMs: 400 });
+    const hanging = h.execute(CreateOtaOrderDocument, { input: orderInput({ deviceId: SIMULATOR_ICCIDS.hang }) });
+    await waitFor(() => h.simulator.requests.length === 1);
+
+    const input = orderInput();
+    const refused = await h.execute(CreateOtaOrderDocument, { input });
+    expect(codeOf(refused.body)).toBe('CSSS_UNAVAILABLE');
+    expect(h.simulator.requests).toHaveLength(1);
+
+    expect(codeOf((await hanging).body)).toBe('CSSS_OUTCOME_UNKNOWN');
+    const retried = await h.execute(CreateOtaOrderDocument, { input });
+    expect(retried.body.data?.createOtaOrder.replayed).toBe(false);
+    expect(h.simulator.requests).toHaveLength(2);
+    expect(h.simulator.orders).toHaveLength(1);
+  });
+
+  it('refuses the same key with a different order as IDEMPOTENCY_KEY_REUSED without calling CSSS', async () => {
+    const h = await start();
+    const input = orderInput();
+    await h.execute(CreateOtaOrderDocument, { input });
+    const reused = await h.execute(CreateOtaOrderDocument, { input: { ...input, days: 30 } });
+
+    expect(reused.body.errors?.[0]?.extensions).toStrictEqual({ code: 'IDEMPOTENCY_KEY_REUSED', field: 'idempotencyKey' });
+    expect(h.simulator.requests).toHaveLength(1);
+  });
+
+  it('answers IDEMPOTENCY_KEY_IN_PROGRESS while the first call is still waiting for CSSS', async () => {
+    const h = await start({ timeoutMs: 500 });
+    const input = orderInput({ deviceId: SIMULATOR_ICCIDS.hang });
+    const first = h.execute(CreateOtaOrderDocument, { input });
+    await waitFor(() => h.simulator.requests.length === 1);
+
+    const second = await h.execute(CreateOtaOrderDocument, { input });
+    expect(codeOf(second.body)).toBe('IDEMPOTENCY_KEY_IN_PROGRESS');
+    expect(codeOf((await first).body)).toBe('CSSS_OUTCOME_UNKNOWN');
+    expect(h.simulator.requests).toHaveLength(1);
+  });
+
+  it('sends exactly one CSSS request for twenty concurrent calls with one key', async () => {
+    const h = await start();
+    const input = orderInput();
+    const responses = await Promise.all(Array.from({ length: 20 }, () => h.execute(CreateOtaOrderDocument, { input })));
+
+    expect(h.simulator.requests).toHaveLength(1);
+    const orders = responses.flatMap((response) => (response.body.data ? [response.body.data.createOtaOrder.orderId] : []));
+    const others = responses.filter((response) => !response.body.data).map((response) => codeOf(response.body));
+    expect(orders.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(orders)).toEqual(new Set([h.simulator.orders[0]!.orderId]));
+    expect(new Set(others)).toEqual(others.length > 0 ? new Set(['IDEMPOTENCY_KEY_IN_PROGRESS']) : new Set());
+  });
+
+  it('refuses a malformed idempotency key as BAD_USER_INPUT without calling CSSS', async () => {
+    const h = await start();
+    for (const idempotencyKey of ['', 'k'.repeat(256), 'clé-unique', 'tab\there']) {
+      const { body } = await h.execute(CreateOtaOrderDocument, { input: orderInput({ idempotencyKey }) });
+      expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'idempotencyKey' });
+    }
+    expect(h.simulator.requests).toHaveLength(0);
+  });
+
+  it('scopes keys to the journal, which survives a restart of the gateway', async () => {
+    const before = await start();
+    const input = orderInput();
+    const placed = await before.execute(CreateOtaOrderDocument, { input });
+    await before.close();
+
+    const after = await start({ dataDir: before.dataDir });
+    const replayed = await after.execute(CreateOtaOrderDocument, { input });
+    expect(replayed.body.data?.createOtaOrder).toStrictEqual({ ...placed.body.data?.createOtaOrder, replayed: true });
+    expect(after.simulator.requests).toHaveLength(0);
+  });
+});
+
+describe('looking up an order attempt', () => {
+  it('shows null for a key never used, then the succeeded order', async () => {
+    const h = await start();
+    const idempotencyKey = randomUUID();
+    const none = await h.execute(OtaOrderAttemptDocument, { idempotencyKey });
+    expect(none.body.data).toEqual({ otaOrderAttempt: null });
+
+    const placed = await h.execute(CreateOtaOrderDocument, { input: orderInput({ idempotencyKey }) });
+    const { body } = await h.execute(OtaOrderAttemptDocument, { idempotencyKey });
+    expect(body.data?.otaOrderAttempt).toMatchObject({
+      idempotencyKey,
+      status: 'SUCCEEDED',
+      order: { ...placed.body.data?.createOtaOrder, replayed: true },
+      csssCode: null,
+    });
+    expect(body.data?.otaOrderAttempt?.createdAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
+  it('shows a rejection with the CSSS code and an unknown outcome as UNKNOWN', async () => {
+    const h = await start();
+    const rejected = orderInput({ deviceId: SIMULATOR_ICCIDS.rejected });
+    const unknown = orderInput({ deviceId: SIMULATOR_ICCIDS.garbage });
+    await h.execute(CreateOtaOrderDocument, { input: rejected });
+    await h.execute(CreateOtaOrderDocument, { input: unknown });
+
+    const r = await h.execute(OtaOrderAttemptDocument, { idempotencyKey: rejected.idempotencyKey });
+    const u = await h.execute(OtaOrderAttemptDocument, { idempotencyKey: unknown.idempotencyKey });
+    expect(r.body.data?.otaOrderAttempt).toMatchObject({ status: 'REJECTED', csssCode: '2001', order: null });
+    expect(u.body.data?.otaOrderAttempt).toMatchObject({ status: 'UNKNOWN', order: null });
+  });
+});
+
+describe('the circuit breaker towards CSSS', () => {
+  it('opens after a run of failures, refuses without sending, then half-opens and closes on a good probe', async () => {
+    const h = await start({ breakerFailureThreshold: 2, breakerCooldownMs: 300 });
+    for (let i = 0; i < 2; i += 1) {
+      const { body } = await h.execute(CreateOtaOrderDocument, { input: orderInput({ deviceId: SIMULATOR_ICCIDS.serverError }) });
+      expect(codeOf(body)).toBe('CSSS_OUTCOME_UNKNOWN');
+    }
+
+    const refused = await h.execute(CreateOtaOrderDocument, { input: orderInput() });
+    expect(codeOf(refused.body)).toBe('CSSS_UNAVAILABLE');
+    expect(h.simulator.requests).toHaveLength(2);
+
+    await sleep(350);
+    const probe = await h.execute(CreateOtaOrderDocument, { input: orderInput() });
+    expect(probe.body.data?.createOtaOrder.replayed).toBe(false);
+    const after = await h.execute(CreateOtaOrderDocument, { input: orderInput() });
+    expect(after.body.errors).toBeUndefined();
+    expect(h.simulator.requests).toHaveLength(4);
+
+    const states = h.logs.entries().flatMap((entry) => (entry.breakerState ? [entry.breakerState] : []));
+    expect(states).toEqual(['open', 'half_open', 'closed']);
+  });
+
+  it('re-opens when the half-open probe fails', async () => {
+    const h = await start({ breakerFailureThreshold: 1, breakerCooldownMs: 200 });
+    await h.execute(CreateOtaOrderDocument, { input: orderInput({ deviceId: SIMULATOR_ICCIDS.garbage }) });
+    await sleep(250);
+    await h.execute(CreateOtaOrderDocument, { input: orderInput({ deviceId: SIMULATOR_ICCIDS.garbage }) });
+    const refused = await h.execute(CreateOtaOrderDocument, { input: orderInput() });
+
+    expect(codeOf(refused.body)).toBe('CSSS_UNAVAILABLE');
+    expect(h.simulator.requests).toHaveLength(2);
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(10);
+  }
+}
