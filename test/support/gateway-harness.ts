@@ -2,19 +2,14 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print } from 'graphql';
 import { startGateway, type RunningGateway } from '../../src/app.js';
 import type { CsssTarget, GatewayConfig } from '../../src/config.js';
 import type { CsssLanguage } from '../../src/csss/csss.wire.js';
 import { createLogger } from '../../src/logger.js';
 import { Secret } from '../../src/secret.js';
 import { startCsssSimulator, type RunningCsssSimulator } from '../../src/simulator/simulator.js';
+import { executeGraphQL, type GraphQLResponseBody } from './graphql-client.js';
 import { LogCapture } from './log-capture.js';
-
-export interface GraphQLResponseBody<TData> {
-  data?: TData | null;
-  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
-}
 
 export interface HarnessOptions {
   timeoutMs?: number;
@@ -85,14 +80,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     dataDir,
     responses,
     async execute(document, variables, headers = {}) {
-      const response = await fetch(gateway.graphqlUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify({ query: print(document), variables }),
-      });
-      const text = await response.text();
+      const { status, body, text } = await executeGraphQL(gateway.graphqlUrl, document, variables, headers);
       responses.push(text);
-      return { status: response.status, body: JSON.parse(text) };
+      return { status, body };
     },
     async close() {
       await gateway.close();

@@ -1,0 +1,96 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
+import { JournalSettleError, type OrderAttempt } from './order-journal.js';
+import { SqliteOrderJournal } from './sqlite-order-journal.js';
+
+/**
+ * `npm run journal -- <command>`: the operator's view of the order journal, for settling
+ * attempts whose outcome is UNKNOWN with CSSS by hand (see the README).
+ */
+const USAGE = `Usage: npm run journal -- <command>
+  unknown                              list attempts whose outcome is UNKNOWN
+  show <id>                            print one attempt as JSON
+  settle <id> placed --order-id <id> --sim-id <id> --order-time <time>
+                                       CSSS has the order: retries replay it
+  settle <id> not-placed               CSSS has no such order: a retry may send it again`;
+
+const out = (text: string): void => void process.stdout.write(`${text}\n`);
+
+function summary(attempt: OrderAttempt): string {
+  const request = attempt.request as { deviceId?: string; packageCode?: string };
+  return [
+    `#${attempt.id}`,
+    attempt.createdAt,
+    `client=${attempt.clientId}`,
+    `key=${attempt.idempotencyKey}`,
+    `iccid=${request.deviceId ?? '?'}`,
+    `package=${request.packageCode ?? '?'}`,
+    `detail=${attempt.detail ?? ''}`,
+  ].join('  ');
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { 'order-id': { type: 'string' }, 'sim-id': { type: 'string' }, 'order-time': { type: 'string' } },
+  });
+  const [command, id, verdict] = positionals;
+  const config = loadConfig();
+  const journal = new SqliteOrderJournal({
+    path: join(config.dataDir, 'orders.sqlite'),
+    pendingStaleAfterMs: config.csssTimeoutMs + 2_000,
+  });
+  try {
+    if (command === 'unknown') {
+      // Stale PENDING attempts are crashed sends: show them as the UNKNOWN they are.
+      await journal.markPendingUnknown({ ownOnly: false, detail: 'the gateway that sent it stopped before the outcome was recorded' });
+      const attempts = await journal.listByStatus('UNKNOWN');
+      out(attempts.length === 0 ? 'No attempts with an unknown outcome.' : attempts.map(summary).join('\n'));
+      return 0;
+    }
+    const attemptId = Number(id);
+    if (!Number.isSafeInteger(attemptId)) throw new JournalSettleError(USAGE);
+    if (command === 'show') {
+      const attempt = await journal.findById(attemptId);
+      if (!attempt) throw new JournalSettleError(`no attempt with id ${attemptId}`);
+      out(JSON.stringify(attempt, null, 2));
+      return 0;
+    }
+    if (command === 'settle' && verdict === 'placed') {
+      const { 'order-id': orderId, 'sim-id': simId, 'order-time': orderTime } = values;
+      if (!orderId || !simId || !orderTime) throw new JournalSettleError('settle … placed needs --order-id, --sim-id and --order-time');
+      const settled = await journal.settle(attemptId, {
+        status: 'SUCCEEDED',
+        orderId,
+        simId,
+        orderTime,
+        detail: `settled as placed by an operator on ${new Date().toISOString()}`,
+      });
+      out(`Settled: ${summary(settled)}`);
+      return 0;
+    }
+    if (command === 'settle' && verdict === 'not-placed') {
+      const settled = await journal.settle(attemptId, {
+        status: 'NOT_SENT',
+        detail: `settled as not placed by an operator on ${new Date().toISOString()}`,
+      });
+      out(`Settled: ${summary(settled)}`);
+      return 0;
+    }
+    throw new JournalSettleError(USAGE);
+  } finally {
+    await journal.close();
+  }
+}
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

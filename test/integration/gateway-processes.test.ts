@@ -1,0 +1,125 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SqliteOrderJournal } from '../../src/journal/sqlite-order-journal.js';
+import { SIMULATOR_ICCIDS } from '../../src/simulator/simulator.scenarios.js';
+import { startCsssSimulator, type RunningCsssSimulator } from '../../src/simulator/simulator.js';
+import { CreateOtaOrderDocument, OtaOrderAttemptDocument } from '../generated/graphql.js';
+import { spawnGateway, type GatewayProcess } from '../support/gateway-process.js';
+import { executeGraphQL } from '../support/graphql-client.js';
+import { orderInput } from '../support/order-input.js';
+
+// These run the built gateway as separate processes, as operators do, to test what only
+// processes can show: a shared journal file, a crash, and a signal.
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function simulator(): Promise<RunningCsssSimulator> {
+  const started = await startCsssSimulator({ hangMs: 30_000 });
+  cleanups.push(() => started.close());
+  return started;
+}
+
+async function gateway(sim: RunningCsssSimulator, dataDir: string, extraEnv: Record<string, string> = {}): Promise<GatewayProcess> {
+  const started = await spawnGateway({
+    CSSS_BASE_URL: sim.url,
+    CSSS_ACCESS_CODE: sim.accessCode,
+    CSSS_SECRET: sim.secret,
+    DATA_DIR: dataDir,
+    ...extraEnv,
+  });
+  cleanups.push(async () => {
+    if (started.child.exitCode === null && started.child.signalCode === null) started.child.kill('SIGKILL');
+    await started.exited;
+  });
+  return started;
+}
+
+const newDataDir = (): Promise<string> => mkdtemp(join(tmpdir(), 'csss-gateway-processes-'));
+
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(25);
+  }
+}
+
+describe('gateway processes sharing one journal file', () => {
+  it('send exactly one CSSS request for twenty concurrent calls with one key across two processes', async () => {
+    const sim = await simulator();
+    const dataDir = await newDataDir();
+    const [a, b] = await Promise.all([gateway(sim, dataDir), gateway(sim, dataDir)]);
+    const input = orderInput();
+
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => executeGraphQL((i % 2 ? a : b).graphqlUrl, CreateOtaOrderDocument, { input })),
+    );
+
+    expect(sim.requests).toHaveLength(1);
+    const orderIds = new Set(responses.flatMap((r) => (r.body.data ? [r.body.data.createOtaOrder.orderId] : [])));
+    const codes = new Set(responses.flatMap((r) => (r.body.errors ? [r.body.errors[0]?.extensions?.code] : [])));
+    expect(orderIds).toEqual(new Set([sim.orders[0]!.orderId]));
+    expect([...codes].every((code) => code === 'IDEMPOTENCY_KEY_IN_PROGRESS')).toBe(true);
+  });
+});
+
+describe('a gateway killed while an order is in flight', () => {
+  it('leaves the attempt UNKNOWN after a restart, and a retry does not send it again', async () => {
+    const sim = await simulator();
+    const dataDir = await newDataDir();
+    const env = { CSSS_TIMEOUT_MS: '1000' };
+    const first = await gateway(sim, dataDir, env);
+    const input = orderInput({ deviceId: SIMULATOR_ICCIDS.hang });
+
+    const lost = executeGraphQL(first.graphqlUrl, CreateOtaOrderDocument, { input }).catch((error: unknown) => error);
+    await waitFor(() => sim.requests.length === 1);
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+    expect(await lost).toBeInstanceOf(Error);
+
+    const second = await gateway(sim, dataDir, env);
+    await waitFor(async () => {
+      const { body } = await executeGraphQL(second.graphqlUrl, OtaOrderAttemptDocument, {
+        idempotencyKey: input.idempotencyKey,
+      });
+      return body.data?.otaOrderAttempt?.status === 'UNKNOWN';
+    });
+    const retry = await executeGraphQL(second.graphqlUrl, CreateOtaOrderDocument, { input });
+
+    expect(retry.body.errors?.[0]?.extensions?.code).toBe('CSSS_OUTCOME_UNKNOWN');
+    expect(sim.requests).toHaveLength(1);
+  });
+});
+
+describe('SIGTERM', () => {
+  it('stops taking requests, lets the order in flight finish and record its outcome, and exits 0', async () => {
+    const sim = await simulator();
+    const dataDir = await newDataDir();
+    const running = await gateway(sim, dataDir, { CSSS_TIMEOUT_MS: '1500' });
+    const input = orderInput({ deviceId: SIMULATOR_ICCIDS.hang });
+
+    const inFlight = executeGraphQL(running.graphqlUrl, CreateOtaOrderDocument, { input });
+    await waitFor(() => sim.requests.length === 1);
+    running.child.kill('SIGTERM');
+    await waitFor(() => running.output.some((line) => line.includes('shutting down')));
+    const refused = await executeGraphQL(running.graphqlUrl, CreateOtaOrderDocument, { input: orderInput() }).catch(
+      (error: unknown) => error,
+    );
+
+    expect(refused).toBeInstanceOf(Error);
+    expect((await inFlight).body.errors?.[0]?.extensions?.code).toBe('CSSS_OUTCOME_UNKNOWN');
+    expect(await running.exited).toBe(0);
+    expect(sim.requests).toHaveLength(1);
+
+    const journal = new SqliteOrderJournal({ path: join(dataDir, 'orders.sqlite'), pendingStaleAfterMs: 60_000 });
+    cleanups.push(() => journal.close());
+    const attempt = await journal.findLatest('anonymous', input.idempotencyKey);
+    expect(attempt).toMatchObject({ status: 'UNKNOWN', detail: 'deadline passed' });
+  });
+});

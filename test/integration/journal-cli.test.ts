@@ -1,0 +1,68 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SIMULATOR_ICCIDS } from '../../src/simulator/simulator.scenarios.js';
+import { CreateOtaOrderDocument } from '../generated/graphql.js';
+import { startHarness, type Harness } from '../support/gateway-harness.js';
+import { orderInput } from '../support/order-input.js';
+
+const CLI = fileURLToPath(new URL('../../dist/src/journal/journal-cli.js', import.meta.url));
+const run = promisify(execFile);
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+async function journal(dataDir: string, ...args: string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir } });
+  return stdout;
+}
+
+describe('settling unknown orders with `npm run journal`', () => {
+  it('lists UNKNOWN attempts, and settling one as placed makes retries replay that order', async () => {
+    harness = await startHarness();
+    const input = orderInput({ deviceId: SIMULATOR_ICCIDS.garbage });
+    await harness.execute(CreateOtaOrderDocument, { input });
+
+    const listing = await journal(harness.dataDir, 'unknown');
+    expect(listing).toContain(`key=${input.idempotencyKey}`);
+    expect(listing).toContain(`iccid=${SIMULATOR_ICCIDS.garbage}`);
+    const id = /^#(\d+)/.exec(listing)?.[1];
+
+    await journal(harness.dataDir, 'settle', id!, 'placed', '--order-id', 'ORDER_1', '--sim-id', 'SIM1', '--order-time', '2026-11-26 12:00:00');
+    const retry = await harness.execute(CreateOtaOrderDocument, { input });
+
+    expect(retry.body.data?.createOtaOrder).toStrictEqual({
+      orderId: 'ORDER_1',
+      simId: 'SIM1',
+      orderTime: '2026-11-26 12:00:00',
+      replayed: true,
+    });
+    expect(harness.simulator.requests).toHaveLength(1);
+    expect(await journal(harness.dataDir, 'unknown')).toContain('No attempts with an unknown outcome.');
+  });
+
+  it('settling one as not placed lets a retry send it again', async () => {
+    harness = await startHarness();
+    const input = orderInput({ deviceId: SIMULATOR_ICCIDS.serverError });
+    await harness.execute(CreateOtaOrderDocument, { input });
+    const id = /^#(\d+)/.exec(await journal(harness.dataDir, 'unknown'))?.[1];
+
+    await journal(harness.dataDir, 'settle', id!, 'not-placed');
+    const retry = await harness.execute(CreateOtaOrderDocument, { input });
+
+    expect(retry.body.errors?.[0]?.extensions?.code).toBe('CSSS_OUTCOME_UNKNOWN');
+    expect(harness.simulator.requests).toHaveLength(2);
+  });
+
+  it('refuses to settle an attempt that is not UNKNOWN', async () => {
+    harness = await startHarness();
+    await harness.execute(CreateOtaOrderDocument, { input: orderInput() });
+    await expect(journal(harness.dataDir, 'settle', '1', 'not-placed')).rejects.toMatchObject({
+      stderr: expect.stringContaining('only UNKNOWN attempts can be settled'),
+    });
+  });
+});
