@@ -1,26 +1,30 @@
 import 'reflect-metadata';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import type { GatewayConfig } from './config.js';
+import type { CsssTarget, GatewayConfig } from './config.js';
 import { CsssHttpClient } from './csss/csss.client.js';
 import { negotiateCsssLanguage } from './csss/csss.language.js';
-import type { GatewayContext } from './graphql/context.js';
+import { GuardedCsssApi } from './csss/guarded-csss-api.js';
+import { ObservedCsssApi } from './csss/observed-csss-api.js';
+import { ANONYMOUS_CLIENT_ID, type GatewayContext } from './graphql/context.js';
 import { formatGatewayError } from './graphql/format-error.js';
 import { GatewayInfo } from './graphql/gateway.resolver.js';
+import { requestObservabilityPlugin } from './graphql/request-observability.plugin.js';
 import { SANDBOX_EXAMPLE_OPERATION, SANDBOX_EXAMPLE_VARIABLES } from './graphql/sandbox-example.js';
 import { buildGatewaySchema } from './graphql/schema.js';
-import { createGraphQLHttpServer, GRAPHQL_PATH, listen } from './http/graphql-http-server.js';
-import { GuardedCsssApi } from './csss/guarded-csss-api.js';
-import { ANONYMOUS_CLIENT_ID } from './graphql/context.js';
+import { createGraphQLHttpServer, GRAPHQL_PATH, listen, type Lifecycle } from './http/graphql-http-server.js';
 import { SqliteOrderJournal } from './journal/sqlite-order-journal.js';
 import type { Logger } from './logger.js';
+import { createGatewayMetrics } from './observability/metrics.js';
+import { startTracing } from './observability/tracing.js';
+import { OtaOrderService } from './orders/ota-order.service.js';
 import { Bulkhead } from './resilience/bulkhead.js';
 import { CircuitBreaker } from './resilience/circuit-breaker.js';
 import { Secret } from './secret.js';
-import { OtaOrderService } from './orders/ota-order.service.js';
 import { startCsssSimulator } from './simulator/simulator.js';
 
 export interface RunningGateway {
@@ -29,6 +33,7 @@ export interface RunningGateway {
   port: number;
   /** Set when orders go to the embedded simulator. */
   simulatorUrl: string | undefined;
+  /** Stops gracefully: not ready, drain, finish orders in flight, close. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -36,21 +41,54 @@ export interface GatewayDependencies {
   logger: Logger;
   /** Milliseconds since the epoch; CSSS timestamps derive from it. */
   clock?: () => number;
+  /** Process metrics (event loop, memory, GC) in /metrics. Default true. */
+  processMetrics?: boolean;
 }
 
-/** The one place that wires configuration → CSSS client → services → schema → HTTP server. */
+const CRASHED_DETAIL = 'the gateway that sent it stopped before the outcome was recorded';
+
+/**
+ * The one place that wires configuration → CSSS client → journal → services → schema →
+ * HTTP server. The port opens first so that /healthz and /readyz answer while the rest
+ * starts; GraphQL is served once everything is up.
+ */
 export async function startGateway(config: GatewayConfig, deps: GatewayDependencies): Promise<RunningGateway> {
   const { logger } = deps;
   const closers: Array<() => Promise<void>> = [];
+  let lifecycle: Lifecycle = 'starting';
   let closing: Promise<void> | undefined;
   // Closes in reverse order of opening; calling it again waits for the same close.
   const closeAll = (): Promise<void> =>
     (closing ??= (async () => {
+      lifecycle = 'stopping';
       for (const close of [...closers].reverse()) await close();
     })());
 
   try {
-    let csssTarget = config.csss;
+    const metrics = createGatewayMetrics({ csssTimeoutMs: config.csssTimeoutMs, collectDefaultMetrics: deps.processMetrics });
+    const tracing = startTracing({ endpoint: config.otelEndpoint });
+    closers.push(() => tracing.shutdown());
+
+    // Filled in as start-up proceeds; the HTTP server is listening before they exist.
+    const started: { apollo?: ApolloServer<GatewayContext>; journal?: SqliteOrderJournal } = {};
+    const httpServer = createGraphQLHttpServer({
+      apollo: () => started.apollo,
+      lifecycle: () => lifecycle,
+      readinessChecks: async () => (started.journal ? started.journal.isWritable() : false),
+      context: (request: IncomingMessage): GatewayContext => ({
+        language: negotiateCsssLanguage(request.headers['accept-language'], config.csssDefaultLanguage),
+        clientId: ANONYMOUS_CLIENT_ID,
+      }),
+      logger,
+      metrics,
+      tracer: tracing.tracer,
+    });
+    const address = await listen(httpServer, config.port, config.host);
+    closers.push(
+      () => new Promise<void>((resolve) => httpServer.close(() => resolve())), // a no-op once Apollo drained it
+    );
+
+    let csssTarget: CsssTarget = config.csss;
     let simulatorUrl: string | undefined;
     if (csssTarget.kind === 'simulator') {
       const simulator = await startCsssSimulator({ host: '127.0.0.1', port: 0, clock: deps.clock });
@@ -76,21 +114,26 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
       failureThreshold: config.csssBreakerFailureThreshold,
       cooldownMs: config.csssBreakerCooldownMs,
       clock: deps.clock,
-      onStateChange: (state) => logger.warn({ breakerState: state }, `CSSS circuit breaker is now ${state}`),
+      onStateChange: (state) => {
+        metrics.setBreakerState(state);
+        logger.warn({ breakerState: state }, `CSSS circuit breaker is now ${state}`);
+      },
     });
-    const csss = new GuardedCsssApi(csssClient, new Bulkhead(config.csssMaxInFlight), breaker);
+    const csss = new GuardedCsssApi(
+      new ObservedCsssApi(csssClient, { logger, metrics, tracer: tracing.tracer }),
+      new Bulkhead(config.csssMaxInFlight),
+      breaker,
+    );
 
-    const journalPath = join(config.dataDir, 'orders.sqlite');
     // Every CSSS call ends by its deadline, so a PENDING attempt older than this was cut
     // off by a crash; the margin covers recording the outcome after the answer.
     const pendingStaleAfterMs = config.csssTimeoutMs + 2_000;
-    const journal = new SqliteOrderJournal({ path: journalPath, pendingStaleAfterMs, clock: deps.clock });
-    closers.push(() => journal.close());
+    const journalPath = join(config.dataDir, 'orders.sqlite');
+    const openJournal = new SqliteOrderJournal({ path: journalPath, pendingStaleAfterMs, clock: deps.clock });
+    started.journal = openJournal;
+    closers.push(() => openJournal.close());
     const sweepStalePending = async (): Promise<void> => {
-      const swept = await journal.markPendingUnknown({
-        ownOnly: false,
-        detail: 'the gateway that sent it stopped before the outcome was recorded',
-      });
+      const swept = await openJournal.markPendingUnknown({ ownOnly: false, detail: CRASHED_DETAIL });
       if (swept > 0) logger.warn({ swept }, 'order attempts left PENDING by a stopped gateway are now UNKNOWN');
     };
     await sweepStalePending();
@@ -102,24 +145,28 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     logger.info({ journalPath }, 'order journal open');
 
     const schema = await buildGatewaySchema({
-      orders: new OtaOrderService(csss, journal, logger),
+      orders: new OtaOrderService(csss, openJournal, logger),
       info: new GatewayInfo(config.csss.kind === 'simulator'),
+      recordOrderOutcome: (outcome) => metrics.countOrderOutcome(outcome),
     });
-
-    const apollo = new ApolloServer<GatewayContext>({
+    const server = new ApolloServer<GatewayContext>({
       schema,
       formatError: formatGatewayError,
       includeStacktraceInErrorResponses: false,
       // main.ts owns signal handling; Apollo's own handler would re-raise the signal and
-      // end the process before the CSSS client and simulator are closed.
+      // end the process before the journal and the CSSS client are closed.
       stopOnTerminationSignals: false,
       plugins: [
+        // On stop, orders in flight get their full CSSS deadline (plus a margin to record
+        // the outcome) before connections are cut.
+        ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: pendingStaleAfterMs }),
         ApolloServerPluginLandingPageLocalDefault({
           embed: true,
           footer: false,
           document: SANDBOX_EXAMPLE_OPERATION,
           variables: SANDBOX_EXAMPLE_VARIABLES,
         }),
+        requestObservabilityPlugin({ logger, metrics }),
       ],
       logger: {
         debug: (message) => logger.debug(message),
@@ -128,32 +175,21 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
         error: (message) => logger.error(message),
       },
     });
-    const httpServer = createGraphQLHttpServer({
-      apollo,
-      logger,
-      context: (request: IncomingMessage): GatewayContext => ({
-        language: negotiateCsssLanguage(request.headers['accept-language'], config.csssDefaultLanguage),
-        clientId: ANONYMOUS_CLIENT_ID,
-      }),
-    });
-    // On stop, in-flight orders get their full CSSS deadline (plus a margin to record the
-    // outcome) before connections are cut.
-    apollo.addPlugin(ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: pendingStaleAfterMs }));
-    await apollo.start();
+    await server.start();
     closers.push(async () => {
-      const marked = await journal.markPendingUnknown({
-        ownOnly: true,
-        detail: 'the gateway stopped before the outcome was recorded',
-      });
+      const marked = await openJournal.markPendingUnknown({ ownOnly: true, detail: 'the gateway stopped before the outcome was recorded' });
       if (marked > 0) logger.warn({ marked }, 'order attempts still in flight at shutdown are now UNKNOWN');
     });
-    closers.push(() => apollo.stop());
+    closers.push(() => server.stop());
+    // Runs first on close: readiness already fails, and load balancers get time to notice
+    // before the port stops taking connections.
+    closers.push(() => sleep(config.shutdownDelayMs).then(() => undefined));
+    started.apollo = server;
+    lifecycle = 'ready';
 
-    const address = await listen(httpServer, config.port, config.host);
     const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const graphqlUrl = `http://${urlHost === '0.0.0.0' || urlHost === '[::]' ? 'localhost' : urlHost}:${address.port}${GRAPHQL_PATH}`;
     logger.info({ graphqlUrl }, 'gateway listening; open the URL in a browser for Apollo Sandbox');
-
     return { graphqlUrl, port: address.port, simulatorUrl, close: closeAll };
   } catch (error) {
     await closeAll();

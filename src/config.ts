@@ -20,7 +20,13 @@ export interface GatewayConfig {
   csssBreakerCooldownMs: number;
   /** Folder of the order journal file. */
   dataDir: string;
+  /** OTLP/HTTP endpoint for traces; unset turns tracing off. */
+  otelEndpoint: string | undefined;
+  /** How long to keep serving, not ready, after a stop signal before draining. */
+  shutdownDelayMs: number;
   logLevel: string;
+  /** Human-readable logs instead of JSON lines (development only). */
+  logPretty: boolean;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -63,6 +69,13 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   const csssBreakerFailureThreshold = integer('CSSS_BREAKER_FAILURE_THRESHOLD', 5, 1, 1_000);
   const csssBreakerCooldownMs = integer('CSSS_BREAKER_COOLDOWN_MS', 10_000, 100, 3_600_000);
   const dataDir = value('DATA_DIR') ?? './data';
+  const shutdownDelayMs = integer('SHUTDOWN_DELAY_MS', 0, 0, 600_000);
+  const otelEndpoint = value('OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (otelEndpoint !== undefined && !isHttpUrl(otelEndpoint)) {
+    problems.push(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL (got "${otelEndpoint}")`);
+  }
+  const logPrettyText = value('LOG_PRETTY') ?? 'false';
+  if (logPrettyText !== 'true' && logPrettyText !== 'false') problems.push(`LOG_PRETTY must be true or false (got "${logPrettyText}")`);
 
   const language = value('CSSS_DEFAULT_LANGUAGE') ?? 'zh-CN';
   const csssDefaultLanguage = CSSS_LANGUAGES.find((known) => known.toLowerCase() === language.toLowerCase());
@@ -99,7 +112,10 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     csssBreakerFailureThreshold,
     csssBreakerCooldownMs,
     dataDir,
+    otelEndpoint,
+    shutdownDelayMs,
     logLevel,
+    logPretty: logPrettyText === 'true',
   };
 }
 

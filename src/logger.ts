@@ -18,9 +18,15 @@ const REDACTED_PATHS = [
   '*.headers["x-api-key"]',
 ];
 
-export function createLogger(options: { level: string; destination?: DestinationStream }): Logger {
-  return pino(
-    { level: options.level, base: { service: 'csss-graphql-gateway' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
-    options.destination,
-  );
+export function createLogger(options: { level: string; pretty?: boolean; destination?: DestinationStream }): Logger {
+  const settings = {
+    level: options.level,
+    base: { service: 'csss-graphql-gateway' },
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+  };
+  if (options.pretty) {
+    // Only when asked for: pino-pretty runs in a worker thread and costs throughput.
+    return pino({ ...settings, transport: { target: 'pino-pretty', options: { colorize: true } } });
+  }
+  return pino(settings, options.destination);
 }

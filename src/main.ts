@@ -12,7 +12,7 @@ try {
   process.exit(1);
 }
 
-const logger = createLogger({ level: config.logLevel });
+const logger = createLogger({ level: config.logLevel, pretty: config.logPretty });
 let gateway;
 try {
   gateway = await startGateway(config, { logger });

@@ -45,44 +45,45 @@ function withExtensions(
   return { ...base, extensions };
 }
 
+/** The stable code of a domain error, or undefined for anything else. */
+export function domainErrorCode(error: unknown): string | undefined {
+  if (error instanceof InvalidOrderInputError) return ERROR_CODES.badUserInput;
+  if (error instanceof OrderRejectedError) return ERROR_CODES.csssRejected;
+  if (error instanceof OrderNotSentError) return ERROR_CODES.csssUnavailable;
+  if (error instanceof OrderOutcomeUnknownError) return ERROR_CODES.csssOutcomeUnknown;
+  if (error instanceof IdempotencyKeyReusedError) return ERROR_CODES.idempotencyKeyReused;
+  if (error instanceof IdempotencyKeyInProgressError) return ERROR_CODES.idempotencyKeyInProgress;
+  return undefined;
+}
+
+/** What each domain error adds to its code in `extensions`. */
+function domainExtensions(error: Error): Record<string, unknown> {
+  if (error instanceof InvalidOrderInputError) {
+    return {
+      field: error.violations[0].field,
+      violations: error.violations.map(({ field, message }) => ({ field, message })),
+    };
+  }
+  if (error instanceof OrderRejectedError) return { csss: { code: error.csssCode, message: error.csssMessage } };
+  if (error instanceof IdempotencyKeyReusedError) return { field: 'idempotencyKey' };
+  return {};
+}
+
 /**
  * The one boundary where errors become GraphQL errors: each domain error gets its stable
  * code, request errors pass through, and everything else is masked.
  */
 export function formatGatewayError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
-
-  if (original instanceof InvalidOrderInputError) {
-    const [first] = original.violations;
-    return withExtensions(formatted, original.message, {
-      code: ERROR_CODES.badUserInput,
-      field: first.field,
-      violations: original.violations.map(({ field, message }) => ({ field, message })),
-    });
-  }
-  if (original instanceof OrderRejectedError) {
-    return withExtensions(formatted, original.message, {
-      code: ERROR_CODES.csssRejected,
-      csss: { code: original.csssCode, message: original.csssMessage },
-    });
-  }
-  if (original instanceof OrderNotSentError) {
-    return withExtensions(formatted, original.message, { code: ERROR_CODES.csssUnavailable });
-  }
-  if (original instanceof OrderOutcomeUnknownError) {
-    return withExtensions(formatted, original.message, { code: ERROR_CODES.csssOutcomeUnknown });
-  }
-  if (original instanceof IdempotencyKeyReusedError) {
-    return withExtensions(formatted, original.message, { code: ERROR_CODES.idempotencyKeyReused, field: 'idempotencyKey' });
-  }
-  if (original instanceof IdempotencyKeyInProgressError) {
-    return withExtensions(formatted, original.message, { code: ERROR_CODES.idempotencyKeyInProgress });
+  const code = domainErrorCode(original);
+  if (code !== undefined && original instanceof Error) {
+    return withExtensions(formatted, original.message, { code, ...domainExtensions(original) });
   }
 
-  const code = formatted.extensions?.code;
-  if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
+  const requestCode = formatted.extensions?.code;
+  if (typeof requestCode === 'string' && REQUEST_ERROR_CODES.has(requestCode)) {
     // Drop anything but the code (for example a stack trace) from request errors.
-    return withExtensions(formatted, formatted.message, { code });
+    return withExtensions(formatted, formatted.message, { code: requestCode });
   }
   return withExtensions(formatted, 'Internal server error', { code: ERROR_CODES.internal });
 }

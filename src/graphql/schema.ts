@@ -9,12 +9,14 @@ import { GatewayResolver } from './gateway.resolver.js';
 export interface SchemaServices {
   orders: OtaOrderService;
   info: GatewayInfo;
+  /** Told the outcome of every order call (`ok`, `replayed` or an error code). */
+  recordOrderOutcome?: (outcome: string) => void;
 }
 
 /** Builds the executable schema; resolvers get their services through the constructor. */
 export async function buildGatewaySchema(services: SchemaServices): Promise<GraphQLSchema> {
   const instances = new Map<unknown, unknown>([
-    [OtaOrderResolver, new OtaOrderResolver(services.orders)],
+    [OtaOrderResolver, new OtaOrderResolver(services.orders, services.recordOrderOutcome)],
     [GatewayResolver, new GatewayResolver(services.info)],
   ]);
   return buildSchema({

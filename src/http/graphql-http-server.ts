@@ -1,58 +1,117 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
+import type { Tracer } from '@opentelemetry/api';
 import type { GatewayContext } from '../graphql/context.js';
 import type { Logger } from '../logger.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import { REQUEST_ID_HEADER, resolveRequestId } from '../observability/request-id.js';
+import { runInRequestScope } from '../observability/request-scope.js';
+import { withSpan } from '../observability/tracing.js';
 
 export const GRAPHQL_PATH = '/graphql';
 export const HEALTH_PATH = '/healthz';
+export const READY_PATH = '/readyz';
+export const METRICS_PATH = '/metrics';
 /** Far above any real order; refusing larger bodies early keeps memory per request small. */
 export const MAX_REQUEST_BODY_BYTES = 64 * 1024;
 
+/** Where the gateway is in its life; only `ready` serves GraphQL and reports ready. */
+export type Lifecycle = 'starting' | 'ready' | 'stopping';
+
 export interface GraphQLHttpServerOptions {
-  apollo: ApolloServer<GatewayContext>;
-  context: (request: IncomingMessage) => GatewayContext;
+  /** Set once Apollo has started; GraphQL requests before that get 503. */
+  apollo: () => ApolloServer<GatewayContext> | undefined;
+  lifecycle: () => Lifecycle;
+  /** Checks that must pass for readiness besides the lifecycle (e.g. the journal is writable). */
+  readinessChecks: () => Promise<boolean>;
+  context: (request: IncomingMessage) => GatewayContext | Promise<GatewayContext>;
   logger: Logger;
+  metrics: GatewayMetrics;
+  tracer: Tracer;
 }
 
 class RequestBodyTooLargeError extends Error {}
 
 /**
- * A small node:http front for Apollo: `/graphql` goes to Apollo (which also serves the
- * Sandbox landing page on browser GETs), `/healthz` answers without touching CSSS.
+ * A small node:http front: `/graphql` goes to Apollo (which also serves the Sandbox
+ * landing page on browser GETs); `/healthz`, `/readyz` and `/metrics` are for operators
+ * and never touch CSSS. Every response carries the request id.
  */
 export function createGraphQLHttpServer(options: GraphQLHttpServerOptions): Server {
   return createServer((request, response) => {
-    handle(options, request, response).catch((error: unknown) => {
-      options.logger.error({ err: error }, 'unhandled error while serving an HTTP request');
-      if (!response.headersSent) sendJson(response, 500, { error: 'internal server error' });
-      else response.destroy();
-    });
+    const requestId = resolveRequestId(request.headers[REQUEST_ID_HEADER]);
+    response.setHeader(REQUEST_ID_HEADER, requestId);
+    runInRequestScope({ requestId, csssMs: 0 }, () => route(options, request, response, requestId)).catch(
+      (error: unknown) => {
+        options.logger.error({ err: error, requestId }, 'unhandled error while serving an HTTP request');
+        if (!response.headersSent) sendJson(response, 500, { error: 'internal server error', requestId });
+        else response.destroy();
+      },
+    );
   });
 }
 
-async function handle(options: GraphQLHttpServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const url = new URL(request.url ?? '/', 'http://gateway.invalid');
-  if (url.pathname === HEALTH_PATH) {
-    sendJson(response, 200, { status: 'ok' });
-    return;
+async function route(
+  options: GraphQLHttpServerOptions,
+  request: IncomingMessage,
+  response: ServerResponse,
+  requestId: string,
+): Promise<void> {
+  const { pathname, search } = new URL(request.url ?? '/', 'http://gateway.invalid');
+  switch (pathname) {
+    case HEALTH_PATH:
+      sendJson(response, 200, { status: 'ok' });
+      return;
+    case READY_PATH: {
+      const lifecycle = options.lifecycle();
+      const ready = lifecycle === 'ready' && (await options.readinessChecks());
+      sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : lifecycle === 'ready' ? 'unavailable' : lifecycle });
+      return;
+    }
+    case METRICS_PATH: {
+      const { contentType, body } = await options.metrics.render();
+      response.setHeader('content-type', contentType);
+      response.end(body);
+      return;
+    }
+    case GRAPHQL_PATH: {
+      const apollo = options.apollo();
+      if (!apollo || options.lifecycle() !== 'ready') {
+        sendGraphQLError(response, 503, 'The gateway is not ready; retry shortly', 'SERVICE_UNAVAILABLE', requestId);
+        return;
+      }
+      await withSpan(options.tracer, 'graphql request', { 'request.id': requestId }, () =>
+        serveGraphQL(options, apollo, request, response, search, requestId),
+      );
+      return;
+    }
+    default:
+      sendJson(response, 404, { error: `not found; GraphQL is served at ${GRAPHQL_PATH}` });
   }
-  if (url.pathname !== GRAPHQL_PATH) {
-    sendJson(response, 404, { error: `not found; GraphQL is served at ${GRAPHQL_PATH}` });
-    return;
-  }
+}
 
+async function serveGraphQL(
+  options: GraphQLHttpServerOptions,
+  apollo: ApolloServer<GatewayContext>,
+  request: IncomingMessage,
+  response: ServerResponse,
+  search: string,
+  requestId: string,
+): Promise<void> {
   let body: unknown;
   try {
     body = await readJsonBody(request);
   } catch (error) {
     if (error instanceof RequestBodyTooLargeError) {
       response.setHeader('connection', 'close');
-      sendJson(response, 413, { errors: [{ message: 'Request body too large', extensions: { code: 'BAD_REQUEST' } }] });
+      options.logger.warn({ requestId, status: 413 }, 'request body too large');
+      sendGraphQLError(response, 413, 'Request body too large', 'BAD_REQUEST', requestId);
       return;
     }
     if (error instanceof SyntaxError) {
-      sendJson(response, 400, { errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+      options.logger.warn({ requestId, status: 400 }, 'request body is not valid JSON');
+      sendGraphQLError(response, 400, 'Request body is not valid JSON', 'BAD_REQUEST', requestId);
       return;
     }
     throw error;
@@ -65,10 +124,10 @@ async function handle(options: GraphQLHttpServerOptions, request: IncomingMessag
   const httpGraphQLRequest: HTTPGraphQLRequest = {
     method: (request.method ?? 'GET').toUpperCase(),
     headers,
-    search: url.search,
+    search,
     body,
   };
-  const result = await options.apollo.executeHTTPGraphQLRequest({
+  const result = await apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest,
     context: async () => options.context(request),
   });
@@ -118,6 +177,10 @@ async function writeApolloResponse(response: ServerResponse, result: HTTPGraphQL
   }
   for await (const chunk of result.body.asyncIterator) response.write(chunk);
   response.end();
+}
+
+function sendGraphQLError(response: ServerResponse, status: number, message: string, code: string, requestId: string): void {
+  sendJson(response, status, { errors: [{ message, extensions: { code, requestId } }] });
 }
 
 function sendJson(response: ServerResponse, status: number, payload: unknown): void {

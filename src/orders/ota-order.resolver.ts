@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { GatewayContext } from '../graphql/context.js';
+import { domainErrorCode } from '../graphql/format-error.js';
 import type { OrderAttempt } from '../journal/order-journal.js';
 import { CreateOtaOrderInput } from './create-ota-order.input.js';
 import { OtaOrderAttempt, OtaOrderAttemptStatus } from './ota-order-attempt.type.js';
@@ -10,7 +11,11 @@ import { OtaOrder } from './ota-order.type.js';
 
 @Resolver(() => OtaOrder)
 export class OtaOrderResolver {
-  constructor(private readonly orders: OtaOrderService) {}
+  constructor(
+    private readonly orders: OtaOrderService,
+    /** Told `ok`, `replayed` or the error code of every order call, for metrics. */
+    private readonly recordOutcome: (outcome: string) => void = () => {},
+  ) {}
 
   @Mutation(() => OtaOrder, {
     description:
@@ -22,7 +27,14 @@ export class OtaOrderResolver {
     @Ctx() context: GatewayContext,
   ): Promise<OtaOrder> {
     const { idempotencyKey, ...order } = input;
-    return this.orders.placeOrder(order, { language: context.language, clientId: context.clientId, idempotencyKey });
+    try {
+      const placed = await this.orders.placeOrder(order, { language: context.language, clientId: context.clientId, idempotencyKey });
+      this.recordOutcome(placed.replayed ? 'replayed' : 'ok');
+      return placed;
+    } catch (error) {
+      this.recordOutcome(domainErrorCode(error) ?? 'INTERNAL_SERVER_ERROR');
+      throw error;
+    }
   }
 
   @Query(() => OtaOrderAttempt, {

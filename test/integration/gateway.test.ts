@@ -130,6 +130,7 @@ describe('errors, each with its code and the number of CSSS calls it made', () =
         { field: 'deviceId', message: expect.stringContaining('ICCID') },
         { field: 'mcc', message: expect.stringContaining('3 ASCII digits') },
       ],
+      requestId: expect.any(String),
     });
     expect(h.simulator.requests).toHaveLength(0);
   });
@@ -166,7 +167,7 @@ describe('errors, each with its code and the number of CSSS calls it made', () =
     const h = await start({ csssBaseUrl: unreachable.origin });
 
     const { body } = await h.execute(CreateOtaOrderDocument, { input: orderInput() });
-    expect(body.errors?.[0]?.extensions).toStrictEqual({ code: 'CSSS_UNAVAILABLE' });
+    expect(body.errors?.[0]?.extensions).toStrictEqual({ code: 'CSSS_UNAVAILABLE', requestId: expect.any(String) });
     expect(body.errors?.[0]?.message).toMatch(/safe to retry/);
     expect(h.simulator.requests).toHaveLength(0);
   });
@@ -179,7 +180,7 @@ describe('errors, each with its code and the number of CSSS calls it made', () =
   ])('answers CSSS_OUTCOME_UNKNOWN when CSSS sends %s, after exactly one CSSS call', async (_case, deviceId) => {
     const h = await start({ timeoutMs: 500 });
     const { body } = await h.execute(CreateOtaOrderDocument, { input: orderInput({ deviceId }) });
-    expect(body.errors?.[0]?.extensions).toStrictEqual({ code: 'CSSS_OUTCOME_UNKNOWN' });
+    expect(body.errors?.[0]?.extensions).toStrictEqual({ code: 'CSSS_OUTCOME_UNKNOWN', requestId: expect.any(String) });
     expect(body.errors?.[0]?.message).toMatch(/unknown whether the order was placed/);
     expect(h.simulator.requests).toHaveLength(1);
     expectNoSecretsLeaked(h);

@@ -60,7 +60,9 @@ describe('retrying with the same idempotency key', () => {
     const again = await h.execute(CreateOtaOrderDocument, { input });
 
     expect(codeOf(first.body)).toBe('CSSS_REJECTED');
-    expect(again.body.errors?.[0]?.extensions).toStrictEqual(first.body.errors?.[0]?.extensions);
+    const { requestId: _first, ...firstExtensions } = first.body.errors?.[0]?.extensions ?? {};
+    const { requestId: _again, ...againExtensions } = again.body.errors?.[0]?.extensions ?? {};
+    expect(againExtensions).toStrictEqual(firstExtensions);
     expect(h.simulator.requests).toHaveLength(1);
   });
 
@@ -98,7 +100,11 @@ describe('retrying with the same idempotency key', () => {
     await h.execute(CreateOtaOrderDocument, { input });
     const reused = await h.execute(CreateOtaOrderDocument, { input: { ...input, days: 30 } });
 
-    expect(reused.body.errors?.[0]?.extensions).toStrictEqual({ code: 'IDEMPOTENCY_KEY_REUSED', field: 'idempotencyKey' });
+    expect(reused.body.errors?.[0]?.extensions).toStrictEqual({
+      code: 'IDEMPOTENCY_KEY_REUSED',
+      field: 'idempotencyKey',
+      requestId: expect.any(String),
+    });
     expect(h.simulator.requests).toHaveLength(1);
   });
 

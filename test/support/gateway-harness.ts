@@ -24,6 +24,10 @@ export interface HarnessOptions {
   maxInFlight?: number;
   breakerFailureThreshold?: number;
   breakerCooldownMs?: number;
+  otelEndpoint?: string;
+  shutdownDelayMs?: number;
+  /** Include process metrics in /metrics (off by default: they add per-gateway observers). */
+  processMetrics?: boolean;
 }
 
 export interface Harness {
@@ -65,11 +69,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     csssBreakerFailureThreshold: options.breakerFailureThreshold ?? 5,
     csssBreakerCooldownMs: options.breakerCooldownMs ?? 10_000,
     dataDir,
+    otelEndpoint: options.otelEndpoint,
+    shutdownDelayMs: options.shutdownDelayMs ?? 0,
     logLevel: 'debug',
+    logPretty: false,
   };
   const gateway = await startGateway(config, {
     logger: createLogger({ level: 'debug', destination: logs }),
     clock: options.clock,
+    processMetrics: options.processMetrics ?? false,
   });
   const responses: string[] = [];
 

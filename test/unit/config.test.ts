@@ -23,7 +23,10 @@ describe('configuration', () => {
       csssBreakerFailureThreshold: 5,
       csssBreakerCooldownMs: 10_000,
       dataDir: './data',
+      otelEndpoint: undefined,
+      shutdownDelayMs: 0,
       logLevel: 'info',
+      logPretty: false,
     });
   });
 

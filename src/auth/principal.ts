@@ -1,0 +1,39 @@
+/** Who is calling, as the HTTP layer works it out before any resolver runs. */
+export interface Principal {
+  /** The JWT `sub`, or the client an API key was issued to. */
+  clientId: string;
+  scopes: ReadonlySet<string>;
+  method: 'jwt' | 'apikey' | 'anonymous';
+}
+
+/**
+ * Why authentication failed, in a fixed vocabulary that is safe to log: it never holds
+ * any part of a credential. `keys-unavailable` means the identity provider's keys could
+ * not be fetched, an outage on our side rather than a bad caller, so it deserves an alert.
+ */
+export type AuthenticationFailure = 'malformed' | 'invalid' | 'expired' | 'keys-unavailable';
+
+/**
+ * The caller is not (validly) authenticated: UNAUTHENTICATED, HTTP 401. The message is
+ * generic and never echoes the credential presented, so it can go to the caller as is.
+ */
+export class AuthenticationError extends Error {
+  override readonly name = 'AuthenticationError';
+  constructor(
+    readonly reason: AuthenticationFailure = 'invalid',
+    message = 'Invalid credentials',
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The caller is authenticated but lacks a scope: FORBIDDEN, HTTP 403. Naming the scope
+ * reveals nothing secret and tells the client's owner what to ask for.
+ */
+export class ForbiddenError extends Error {
+  override readonly name = 'ForbiddenError';
+  constructor(readonly requiredScope: string) {
+    super(`This operation requires the scope "${requiredScope}"`);
+  }
+}

@@ -1,0 +1,49 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { trace } from '@opentelemetry/api';
+import type { Logger } from '../logger.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import { currentRequestScope } from '../observability/request-scope.js';
+import type { GatewayContext } from './context.js';
+
+/**
+ * One log line and one metric per GraphQL request, the request id in every error's
+ * `extensions`, and the operation's name on its span. Never logs variables or the query.
+ */
+export function requestObservabilityPlugin(options: { logger: Logger; metrics: GatewayMetrics }): ApolloServerPlugin<GatewayContext> {
+  const { logger, metrics } = options;
+  return {
+    async requestDidStart() {
+      const startedAt = performance.now();
+      return {
+        async willSendResponse({ response, contextValue, operationName, operation, request }) {
+          const scope = currentRequestScope();
+          const requestId = scope?.requestId;
+          const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
+          const errors = body?.errors;
+          const code = errors?.[0]?.extensions?.code;
+          const outcome = typeof code === 'string' ? code : errors?.length ? 'INTERNAL_SERVER_ERROR' : 'ok';
+          if (body && errors && requestId) {
+            body.errors = errors.map((error) => ({ ...error, extensions: { ...error.extensions, requestId } }));
+          }
+          const name = operationName ?? request.operationName ?? null;
+          metrics.countGraphqlRequest(name, outcome);
+          const span = trace.getActiveSpan();
+          span?.updateName(`graphql ${operation?.operation ?? 'request'} ${name ?? 'anonymous'}`);
+          span?.setAttribute('graphql.operation.name', name ?? 'anonymous');
+          span?.setAttribute('graphql.outcome', outcome);
+          logger.info(
+            {
+              requestId,
+              clientId: contextValue.clientId,
+              operation: name,
+              outcome,
+              totalMs: Math.round(performance.now() - startedAt),
+              csssMs: scope?.csssMs ?? 0,
+            },
+            'graphql request',
+          );
+        },
+      };
+    },
+  };
+}
