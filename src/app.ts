@@ -2,22 +2,30 @@ import 'reflect-metadata';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { GraphQLError } from 'graphql';
+import { clientScopeOf, createAuthenticator } from './auth/authenticator.js';
+import { OrderAccessPolicy } from './auth/order-access-policy.js';
+import { AuthenticationError } from './auth/principal.js';
 import type { CsssTarget, GatewayConfig } from './config.js';
 import { CsssHttpClient } from './csss/csss.client.js';
 import { negotiateCsssLanguage } from './csss/csss.language.js';
 import { GuardedCsssApi } from './csss/guarded-csss-api.js';
 import { ObservedCsssApi } from './csss/observed-csss-api.js';
-import { ANONYMOUS_CLIENT_ID, type GatewayContext } from './graphql/context.js';
+import type { GatewayContext } from './graphql/context.js';
 import { formatGatewayError } from './graphql/format-error.js';
 import { GatewayInfo } from './graphql/gateway.resolver.js';
+import { httpStatusPlugin } from './graphql/http-status.plugin.js';
+import { OPERATION_LIMITS, operationValidationRules } from './graphql/operation-limits.js';
 import { requestObservabilityPlugin } from './graphql/request-observability.plugin.js';
 import { SANDBOX_EXAMPLE_OPERATION, SANDBOX_EXAMPLE_VARIABLES } from './graphql/sandbox-example.js';
 import { buildGatewaySchema } from './graphql/schema.js';
 import { createGraphQLHttpServer, GRAPHQL_PATH, listen, type Lifecycle } from './http/graphql-http-server.js';
 import { SqliteOrderJournal } from './journal/sqlite-order-journal.js';
+import { createTokenBucketLimiter } from './limits/rate-limiter.js';
 import type { Logger } from './logger.js';
 import { createGatewayMetrics } from './observability/metrics.js';
 import { startTracing } from './observability/tracing.js';
@@ -69,16 +77,33 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     const tracing = startTracing({ endpoint: config.otelEndpoint });
     closers.push(() => tracing.shutdown());
 
+    const authenticator = createAuthenticator(config.auth);
+    const authenticate = async (request: IncomingMessage): Promise<GatewayContext> => {
+      try {
+        const principal = await authenticator.authenticate(request.headers);
+        return {
+          language: negotiateCsssLanguage(request.headers['accept-language'], config.csssDefaultLanguage),
+          principal,
+          clientId: clientScopeOf(principal),
+        };
+      } catch (error) {
+        if (!(error instanceof AuthenticationError)) throw error;
+        logger.warn({ reason: error.reason }, 'request refused: authentication failed');
+        throw new GraphQLError(error.message, {
+          originalError: error,
+          extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer, ApiKey']]) } },
+        });
+      }
+    };
+
     // Filled in as start-up proceeds; the HTTP server is listening before they exist.
     const started: { apollo?: ApolloServer<GatewayContext>; journal?: SqliteOrderJournal } = {};
     const httpServer = createGraphQLHttpServer({
       apollo: () => started.apollo,
       lifecycle: () => lifecycle,
       readinessChecks: async () => (started.journal ? started.journal.isWritable() : false),
-      context: (request: IncomingMessage): GatewayContext => ({
-        language: negotiateCsssLanguage(request.headers['accept-language'], config.csssDefaultLanguage),
-        clientId: ANONYMOUS_CLIENT_ID,
-      }),
+      context: authenticate,
+      corsOrigins: config.corsOrigins,
       logger,
       metrics,
       tracer: tracing.tracer,
@@ -146,13 +171,26 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
 
     const schema = await buildGatewaySchema({
       orders: new OtaOrderService(csss, openJournal, logger),
+      orderAccess: new OrderAccessPolicy(
+        config.auth.orderScope,
+        createTokenBucketLimiter({ ratePerSecond: config.rateLimit.perSecond, burst: config.rateLimit.burst }),
+        clientScopeOf,
+      ),
       info: new GatewayInfo(config.csss.kind === 'simulator'),
       recordOrderOutcome: (outcome) => metrics.countOrderOutcome(outcome),
     });
+    // In production the schema is not advertised unless Sandbox is explicitly enabled.
+    const exploreSchema = !config.production || config.sandboxEnabled;
     const server = new ApolloServer<GatewayContext>({
       schema,
       formatError: formatGatewayError,
       includeStacktraceInErrorResponses: false,
+      introspection: exploreSchema,
+      hideSchemaDetailsFromClientErrors: !exploreSchema,
+      allowBatchedHttpRequests: false,
+      csrfPrevention: true,
+      parseOptions: { maxTokens: OPERATION_LIMITS.maxTokens },
+      validationRules: operationValidationRules(),
       // main.ts owns signal handling; Apollo's own handler would re-raise the signal and
       // end the process before the journal and the CSSS client are closed.
       stopOnTerminationSignals: false,
@@ -160,13 +198,16 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
         // On stop, orders in flight get their full CSSS deadline (plus a margin to record
         // the outcome) before connections are cut.
         ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: pendingStaleAfterMs }),
-        ApolloServerPluginLandingPageLocalDefault({
-          embed: true,
-          footer: false,
-          document: SANDBOX_EXAMPLE_OPERATION,
-          variables: SANDBOX_EXAMPLE_VARIABLES,
-        }),
+        config.sandboxEnabled
+          ? ApolloServerPluginLandingPageLocalDefault({
+              embed: true,
+              footer: false,
+              document: SANDBOX_EXAMPLE_OPERATION,
+              variables: SANDBOX_EXAMPLE_VARIABLES,
+            })
+          : ApolloServerPluginLandingPageDisabled(),
         requestObservabilityPlugin({ logger, metrics }),
+        httpStatusPlugin(),
       ],
       logger: {
         debug: (message) => logger.debug(message),

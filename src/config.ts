@@ -1,3 +1,6 @@
+import { createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parseApiKeyRecords, type ApiKeyRecord } from './auth/api-key-store.js';
 import { CSSS_LANGUAGES, type CsssLanguage } from './csss/csss.wire.js';
 import { Secret } from './secret.js';
 
@@ -5,6 +8,29 @@ import { Secret } from './secret.js';
 export type CsssTarget =
   | { kind: 'simulator' }
   | { kind: 'remote'; baseUrl: string; accessCode: string; secret: Secret };
+
+export const AUTH_MODES = ['none', 'jwt', 'apikey', 'both'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+export interface JwtConfig {
+  issuer: string;
+  audience: string;
+  algorithms: string[];
+  jwksUrl?: string;
+  publicKeyPem?: string;
+}
+
+/** Who may call: `none` lets everyone in as one anonymous client (simulator only). */
+export interface AuthConfig {
+  mode: AuthMode;
+  jwt?: JwtConfig;
+  apiKeys?: ApiKeyRecord[];
+  /** The scope a caller needs to place an order. */
+  orderScope: string;
+}
+
+/** Public-key algorithms only; HMAC would turn a public key into a shared secret. */
+const JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
 export interface GatewayConfig {
   port: number;
@@ -27,6 +53,14 @@ export interface GatewayConfig {
   logLevel: string;
   /** Human-readable logs instead of JSON lines (development only). */
   logPretty: boolean;
+  auth: AuthConfig;
+  /** Orders per second per client, and the burst a client may use at once. */
+  rateLimit: { perSecond: number; burst: number };
+  /** Browser origins allowed to call the API; none by default. */
+  corsOrigins: string[];
+  /** NODE_ENV=production: no introspection, Sandbox or suggestions unless sandboxEnabled. */
+  production: boolean;
+  sandboxEnabled: boolean;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -101,6 +135,24 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     }
   }
 
+  const auth = readAuthConfig(value, env, problems, baseUrl !== undefined);
+  const rateLimit = {
+    perSecond: integer('RATE_LIMIT_PER_SECOND', 10, 1, 100_000),
+    burst: integer('RATE_LIMIT_BURST', 20, 1, 100_000),
+  };
+  const corsOrigins = (value('CORS_ORIGINS') ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  for (const origin of corsOrigins) {
+    if (!isHttpUrl(origin) || new URL(origin).origin !== origin) {
+      problems.push(`CORS_ORIGINS must list origins such as https://app.example.com, without paths (got "${origin}")`);
+    }
+  }
+  const production = value('NODE_ENV') === 'production';
+  const sandboxText = value('SANDBOX_ENABLED') ?? (production ? 'false' : 'true');
+  if (sandboxText !== 'true' && sandboxText !== 'false') problems.push(`SANDBOX_ENABLED must be true or false (got "${sandboxText}")`);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -116,7 +168,85 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     shutdownDelayMs,
     logLevel,
     logPretty: logPrettyText === 'true',
+    auth,
+    rateLimit,
+    corsOrigins,
+    production,
+    sandboxEnabled: sandboxText === 'true',
   };
+}
+
+/**
+ * Authentication settings. With a real CSSS the gateway spends real money, so it refuses
+ * to start without authentication; `none` is only the default with the simulator.
+ */
+function readAuthConfig(
+  value: (name: string) => string | undefined,
+  env: Env,
+  problems: string[],
+  realCsss: boolean,
+): AuthConfig {
+  const orderScope = value('AUTH_ORDER_SCOPE') ?? 'ota:order';
+  const modeText = value('AUTH_MODE') ?? 'none';
+  const mode = AUTH_MODES.find((known) => known === modeText);
+  if (!mode) {
+    problems.push(`AUTH_MODE must be one of ${AUTH_MODES.join(', ')} (got "${modeText}")`);
+    return { mode: 'none', orderScope };
+  }
+  if (mode === 'none') {
+    if (realCsss) {
+      problems.push(
+        'AUTH_MODE must be jwt, apikey or both when CSSS_BASE_URL is set: a real CSSS places paid orders, so anonymous callers are refused (see README, Security)',
+      );
+    }
+    return { mode, orderScope };
+  }
+
+  const auth: AuthConfig = { mode, orderScope };
+  if (mode === 'jwt' || mode === 'both') {
+    const issuer = value('AUTH_JWT_ISSUER');
+    const audience = value('AUTH_JWT_AUDIENCE');
+    const jwksUrl = value('AUTH_JWKS_URL');
+    const publicKeyPem = env.AUTH_JWT_PUBLIC_KEY?.trim() || undefined;
+    const algorithms = (value('AUTH_JWT_ALGORITHMS') ?? 'RS256').split(',').map((name) => name.trim());
+    if (!issuer) problems.push(`AUTH_JWT_ISSUER is required when AUTH_MODE is ${mode}`);
+    if (!audience) problems.push(`AUTH_JWT_AUDIENCE is required when AUTH_MODE is ${mode}`);
+    const unknown = algorithms.filter((name) => !JWT_ALGORITHMS.includes(name));
+    if (unknown.length > 0 || algorithms.length === 0) {
+      problems.push(`AUTH_JWT_ALGORITHMS must list public-key algorithms from ${JWT_ALGORITHMS.join(', ')} (got "${algorithms.join(',')}")`);
+    }
+    if ((jwksUrl === undefined) === (publicKeyPem === undefined)) {
+      problems.push(`exactly one of AUTH_JWKS_URL and AUTH_JWT_PUBLIC_KEY is required when AUTH_MODE is ${mode}`);
+    }
+    if (jwksUrl !== undefined && !isHttpUrl(jwksUrl)) problems.push(`AUTH_JWKS_URL must be an http:// or https:// URL (got "${jwksUrl}")`);
+    if (publicKeyPem !== undefined && !isPublicKeyPem(publicKeyPem)) {
+      problems.push('AUTH_JWT_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY-----)');
+    }
+    if (issuer && audience) auth.jwt = { issuer, audience, algorithms, jwksUrl, publicKeyPem };
+  }
+  if (mode === 'apikey' || mode === 'both') {
+    const inline = value('AUTH_API_KEYS');
+    const file = value('AUTH_API_KEYS_FILE');
+    if ((inline === undefined) === (file === undefined)) {
+      problems.push(`exactly one of AUTH_API_KEYS and AUTH_API_KEYS_FILE is required when AUTH_MODE is ${mode}`);
+    } else {
+      try {
+        auth.apiKeys = parseApiKeyRecords(inline ?? readFileSync(file!, 'utf8'));
+      } catch (error) {
+        const reason = error instanceof Error && 'code' in error ? `cannot be read (${String(error.code)})` : (error as Error).message;
+        problems.push(`${inline !== undefined ? 'AUTH_API_KEYS' : `AUTH_API_KEYS_FILE (${file})`} ${reason}`);
+      }
+    }
+  }
+  return auth;
+}
+
+function isPublicKeyPem(text: string): boolean {
+  try {
+    return createPublicKey(text).type === 'public' && text.includes('PUBLIC KEY');
+  } catch {
+    return false;
+  }
 }
 
 function isHttpUrl(text: string): boolean {

@@ -1,5 +1,7 @@
 import type { GraphQLFormattedError } from 'graphql';
-import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError } from 'graphql';
+import { AuthenticationError, ForbiddenError } from '../auth/principal.js';
+import { RateLimitedError } from '../limits/rate-limited.error.js';
 import {
   IdempotencyKeyInProgressError,
   IdempotencyKeyReusedError,
@@ -17,6 +19,9 @@ export const ERROR_CODES = {
   csssOutcomeUnknown: 'CSSS_OUTCOME_UNKNOWN',
   idempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
   idempotencyKeyInProgress: 'IDEMPOTENCY_KEY_IN_PROGRESS',
+  unauthenticated: 'UNAUTHENTICATED',
+  forbidden: 'FORBIDDEN',
+  rateLimited: 'RATE_LIMITED',
   internal: 'INTERNAL_SERVER_ERROR',
 } as const;
 
@@ -33,6 +38,9 @@ const REQUEST_ERROR_CODES = new Set([
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
 ]);
+
+/** graphql-js's parse error for `maxTokens`, which names the limit. */
+const TOKEN_LIMIT_MESSAGE = /contains more th(?:an|at|en) \d+ tokens/i;
 
 type FormattedWithoutExtensions = Omit<GraphQLFormattedError, 'extensions'>;
 
@@ -53,6 +61,9 @@ export function domainErrorCode(error: unknown): string | undefined {
   if (error instanceof OrderOutcomeUnknownError) return ERROR_CODES.csssOutcomeUnknown;
   if (error instanceof IdempotencyKeyReusedError) return ERROR_CODES.idempotencyKeyReused;
   if (error instanceof IdempotencyKeyInProgressError) return ERROR_CODES.idempotencyKeyInProgress;
+  if (error instanceof AuthenticationError) return ERROR_CODES.unauthenticated;
+  if (error instanceof ForbiddenError) return ERROR_CODES.forbidden;
+  if (error instanceof RateLimitedError) return ERROR_CODES.rateLimited;
   return undefined;
 }
 
@@ -66,6 +77,7 @@ function domainExtensions(error: Error): Record<string, unknown> {
   }
   if (error instanceof OrderRejectedError) return { csss: { code: error.csssCode, message: error.csssMessage } };
   if (error instanceof IdempotencyKeyReusedError) return { field: 'idempotencyKey' };
+  if (error instanceof RateLimitedError) return { retryAfterSeconds: error.retryAfterSeconds };
   return {};
 }
 
@@ -74,7 +86,8 @@ function domainExtensions(error: Error): Record<string, unknown> {
  * code, request errors pass through, and everything else is masked.
  */
 export function formatGatewayError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
+  // Resolver errors and context-creation errors both wrap what was thrown.
+  const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
   const code = domainErrorCode(original);
   if (code !== undefined && original instanceof Error) {
     return withExtensions(formatted, original.message, { code, ...domainExtensions(original) });
@@ -82,8 +95,10 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
 
   const requestCode = formatted.extensions?.code;
   if (typeof requestCode === 'string' && REQUEST_ERROR_CODES.has(requestCode)) {
-    // Drop anything but the code (for example a stack trace) from request errors.
-    return withExtensions(formatted, formatted.message, { code: requestCode });
+    // Drop anything but the code (for example a stack trace) from request errors, and
+    // never tell a caller where the token limit lies.
+    const message = TOKEN_LIMIT_MESSAGE.test(formatted.message) ? 'Syntax Error: the document is too large.' : formatted.message;
+    return withExtensions(formatted, message, { code: requestCode });
   }
   return withExtensions(formatted, 'Internal server error', { code: ERROR_CODES.internal });
 }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import type { OrderAccessPolicy } from '../auth/order-access-policy.js';
 import { OtaOrderResolver } from '../orders/ota-order.resolver.js';
 import type { OtaOrderService } from '../orders/ota-order.service.js';
 import type { GatewayInfo} from './gateway.resolver.js';
@@ -8,6 +9,7 @@ import { GatewayResolver } from './gateway.resolver.js';
 
 export interface SchemaServices {
   orders: OtaOrderService;
+  orderAccess: OrderAccessPolicy;
   info: GatewayInfo;
   /** Told the outcome of every order call (`ok`, `replayed` or an error code). */
   recordOrderOutcome?: (outcome: string) => void;
@@ -16,7 +18,7 @@ export interface SchemaServices {
 /** Builds the executable schema; resolvers get their services through the constructor. */
 export async function buildGatewaySchema(services: SchemaServices): Promise<GraphQLSchema> {
   const instances = new Map<unknown, unknown>([
-    [OtaOrderResolver, new OtaOrderResolver(services.orders, services.recordOrderOutcome)],
+    [OtaOrderResolver, new OtaOrderResolver(services.orders, services.orderAccess, services.recordOrderOutcome)],
     [GatewayResolver, new GatewayResolver(services.info)],
   ]);
   return buildSchema({

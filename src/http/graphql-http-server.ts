@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
 import type { Tracer } from '@opentelemetry/api';
+import cors from 'cors';
 import type { GatewayContext } from '../graphql/context.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
@@ -29,7 +30,11 @@ export interface GraphQLHttpServerOptions {
   logger: Logger;
   metrics: GatewayMetrics;
   tracer: Tracer;
+  /** Browser origins allowed to call `/graphql`; empty: no CORS headers at all. */
+  corsOrigins: readonly string[];
 }
+
+type CorsHandler = ReturnType<typeof cors>;
 
 class RequestBodyTooLargeError extends Error {}
 
@@ -39,10 +44,17 @@ class RequestBodyTooLargeError extends Error {}
  * and never touch CSSS. Every response carries the request id.
  */
 export function createGraphQLHttpServer(options: GraphQLHttpServerOptions): Server {
+  const corsHandler = cors({
+    origin: options.corsOrigins.length > 0 ? [...options.corsOrigins] : false,
+    methods: ['GET', 'POST'],
+    allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'x-request-id', 'apollo-require-preflight', 'accept-language'],
+    exposedHeaders: ['x-request-id', 'retry-after'],
+    maxAge: 600,
+  });
   return createServer((request, response) => {
     const requestId = resolveRequestId(request.headers[REQUEST_ID_HEADER]);
     response.setHeader(REQUEST_ID_HEADER, requestId);
-    runInRequestScope({ requestId, csssMs: 0 }, () => route(options, request, response, requestId)).catch(
+    runInRequestScope({ requestId, csssMs: 0 }, () => route(options, corsHandler, request, response, requestId)).catch(
       (error: unknown) => {
         options.logger.error({ err: error, requestId }, 'unhandled error while serving an HTTP request');
         if (!response.headersSent) sendJson(response, 500, { error: 'internal server error', requestId });
@@ -54,6 +66,7 @@ export function createGraphQLHttpServer(options: GraphQLHttpServerOptions): Serv
 
 async function route(
   options: GraphQLHttpServerOptions,
+  corsHandler: CorsHandler,
   request: IncomingMessage,
   response: ServerResponse,
   requestId: string,
@@ -76,6 +89,7 @@ async function route(
       return;
     }
     case GRAPHQL_PATH: {
+      if (await answeredByCors(corsHandler, request, response)) return;
       const apollo = options.apollo();
       if (!apollo || options.lifecycle() !== 'ready') {
         sendGraphQLError(response, 503, 'The gateway is not ready; retry shortly', 'SERVICE_UNAVAILABLE', requestId);
@@ -132,6 +146,17 @@ async function serveGraphQL(
     context: async () => options.context(request),
   });
   await writeApolloResponse(response, result);
+}
+
+/**
+ * Adds CORS headers for allowed origins; answers a preflight itself (then true). Without
+ * allowed origins nothing is added, so browsers on other origins cannot read responses.
+ */
+function answeredByCors(handler: CorsHandler, request: IncomingMessage, response: ServerResponse): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    response.once('finish', () => resolve(true));
+    handler(request, response, (error?: unknown) => (error ? reject(error) : resolve(false)));
+  });
 }
 
 /** Reads a JSON body when the request declares one; other bodies are left to Apollo's checks. */

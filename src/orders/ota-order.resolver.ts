@@ -1,6 +1,7 @@
 // type-graphql's decorators need the Reflect metadata API before they run.
 import 'reflect-metadata';
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import type { OrderAccessPolicy } from '../auth/order-access-policy.js';
 import type { GatewayContext } from '../graphql/context.js';
 import { domainErrorCode } from '../graphql/format-error.js';
 import type { OrderAttempt } from '../journal/order-journal.js';
@@ -13,6 +14,7 @@ import { OtaOrder } from './ota-order.type.js';
 export class OtaOrderResolver {
   constructor(
     private readonly orders: OtaOrderService,
+    private readonly access: OrderAccessPolicy,
     /** Told `ok`, `replayed` or the error code of every order call, for metrics. */
     private readonly recordOutcome: (outcome: string) => void = () => {},
   ) {}
@@ -20,7 +22,8 @@ export class OtaOrderResolver {
   @Mutation(() => OtaOrder, {
     description:
       'Orders an OTA data plan for one SIM card through CSSS, exactly once per idempotencyKey: retrying with the same key and order is always safe. ' +
-      'Errors carry `extensions.code`: BAD_USER_INPUT, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_PROGRESS, CSSS_REJECTED, CSSS_UNAVAILABLE, CSSS_OUTCOME_UNKNOWN or INTERNAL_SERVER_ERROR.',
+      'Needs the order scope (`ota:order` by default). Errors carry `extensions.code`: BAD_USER_INPUT, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_PROGRESS, ' +
+      'CSSS_REJECTED, CSSS_UNAVAILABLE, CSSS_OUTCOME_UNKNOWN, UNAUTHENTICATED, FORBIDDEN, RATE_LIMITED or INTERNAL_SERVER_ERROR.',
   })
   async createOtaOrder(
     @Arg('input', () => CreateOtaOrderInput, { description: 'The order to place.' }) input: CreateOtaOrderInput,
@@ -28,6 +31,7 @@ export class OtaOrderResolver {
   ): Promise<OtaOrder> {
     const { idempotencyKey, ...order } = input;
     try {
+      this.access.checkOrder(context.principal);
       const placed = await this.orders.placeOrder(order, { language: context.language, clientId: context.clientId, idempotencyKey });
       this.recordOutcome(placed.replayed ? 'replayed' : 'ok');
       return placed;

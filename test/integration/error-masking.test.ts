@@ -10,6 +10,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { OrderAccessPolicy } from '../../src/auth/order-access-policy.js';
 import { SqliteOrderJournal } from '../../src/journal/sqlite-order-journal.js';
 import { OtaOrderService } from '../../src/orders/ota-order.service.js';
 import { CreateOtaOrderDocument } from '../generated/graphql.js';
@@ -27,13 +28,14 @@ describe('an unexpected failure', () => {
       pendingStaleAfterMs: 60_000,
     });
     const orders = new OtaOrderService(brokenCsss, journal, pino({ level: 'silent' }));
-    const schema = await buildGatewaySchema({ orders, info: new GatewayInfo(false) });
+    const orderAccess = new OrderAccessPolicy('ota:order', { take: () => ({ allowed: true }) }, () => 'anonymous');
+    const schema = await buildGatewaySchema({ orders, orderAccess, info: new GatewayInfo(false) });
     const apollo = new ApolloServer<GatewayContext>({ schema, formatError: formatGatewayError });
     await apollo.start();
     try {
       const response = await apollo.executeOperation(
         { query: print(CreateOtaOrderDocument), variables: { input: orderInput() } },
-        { contextValue: { language: 'zh-CN', clientId: 'anonymous' } },
+        { contextValue: { language: 'zh-CN', clientId: 'anonymous', principal: { clientId: 'anonymous', scopes: new Set(['ota:order']), method: 'anonymous' } } },
       );
       if (response.body.kind !== 'single') throw new Error('expected a single result');
       const { errors } = response.body.singleResult;

@@ -155,10 +155,11 @@ describe('health and readiness', () => {
       apollo: () => undefined,
       lifecycle: () => 'starting',
       readinessChecks: async () => true,
-      context: () => ({ language: 'zh-CN', clientId: 'anonymous' }),
+      context: () => ({ language: 'zh-CN', clientId: 'anonymous', principal: { clientId: 'anonymous', scopes: new Set(['ota:order']), method: 'anonymous' } }),
       logger: pino({ level: 'silent' }),
       metrics: createGatewayMetrics({ csssTimeoutMs: 1000, collectDefaultMetrics: false }),
       tracer: startTracing({ endpoint: undefined }).tracer,
+      corsOrigins: [],
     });
     const { port } = await listen(server, 0, '127.0.0.1');
     cleanups.push(() => new Promise((resolve) => server.close(resolve)));

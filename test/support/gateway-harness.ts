@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { startGateway, type RunningGateway } from '../../src/app.js';
-import type { CsssTarget, GatewayConfig } from '../../src/config.js';
+import type { AuthConfig, CsssTarget, GatewayConfig } from '../../src/config.js';
 import type { CsssLanguage } from '../../src/csss/csss.wire.js';
 import { createLogger } from '../../src/logger.js';
 import { Secret } from '../../src/secret.js';
@@ -28,6 +28,12 @@ export interface HarnessOptions {
   shutdownDelayMs?: number;
   /** Include process metrics in /metrics (off by default: they add per-gateway observers). */
   processMetrics?: boolean;
+  auth?: AuthConfig;
+  /** Generous by default so that only rate-limit tests meet the limit. */
+  rateLimit?: { perSecond: number; burst: number };
+  corsOrigins?: string[];
+  production?: boolean;
+  sandboxEnabled?: boolean;
 }
 
 export interface Harness {
@@ -73,6 +79,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     shutdownDelayMs: options.shutdownDelayMs ?? 0,
     logLevel: 'debug',
     logPretty: false,
+    auth: options.auth ?? { mode: 'none', orderScope: 'ota:order' },
+    rateLimit: options.rateLimit ?? { perSecond: 1000, burst: 1000 },
+    corsOrigins: options.corsOrigins ?? [],
+    production: options.production ?? false,
+    sandboxEnabled: options.sandboxEnabled ?? !(options.production ?? false),
   };
   const gateway = await startGateway(config, {
     logger: createLogger({ level: 'debug', destination: logs }),

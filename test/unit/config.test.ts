@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { generateKeyPairSync } from 'node:crypto';
+import { generateApiKey } from '../../src/auth/api-key-store.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
+
+const API_KEY_AUTH = {
+  AUTH_MODE: 'apikey',
+  AUTH_API_KEYS: JSON.stringify([generateApiKey('backend-a', ['ota:order']).record]),
+};
 
 function problemsOf(env: Record<string, string>): readonly string[] {
   try {
@@ -27,6 +34,11 @@ describe('configuration', () => {
       shutdownDelayMs: 0,
       logLevel: 'info',
       logPretty: false,
+      auth: { mode: 'none', orderScope: 'ota:order' },
+      rateLimit: { perSecond: 10, burst: 20 },
+      corsOrigins: [],
+      production: false,
+      sandboxEnabled: true,
     });
   });
 
@@ -55,6 +67,7 @@ describe('configuration', () => {
       CSSS_SECRET: ' secret with spaces ',
       CSSS_TIMEOUT_MS: '2500',
       CSSS_DEFAULT_LANGUAGE: 'en-us',
+      ...API_KEY_AUTH,
     });
     expect(config.port).toBe(8080);
     expect(config.csssTimeoutMs).toBe(2500);
@@ -81,11 +94,12 @@ describe('configuration', () => {
       'CSSS_BASE_URL',
       'CSSS_ACCESS_CODE',
       'CSSS_SECRET',
+      'AUTH_MODE',
     ]);
   });
 
   it('requires credentials with a real CSSS and never prints the secret', () => {
-    const missing = problemsOf({ CSSS_BASE_URL: 'https://csss.test', CSSS_SECRET: 'hunter2-secret' });
+    const missing = problemsOf({ CSSS_BASE_URL: 'https://csss.test', CSSS_SECRET: 'hunter2-secret', ...API_KEY_AUTH });
     expect(missing).toEqual(['CSSS_ACCESS_CODE is required when CSSS_BASE_URL is set']);
     const error = (() => {
       try {
@@ -102,5 +116,63 @@ describe('configuration', () => {
   it('rejects a port out of range and accepts port 0', () => {
     expect(problemsOf({ PORT: '65536' })).toEqual(['PORT must be an integer from 0 to 65535 (got "65536")']);
     expect(loadConfig({ PORT: '0' }).port).toBe(0);
+  });
+
+  it('refuses to start against a real CSSS without authentication', () => {
+    const problems = problemsOf({ CSSS_BASE_URL: 'https://csss.test', CSSS_ACCESS_CODE: 'QY-1', CSSS_SECRET: 's' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^AUTH_MODE must be jwt, apikey or both when CSSS_BASE_URL is set/);
+    expect(problemsOf({ CSSS_BASE_URL: 'https://csss.test', CSSS_ACCESS_CODE: 'QY-1', CSSS_SECRET: 's', AUTH_MODE: 'none' })).toHaveLength(1);
+  });
+
+  it('reads JWT settings with RS256 pinned by default, and the order scope', () => {
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const config = loadConfig({
+      AUTH_MODE: 'jwt',
+      AUTH_JWT_ISSUER: 'https://idp.example',
+      AUTH_JWT_AUDIENCE: 'csss-gateway',
+      AUTH_JWT_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      AUTH_ORDER_SCOPE: 'orders:write',
+    });
+    expect(config.auth).toMatchObject({
+      mode: 'jwt',
+      orderScope: 'orders:write',
+      jwt: { issuer: 'https://idp.example', audience: 'csss-gateway', algorithms: ['RS256'] },
+    });
+  });
+
+  it('names every missing or bad authentication setting', () => {
+    const problems = problemsOf({ AUTH_MODE: 'both', AUTH_JWT_ALGORITHMS: 'HS256', AUTH_API_KEYS: '[{"keyId":1}]' });
+    expect(problems.map((problem) => problem.split(' ')[0])).toEqual([
+      'AUTH_JWT_ISSUER',
+      'AUTH_JWT_AUDIENCE',
+      'AUTH_JWT_ALGORITHMS',
+      'exactly',
+      'AUTH_API_KEYS',
+    ]);
+    expect(problemsOf({ AUTH_MODE: 'sometimes' })).toEqual(['AUTH_MODE must be one of none, jwt, apikey, both (got "sometimes")']);
+  });
+
+  it('reads API keys from a file and reports an unreadable one without its content', () => {
+    expect(problemsOf({ AUTH_MODE: 'apikey', AUTH_API_KEYS_FILE: '/nonexistent/keys.json' })).toEqual([
+      'AUTH_API_KEYS_FILE (/nonexistent/keys.json) cannot be read (ENOENT)',
+    ]);
+  });
+
+  it('reads CORS origins, production mode and the rate limit', () => {
+    const config = loadConfig({
+      CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
+      NODE_ENV: 'production',
+      RATE_LIMIT_PER_SECOND: '5',
+      RATE_LIMIT_BURST: '7',
+    });
+    expect(config).toMatchObject({
+      corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
+      production: true,
+      sandboxEnabled: false,
+      rateLimit: { perSecond: 5, burst: 7 },
+    });
+    expect(loadConfig({ NODE_ENV: 'production', SANDBOX_ENABLED: 'true' }).sandboxEnabled).toBe(true);
+    expect(problemsOf({ CORS_ORIGINS: 'https://app.example.com/path' })).toHaveLength(1);
   });
 });

@@ -1,0 +1,19 @@
+import type { RateLimiter } from '../limits/rate-limiter.js';
+import { RateLimitedError } from '../limits/rate-limited.error.js';
+import { ForbiddenError, type Principal } from './principal.js';
+
+/** Whether a caller may place an order now: the order scope, then the caller's rate limit. */
+export class OrderAccessPolicy {
+  constructor(
+    private readonly orderScope: string,
+    private readonly limiter: RateLimiter,
+    private readonly clientScopeOf: (principal: Principal) => string,
+  ) {}
+
+  /** Throws ForbiddenError or RateLimitedError; returns when the order may go ahead. */
+  checkOrder(principal: Principal): void {
+    if (!principal.scopes.has(this.orderScope)) throw new ForbiddenError(this.orderScope);
+    const decision = this.limiter.take(this.clientScopeOf(principal));
+    if (!decision.allowed) throw new RateLimitedError(decision.retryAfterMs);
+  }
+}

@@ -1,0 +1,33 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { GatewayContext } from './context.js';
+
+/**
+ * Gives refusals their HTTP status, so proxies, clients and logs see them without reading
+ * the body: 401 with a challenge, 403, and 429 with Retry-After. Other errors keep
+ * GraphQL's 200, because part of an operation may have succeeded.
+ */
+export function httpStatusPlugin(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          const [first] = response.body.singleResult.errors ?? [];
+          switch (first?.extensions?.code) {
+            case 'UNAUTHENTICATED':
+              response.http.status = 401;
+              response.http.headers.set('www-authenticate', 'Bearer, ApiKey');
+              break;
+            case 'FORBIDDEN':
+              response.http.status = 403;
+              break;
+            case 'RATE_LIMITED':
+              response.http.status = 429;
+              response.http.headers.set('retry-after', String(first.extensions.retryAfterSeconds ?? 1));
+              break;
+          }
+        },
+      };
+    },
+  };
+}
