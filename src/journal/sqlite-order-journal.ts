@@ -80,6 +80,7 @@ export class SqliteOrderJournal implements OrderJournal {
   readonly #clock: () => number;
   readonly #staleAfterMs: number;
   readonly #statements;
+  readonly #queue: Array<{ write: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }> = [];
 
   constructor(options: SqliteOrderJournalOptions) {
     mkdirSync(dirname(options.path), { recursive: true });
@@ -146,35 +147,99 @@ export class SqliteOrderJournal implements OrderJournal {
     apply.immediate();
   }
 
-  async claim(request: ClaimRequest): Promise<ClaimResult> {
-    const claim = this.#db.transaction((): ClaimResult => {
-      const latestRow = this.#statements.latest.get(request.clientId, request.idempotencyKey);
-      const now = this.#now();
-      if (latestRow) {
-        if (latestRow.fingerprint !== request.fingerprint) return { kind: 'reused', attempt: toAttempt(latestRow) };
-        if (latestRow.status === 'PENDING') {
-          if (latestRow.updated_at >= this.#cutoff()) return { kind: 'in_progress', attempt: toAttempt(latestRow) };
-          this.#statements.record.run({ ...unknownFields(CRASHED_DETAIL), id: latestRow.id, now });
-          return { kind: 'finished', attempt: toAttempt(this.#statements.byId.get(latestRow.id)!) };
-        }
-        if (latestRow.status !== 'NOT_SENT') return { kind: 'finished', attempt: toAttempt(latestRow) };
-      }
-      const { lastInsertRowid } = this.#statements.insert.run({
-        clientId: request.clientId,
-        idempotencyKey: request.idempotencyKey,
-        attemptNo: (latestRow?.attempt_no ?? 0) + 1,
-        fingerprint: request.fingerprint,
-        requestJson: JSON.stringify(request.request),
-        owner: this.owner,
-        now,
-      });
-      return { kind: 'claimed', attempt: toAttempt(this.#statements.byId.get(Number(lastInsertRowid))!) };
-    });
-    return claim.immediate();
+  /**
+   * Claims and outcome records wait for the next batch: every write queued in one turn of
+   * the event loop commits in one transaction, so concurrent orders share one fsync
+   * instead of paying one each. Callers still resume only after their write is durable.
+   */
+  claim(request: ClaimRequest): Promise<ClaimResult> {
+    return this.#enqueue(() => this.#claimNow(request));
   }
 
-  async record(attemptId: number, outcome: AttemptOutcome): Promise<void> {
-    this.#statements.record.run({ ...outcomeFields(outcome), id: attemptId, now: this.#now() });
+  record(attemptId: number, outcome: AttemptOutcome): Promise<void> {
+    return this.#enqueue(() => {
+      this.#statements.record.run({ ...outcomeFields(outcome), id: attemptId, now: this.#now() });
+    });
+  }
+
+  #enqueue<T>(write: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ write, resolve: resolve as (value: unknown) => void, reject });
+      if (this.#queue.length === 1) setImmediate(() => this.#flush());
+    });
+  }
+
+  #flush(): void {
+    const batch = this.#queue.splice(0);
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
+      // One write failing (say, a constraint) must not undo the others in its batch.
+      this.#db
+        .transaction(() => {
+          for (const { write } of batch) {
+            try {
+              outcomes.push({ ok: true, value: write() });
+            } catch (error) {
+              outcomes.push({ ok: false, error });
+            }
+          }
+        })
+        .immediate();
+    } catch (error) {
+      // The transaction itself failed (busy, disk full): nothing in it was written.
+      for (const { reject } of batch) reject(error);
+      return;
+    }
+    batch.forEach(({ resolve, reject }, index) => {
+      const outcome = outcomes[index]!;
+      if (outcome.ok) resolve(outcome.value);
+      else reject(outcome.error);
+    });
+  }
+
+  #claimNow(request: ClaimRequest): ClaimResult {
+    const latestRow = this.#statements.latest.get(request.clientId, request.idempotencyKey);
+    const now = this.#now();
+    if (latestRow) {
+      if (latestRow.fingerprint !== request.fingerprint) return { kind: 'reused', attempt: toAttempt(latestRow) };
+      if (latestRow.status === 'PENDING') {
+        if (latestRow.updated_at >= this.#cutoff()) return { kind: 'in_progress', attempt: toAttempt(latestRow) };
+        this.#statements.record.run({ ...unknownFields(CRASHED_DETAIL), id: latestRow.id, now });
+        return { kind: 'finished', attempt: toAttempt(this.#statements.byId.get(latestRow.id)!) };
+      }
+      if (latestRow.status !== 'NOT_SENT') return { kind: 'finished', attempt: toAttempt(latestRow) };
+    }
+    const attemptNo = (latestRow?.attempt_no ?? 0) + 1;
+    const { lastInsertRowid } = this.#statements.insert.run({
+      clientId: request.clientId,
+      idempotencyKey: request.idempotencyKey,
+      attemptNo,
+      fingerprint: request.fingerprint,
+      requestJson: JSON.stringify(request.request),
+      owner: this.owner,
+      now,
+    });
+    return {
+      kind: 'claimed',
+      attempt: {
+        id: Number(lastInsertRowid),
+        clientId: request.clientId,
+        idempotencyKey: request.idempotencyKey,
+        attemptNo,
+        fingerprint: request.fingerprint,
+        request: request.request,
+        status: 'PENDING',
+        csssCode: null,
+        csssMessage: null,
+        simId: null,
+        orderId: null,
+        orderTime: null,
+        detail: null,
+        owner: this.owner,
+        createdAt: now,
+        updatedAt: now,
+      },
+    };
   }
 
   async findLatest(clientId: string, idempotencyKey: string): Promise<OrderAttempt | undefined> {
@@ -225,7 +290,10 @@ export class SqliteOrderJournal implements OrderJournal {
   }
 
   async close(): Promise<void> {
-    if (this.#db.open) this.#db.close();
+    if (!this.#db.open) return;
+    // Writes still waiting for their batch are committed, not dropped.
+    if (this.#queue.length > 0) this.#flush();
+    this.#db.close();
   }
 
   #cutoff(): string {
