@@ -28,6 +28,7 @@ import { SqliteOrderJournal } from './journal/sqlite-order-journal.js';
 import { createTokenBucketLimiter } from './limits/rate-limiter.js';
 import type { Logger } from './logger.js';
 import { createGatewayMetrics } from './observability/metrics.js';
+import type { RequestScope } from './observability/request-scope.js';
 import { startTracing } from './observability/tracing.js';
 import { OtaOrderService } from './orders/ota-order.service.js';
 import { Bulkhead } from './resilience/bulkhead.js';
@@ -78,17 +79,18 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     closers.push(() => tracing.shutdown());
 
     const authenticator = createAuthenticator(config.auth);
-    const authenticate = async (request: IncomingMessage): Promise<GatewayContext> => {
+    const authenticate = async (request: IncomingMessage, scope: RequestScope): Promise<GatewayContext> => {
       try {
         const principal = await authenticator.authenticate(request.headers);
         return {
           language: negotiateCsssLanguage(request.headers['accept-language'], config.csssDefaultLanguage),
           principal,
           clientId: clientScopeOf(principal),
+          scope,
         };
       } catch (error) {
         if (!(error instanceof AuthenticationError)) throw error;
-        logger.warn({ reason: error.reason }, 'request refused: authentication failed');
+        logger.warn({ requestId: scope.requestId, reason: error.reason }, 'request refused: authentication failed');
         throw new GraphQLError(error.message, {
           originalError: error,
           extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer, ApiKey']]) } },

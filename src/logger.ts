@@ -18,6 +18,14 @@ const REDACTED_PATHS = [
   '*.headers["x-api-key"]',
 ];
 
+/**
+ * Standard output, written asynchronously so logging never blocks the event
+ * loop on a slow pipe; main.ts flushes it before the process exits.
+ */
+export function stdoutDestination(): DestinationStream {
+  return pino.destination({ dest: 1, sync: false });
+}
+
 export function createLogger(options: { level: string; pretty?: boolean; destination?: DestinationStream }): Logger {
   const settings = {
     level: options.level,

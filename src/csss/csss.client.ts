@@ -1,11 +1,19 @@
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
+import type { RequestScope } from '../observability/request-scope.js';
 import type { Secret } from '../secret.js';
 import { CsssOutcomeUnknownError, CsssRejectedError, CsssUnavailableError } from './csss.errors.js';
 import type { CsssError } from './csss.errors.js';
 import { isSignedValue, sign } from './csss.sign.js';
 import { CREATE_OTA_ORDER_PATH, CSSS_API_VERSION, CSSS_SUCCESS_CODE } from './csss.wire.js';
 import type { CreateOtaOrderWireData, CreateOtaOrderWireRequest, CsssLanguage } from './csss.wire.js';
+
+export interface CsssCallOptions {
+  /** The language CSSS localizes its messages into. */
+  language: CsssLanguage;
+  /** The request this call serves, for its log line and timings; absent outside requests. */
+  scope?: RequestScope;
+}
 
 /** What the orders service needs from CSSS; the HTTP client below is the real one. */
 export interface CsssApi {
@@ -14,7 +22,7 @@ export interface CsssApi {
    * a success envelope; rejects with CsssRejectedError, CsssUnavailableError or
    * CsssOutcomeUnknownError (see csss.errors.ts) and nothing else.
    */
-  createOtaOrder(request: CreateOtaOrderWireRequest, options: { language: CsssLanguage }): Promise<CreateOtaOrderWireData>;
+  createOtaOrder(request: CreateOtaOrderWireRequest, options: CsssCallOptions): Promise<CreateOtaOrderWireData>;
 }
 
 export interface CsssClientOptions {
@@ -102,17 +110,22 @@ export class CsssHttpClient implements CsssApi {
     { language }: { language: CsssLanguage },
   ): Promise<CreateOtaOrderWireData> {
     if (this.#closed) throw new CsssUnavailableError('client closed');
+    // A timer cleared as soon as the call settles, rather than AbortSignal.timeout, whose
+    // timer and listeners would live on for the whole deadline after every call.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new DOMException('deadline passed', 'TimeoutError')), this.#timeoutMs);
     try {
       const body = JSON.stringify(this.#signedParams(request));
-      const signal = AbortSignal.timeout(this.#timeoutMs);
       // undici only acts on the signal once a connection takes the request, so a call
       // queued behind busy connections would outlive its deadline; the race keeps it. Such
       // a call is never sent afterwards, and its own late rejection is ignored.
-      const exchange = this.#exchange(body, language, signal);
+      const exchange = this.#exchange(body, language, deadline.signal);
       exchange.catch(ignore);
-      return await Promise.race([exchange, rejectOnAbort(signal)]);
+      return await Promise.race([exchange, rejectOnAbort(deadline.signal)]);
     } catch (error) {
       throw toCsssError(error);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

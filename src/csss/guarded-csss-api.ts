@@ -1,8 +1,8 @@
 import type { Bulkhead } from '../resilience/bulkhead.js';
 import type { CircuitBreaker } from '../resilience/circuit-breaker.js';
-import type { CsssApi } from './csss.client.js';
+import type { CsssApi, CsssCallOptions } from './csss.client.js';
 import { CsssOutcomeUnknownError, CsssRejectedError, CsssUnavailableError } from './csss.errors.js';
-import type { CreateOtaOrderWireData, CreateOtaOrderWireRequest, CsssLanguage } from './csss.wire.js';
+import type { CreateOtaOrderWireData, CreateOtaOrderWireRequest } from './csss.wire.js';
 
 /**
  * Puts a bulkhead and a circuit breaker in front of CSSS. Both refuse with
@@ -18,7 +18,7 @@ export class GuardedCsssApi implements CsssApi {
 
   async createOtaOrder(
     request: CreateOtaOrderWireRequest,
-    options: { language: CsssLanguage },
+    options: CsssCallOptions,
   ): Promise<CreateOtaOrderWireData> {
     if (!this.bulkhead.tryEnter()) throw new CsssUnavailableError('too many CSSS calls in flight');
     try {

@@ -1,11 +1,10 @@
 import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from '../logger.js';
 import type { CsssCallResult, GatewayMetrics } from '../observability/metrics.js';
-import { currentRequestScope } from '../observability/request-scope.js';
 import { withSpan } from '../observability/tracing.js';
-import type { CsssApi } from './csss.client.js';
+import type { CsssApi, CsssCallOptions } from './csss.client.js';
 import { CsssOutcomeUnknownError, CsssRejectedError, CsssUnavailableError } from './csss.errors.js';
-import type { CreateOtaOrderWireData, CreateOtaOrderWireRequest, CsssLanguage } from './csss.wire.js';
+import type { CreateOtaOrderWireData, CreateOtaOrderWireRequest } from './csss.wire.js';
 
 /**
  * Measures every CSSS call that is actually made: one log line, the duration histogram
@@ -18,9 +17,9 @@ export class ObservedCsssApi implements CsssApi {
     private readonly observability: { logger: Logger; metrics: GatewayMetrics; tracer: Tracer },
   ) {}
 
-  createOtaOrder(request: CreateOtaOrderWireRequest, options: { language: CsssLanguage }): Promise<CreateOtaOrderWireData> {
+  createOtaOrder(request: CreateOtaOrderWireRequest, options: CsssCallOptions): Promise<CreateOtaOrderWireData> {
     const { logger, metrics, tracer } = this.observability;
-    const scope = currentRequestScope();
+    const { scope } = options;
     return withSpan(tracer, 'csss createOtaOrder', { 'csss.endpoint': '/package/createOtaOrder', 'request.id': scope?.requestId ?? '' }, async (span) => {
       const finish = metrics.startCsssCall();
       const startedAt = performance.now();

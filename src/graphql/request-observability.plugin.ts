@@ -2,7 +2,6 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { trace } from '@opentelemetry/api';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
-import { currentRequestScope } from '../observability/request-scope.js';
 import type { GatewayContext } from './context.js';
 
 /**
@@ -16,8 +15,8 @@ export function requestObservabilityPlugin(options: { logger: Logger; metrics: G
       const startedAt = performance.now();
       return {
         async willSendResponse({ response, contextValue, operationName, operation, request }) {
-          const scope = currentRequestScope();
-          const requestId = scope?.requestId;
+          const { scope } = contextValue;
+          const requestId = scope.requestId;
           const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
           const errors = body?.errors;
           const code = errors?.[0]?.extensions?.code;
@@ -38,7 +37,7 @@ export function requestObservabilityPlugin(options: { logger: Logger; metrics: G
               operation: name,
               outcome,
               totalMs: Math.round(performance.now() - startedAt),
-              csssMs: scope?.csssMs ?? 0,
+              csssMs: scope.csssMs,
             },
             'graphql request',
           );

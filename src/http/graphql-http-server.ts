@@ -7,7 +7,7 @@ import type { GatewayContext } from '../graphql/context.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { REQUEST_ID_HEADER, resolveRequestId } from '../observability/request-id.js';
-import { runInRequestScope } from '../observability/request-scope.js';
+import type { RequestScope } from '../observability/request-scope.js';
 import { withSpan } from '../observability/tracing.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -26,7 +26,7 @@ export interface GraphQLHttpServerOptions {
   lifecycle: () => Lifecycle;
   /** Checks that must pass for readiness besides the lifecycle (e.g. the journal is writable). */
   readinessChecks: () => Promise<boolean>;
-  context: (request: IncomingMessage) => GatewayContext | Promise<GatewayContext>;
+  context: (request: IncomingMessage, scope: RequestScope) => GatewayContext | Promise<GatewayContext>;
   logger: Logger;
   metrics: GatewayMetrics;
   tracer: Tracer;
@@ -54,7 +54,7 @@ export function createGraphQLHttpServer(options: GraphQLHttpServerOptions): Serv
   return createServer((request, response) => {
     const requestId = resolveRequestId(request.headers[REQUEST_ID_HEADER]);
     response.setHeader(REQUEST_ID_HEADER, requestId);
-    runInRequestScope({ requestId, csssMs: 0 }, () => route(options, corsHandler, request, response, requestId)).catch(
+    route(options, corsHandler, request, response, { requestId, csssMs: 0 }).catch(
       (error: unknown) => {
         options.logger.error({ err: error, requestId }, 'unhandled error while serving an HTTP request');
         if (!response.headersSent) sendJson(response, 500, { error: 'internal server error', requestId });
@@ -69,8 +69,9 @@ async function route(
   corsHandler: CorsHandler,
   request: IncomingMessage,
   response: ServerResponse,
-  requestId: string,
+  scope: RequestScope,
 ): Promise<void> {
+  const { requestId } = scope;
   const { pathname, search } = new URL(request.url ?? '/', 'http://gateway.invalid');
   switch (pathname) {
     case HEALTH_PATH:
@@ -96,7 +97,7 @@ async function route(
         return;
       }
       await withSpan(options.tracer, 'graphql request', { 'request.id': requestId }, () =>
-        serveGraphQL(options, apollo, request, response, search, requestId),
+        serveGraphQL(options, apollo, request, response, search, scope),
       );
       return;
     }
@@ -111,8 +112,9 @@ async function serveGraphQL(
   request: IncomingMessage,
   response: ServerResponse,
   search: string,
-  requestId: string,
+  scope: RequestScope,
 ): Promise<void> {
+  const { requestId } = scope;
   let body: unknown;
   try {
     body = await readJsonBody(request);
@@ -143,7 +145,7 @@ async function serveGraphQL(
   };
   const result = await apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest,
-    context: async () => options.context(request),
+    context: async () => options.context(request, scope),
   });
   await writeApolloResponse(response, result);
 }

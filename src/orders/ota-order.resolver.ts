@@ -32,7 +32,12 @@ export class OtaOrderResolver {
     const { idempotencyKey, ...order } = input;
     try {
       this.access.checkOrder(context.principal);
-      const placed = await this.orders.placeOrder(order, { language: context.language, clientId: context.clientId, idempotencyKey });
+      const placed = await this.orders.placeOrder(order, {
+        language: context.language,
+        clientId: context.clientId,
+        idempotencyKey,
+        scope: context.scope,
+      });
       this.recordOutcome(placed.replayed ? 'replayed' : 'ok');
       return placed;
     } catch (error) {

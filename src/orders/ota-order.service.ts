@@ -3,6 +3,7 @@ import { CsssOutcomeUnknownError, CsssRejectedError, CsssUnavailableError } from
 import type { CsssLanguage } from '../csss/csss.wire.js';
 import type { OrderAttempt, OrderJournal } from '../journal/order-journal.js';
 import type { Logger } from '../logger.js';
+import type { RequestScope } from '../observability/request-scope.js';
 import {
   IdempotencyKeyInProgressError,
   IdempotencyKeyReusedError,
@@ -23,6 +24,8 @@ export interface PlaceOrderOptions {
   clientId: string;
   /** The caller's key for this order: the same key always means the same order. */
   idempotencyKey: string;
+  /** The request this order is part of, for the CSSS call's log line and timings. */
+  scope?: RequestScope;
 }
 
 /**
@@ -54,7 +57,7 @@ export class OtaOrderService {
       case 'finished':
         return replay(claim.attempt);
       case 'claimed':
-        return this.#send(order, claim.attempt, options.language);
+        return this.#send(order, claim.attempt, options);
     }
   }
 
@@ -63,10 +66,11 @@ export class OtaOrderService {
     return this.journal.findLatest(clientId, idempotencyKey);
   }
 
-  async #send(order: OtaOrderRequest, attempt: OrderAttempt, language: CsssLanguage): Promise<OtaOrderResult> {
+  async #send(order: OtaOrderRequest, attempt: OrderAttempt, options: PlaceOrderOptions): Promise<OtaOrderResult> {
     let placed;
     try {
-      placed = fromCreateOtaOrderWire(await this.csss.createOtaOrder(toCreateOtaOrderWire(order), { language }));
+      const { language, scope } = options;
+      placed = fromCreateOtaOrderWire(await this.csss.createOtaOrder(toCreateOtaOrderWire(order), { language, scope }));
     } catch (error) {
       throw await this.#recordFailure(attempt, error);
     }

@@ -35,7 +35,7 @@ describe('an unexpected failure', () => {
     try {
       const response = await apollo.executeOperation(
         { query: print(CreateOtaOrderDocument), variables: { input: orderInput() } },
-        { contextValue: { language: 'zh-CN', clientId: 'anonymous', principal: { clientId: 'anonymous', scopes: new Set(['ota:order']), method: 'anonymous' } } },
+        { contextValue: { language: 'zh-CN', clientId: 'anonymous', principal: { clientId: 'anonymous', scopes: new Set(['ota:order']), method: 'anonymous' }, scope: { requestId: 'test', csssMs: 0 } } },
       );
       if (response.body.kind !== 'single') throw new Error('expected a single result');
       const { errors } = response.body.singleResult;

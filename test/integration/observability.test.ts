@@ -155,7 +155,7 @@ describe('health and readiness', () => {
       apollo: () => undefined,
       lifecycle: () => 'starting',
       readinessChecks: async () => true,
-      context: () => ({ language: 'zh-CN', clientId: 'anonymous', principal: { clientId: 'anonymous', scopes: new Set(['ota:order']), method: 'anonymous' } }),
+      context: (_request, scope) => ({ language: 'zh-CN', clientId: 'anonymous', principal: { clientId: 'anonymous', scopes: new Set(['ota:order']), method: 'anonymous' }, scope }),
       logger: pino({ level: 'silent' }),
       metrics: createGatewayMetrics({ csssTimeoutMs: 1000, collectDefaultMetrics: false }),
       tracer: startTracing({ endpoint: undefined }).tracer,
