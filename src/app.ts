@@ -75,7 +75,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
 
   try {
     const metrics = createGatewayMetrics({ csssTimeoutMs: config.csssTimeoutMs, collectDefaultMetrics: deps.processMetrics });
-    const tracing = startTracing({ endpoint: config.otelEndpoint });
+    const tracing = await startTracing({ endpoint: config.otelEndpoint });
     closers.push(() => tracing.shutdown());
 
     const authenticator = createAuthenticator(config.auth);

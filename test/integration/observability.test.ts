@@ -158,7 +158,7 @@ describe('health and readiness', () => {
       context: (_request, scope) => ({ language: 'zh-CN', clientId: 'anonymous', principal: { clientId: 'anonymous', scopes: new Set(['ota:order']), method: 'anonymous' }, scope }),
       logger: pino({ level: 'silent' }),
       metrics: createGatewayMetrics({ csssTimeoutMs: 1000, collectDefaultMetrics: false }),
-      tracer: startTracing({ endpoint: undefined }).tracer,
+      tracer: (await startTracing({ endpoint: undefined })).tracer,
       corsOrigins: [],
     });
     const { port } = await listen(server, 0, '127.0.0.1');

@@ -19,7 +19,7 @@ describe('tracing', () => {
   });
 
   it('exports a parent span and its child to the collector as OTLP JSON when shut down', async () => {
-    tracing = startTracing({ endpoint: collector.url, serviceName: 'gateway-under-test' });
+    tracing = await startTracing({ endpoint: collector.url, serviceName: 'gateway-under-test' });
     const { tracer } = tracing;
 
     const result = await withSpan(tracer, 'graphql.request', { 'graphql.operation.name': 'CreateOrder' }, async () =>
@@ -49,7 +49,7 @@ describe('tracing', () => {
   });
 
   it('marks a failed span as an error with the error type but not its message, and rethrows', async () => {
-    tracing = startTracing({ endpoint: collector.url });
+    tracing = await startTracing({ endpoint: collector.url });
     class OrderRejectedError extends Error {
       override readonly name = 'OrderRejectedError';
     }
@@ -74,7 +74,7 @@ describe('tracing', () => {
     ['a URL already ending in /v1/traces', '/v1/traces', '/v1/traces'],
     ['a base URL with a path and a trailing slash', '/otlp/', '/otlp/v1/traces'],
   ])('posts to the traces path when the endpoint is %s', async (_case, suffix, expectedPath) => {
-    tracing = startTracing({ endpoint: `${collector.url}${suffix}` });
+    tracing = await startTracing({ endpoint: `${collector.url}${suffix}` });
     await withSpan(tracing.tracer, 'probe', {}, async () => undefined);
     await tracing.shutdown();
 
@@ -82,8 +82,8 @@ describe('tracing', () => {
   });
 
   it('can be started again after a shutdown', async () => {
-    await startTracing({ endpoint: collector.url }).shutdown();
-    tracing = startTracing({ endpoint: collector.url });
+    await (await startTracing({ endpoint: collector.url })).shutdown();
+    tracing = await startTracing({ endpoint: collector.url });
     await withSpan(tracing.tracer, 'second-run', {}, async () => undefined);
     await tracing.shutdown();
 
@@ -92,7 +92,7 @@ describe('tracing', () => {
 
   it('hands out non-recording spans and exports nothing without an endpoint', async () => {
     for (const endpoint of [undefined, '']) {
-      const off = startTracing({ endpoint });
+      const off = await startTracing({ endpoint });
       const span = off.tracer.startSpan('ignored');
       expect(span.isRecording()).toBe(false);
       span.end();
@@ -108,8 +108,8 @@ describe('tracing', () => {
   });
 
   it('stays non-recording without an endpoint even while another provider is registered', async () => {
-    tracing = startTracing({ endpoint: collector.url });
-    const off = startTracing({ endpoint: undefined });
+    tracing = await startTracing({ endpoint: collector.url });
+    const off = await startTracing({ endpoint: undefined });
     expect(off.tracer.startSpan('ignored').isRecording()).toBe(false);
   });
 });
