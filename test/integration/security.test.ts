@@ -109,6 +109,15 @@ describe('authentication', () => {
     expect(withKey.body.data?.createOtaOrder.orderId).toMatch(/^ORDER_/);
   });
 
+  it('serves the Sandbox page without credentials, but not the schema', async () => {
+    const page = await fetch(shared.gateway.graphqlUrl, { headers: { accept: 'text/html' } });
+    const introspection = await post(shared, { query: '{ __schema { queryType { name } } }' });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('embeddable-sandbox');
+    expect(introspection.status).toBe(401);
+    expect(introspection.json.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+  });
+
   it('refuses a request without credentials with 401 and a challenge', async () => {
     await expectRefused(shared, {}, 401, 'UNAUTHENTICATED');
     const { headers } = await post(shared, { query: '{ ordersSimulated }' });
