@@ -115,11 +115,12 @@ export class CsssHttpClient implements CsssApi {
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(new DOMException('deadline passed', 'TimeoutError')), this.#timeoutMs);
     try {
-      const body = JSON.stringify(this.#signedParams(request));
+      const params = this.#signedParams(request);
+      const body = JSON.stringify(params);
       // undici only acts on the signal once a connection takes the request, so a call
       // queued behind busy connections would outlive its deadline; the race keeps it. Such
       // a call is never sent afterwards, and its own late rejection is ignored.
-      const exchange = this.#exchange(body, language, deadline.signal);
+      const exchange = this.#exchange(body, language, deadline.signal, [String(params.sign), this.#secret]);
       exchange.catch(ignore);
       return await Promise.race([exchange, rejectOnAbort(deadline.signal)]);
     } catch (error) {
@@ -153,7 +154,8 @@ export class CsssHttpClient implements CsssApi {
     return { ...params, sign: sign(params, this.#secret) };
   }
 
-  async #exchange(body: string, language: CsssLanguage, signal: AbortSignal): Promise<CreateOtaOrderWireData> {
+  /** `confidential`: values that must not come back out in a rejection's text (see parse). */
+  async #exchange(body: string, language: CsssLanguage, signal: AbortSignal, confidential: string[]): Promise<CreateOtaOrderWireData> {
     const response = await this.#dispatcher.request({
       origin: this.#origin,
       path: this.#createOtaOrderPath,
@@ -169,7 +171,7 @@ export class CsssHttpClient implements CsssApi {
       bodyTimeout: this.#timeoutMs,
     });
     const raw = await readResponseBody(response, this.#maxResponseBytes);
-    return parseCreateOtaOrderResponse(raw);
+    return parseCreateOtaOrderResponse(raw, confidential);
   }
 }
 
@@ -185,11 +187,6 @@ const CONNECT_PHASE_CODES: ReadonlySet<string> = new Set([
   'EAI_FAIL',
   'EAI_NODATA',
   'EAI_NONAME',
-  'EHOSTUNREACH',
-  'EHOSTDOWN',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'EADDRNOTAVAIL',
   'UND_ERR_CONNECT_TIMEOUT',
   'ERR_SOCKET_CONNECTION_TIMEOUT',
   // The dispatcher is closing: undici refuses the call before dispatching it.
@@ -203,6 +200,13 @@ const CONNECT_PHASE_CODES: ReadonlySet<string> = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
 ]);
+
+/**
+ * Route failures: before sending when the `connect` call reports them, but Linux also
+ * reports them on a socket that is already connected (and may already have carried the
+ * order), so they count as "never sent" only with `syscall: 'connect'`.
+ */
+const ROUTE_CODES: ReadonlySet<string> = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EADDRNOTAVAIL']);
 
 /**
  * The one place that turns whatever a call threw into the closed set of csss.errors.ts.
@@ -233,11 +237,14 @@ function toCsssError(error: unknown): CsssError {
  */
 function connectPhaseCode(error: unknown, depth = 0): string | undefined {
   if (depth > 3 || typeof error !== 'object' || error === null) return undefined;
-  const code = errorCode(error);
-  if (code !== undefined) return CONNECT_PHASE_CODES.has(code) ? code : undefined;
   if (error instanceof AggregateError && error.errors.length > 0) {
     const codes = error.errors.map((inner: unknown) => connectPhaseCode(inner, depth + 1));
     return codes.every((inner) => inner !== undefined) ? codes[0] : undefined;
+  }
+  const code = errorCode(error);
+  if (code !== undefined) {
+    if (CONNECT_PHASE_CODES.has(code)) return code;
+    return ROUTE_CODES.has(code) && (error as { syscall?: unknown }).syscall === 'connect' ? code : undefined;
   }
   return connectPhaseCode((error as { cause?: unknown }).cause, depth + 1);
 }
@@ -302,7 +309,16 @@ async function readResponseBody(response: Dispatcher.ResponseData, maxBytes: num
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function parseCreateOtaOrderResponse(raw: Buffer): CreateOtaOrderWireData {
+/**
+ * A rejection's code and message go to the caller, the journal and the logs. CSSS does
+ * not document what a sign error says; should it ever quote the sign it expected or the
+ * secret, those never travel further.
+ */
+function scrub(text: string, confidential: readonly string[]): string {
+  return confidential.reduce((scrubbed, value) => (value ? scrubbed.split(value).join('[redacted]') : scrubbed), text);
+}
+
+function parseCreateOtaOrderResponse(raw: Buffer, confidential: readonly string[]): CreateOtaOrderWireData {
   let json: unknown;
   try {
     json = JSON.parse(utf8.decode(raw));
@@ -317,7 +333,7 @@ function parseCreateOtaOrderResponse(raw: Buffer): CreateOtaOrderWireData {
     throw new CsssOutcomeUnknownError('response is not the CSSS envelope');
   }
 
-  if (code !== CSSS_SUCCESS_CODE || !success) throw new CsssRejectedError(code, message);
+  if (code !== CSSS_SUCCESS_CODE || !success) throw new CsssRejectedError(scrub(code, confidential), scrub(message, confidential));
 
   if (
     !isRecord(data) ||

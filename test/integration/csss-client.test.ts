@@ -5,7 +5,7 @@ import { createServer as createNetServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
-import { Pool, errors as undiciErrors } from 'undici';
+import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { CsssHttpClient } from '../../src/csss/csss.client.js';
 import type { CsssClientOptions } from '../../src/csss/csss.client.js';
@@ -289,6 +289,33 @@ describe('CsssHttpClient against a real HTTP server', () => {
 
       expect(error).toBeInstanceOf(CsssUnavailableError);
       expect(error.message).toContain('UND_ERR_CONNECT_TIMEOUT');
+    });
+
+    it('never passes the sign or the secret on in a rejection, should CSSS quote them', async () => {
+      const csss = await startCsss((res, request) => {
+        const sent = (JSON.parse(request.body) as { sign: string }).sign;
+        answer(res, 200, JSON.stringify({ code: '1005', success: false, message: `sign ${sent} != expected; key ${SECRET}`, data: null }));
+      });
+      const client = newClient(csss.url);
+
+      const error = await failureOf(client.createOtaOrder(ORDER, { language: 'en-US' }));
+
+      expect(error).toBeInstanceOf(CsssRejectedError);
+      expect((error as CsssRejectedError).csssMessage).toBe('sign [redacted] != expected; key [redacted]');
+    });
+
+    it.each([
+      ['connect', CsssUnavailableError],
+      ['read', CsssOutcomeUnknownError],
+      ['write', CsssOutcomeUnknownError],
+    ] as const)('reports EHOSTUNREACH from %s as %s: only a failed connect proves nothing was sent', async (syscall, expected) => {
+      // Linux reports a lost route on a connected socket too, after the order may have left.
+      const failing = {
+        request: () => Promise.reject(Object.assign(new Error(`${syscall} EHOSTUNREACH`), { code: 'EHOSTUNREACH', syscall })),
+      } as unknown as Dispatcher;
+      const client = newClient('http://127.0.0.1:9', { dispatcher: failing });
+
+      expect(await failureOf(client.createOtaOrder(ORDER, { language: 'en-US' }))).toBeInstanceOf(expected);
     });
 
     it('reports a call after close() as unavailable', async () => {
