@@ -55,6 +55,7 @@ export interface GatewayDependencies {
 }
 
 const CRASHED_DETAIL = 'the gateway that sent it stopped before the outcome was recorded';
+const JOURNAL_SWEEP_INTERVAL_MS = 1_000;
 
 /**
  * The one place that wires configuration → CSSS client → journal → services → schema →
@@ -69,7 +70,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
   // Closes in reverse order of opening; calling it again waits for the same close.
   const closeAll = (): Promise<void> =>
     (closing ??= (async () => {
-      lifecycle = 'stopping';
+      // Still serving, but no longer ready, until the shutdown delay has passed.
+      lifecycle = lifecycle === 'ready' ? 'draining' : 'stopping';
       for (const close of [...closers].reverse()) await close();
     })());
 
@@ -153,8 +155,9 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     );
 
     // Every CSSS call ends by its deadline, so a PENDING attempt older than this was cut
-    // off by a crash; the margin covers recording the outcome after the answer.
-    const pendingStaleAfterMs = config.csssTimeoutMs + 2_000;
+    // off by a crash. The margin covers recording the outcome after the answer, including
+    // a journal lock wait (2 s at most) and a busy event loop.
+    const pendingStaleAfterMs = config.csssTimeoutMs + 5_000;
     const journalPath = join(config.dataDir, 'orders.sqlite');
     const openJournal = new SqliteOrderJournal({ path: journalPath, pendingStaleAfterMs, clock: deps.clock });
     started.journal = openJournal;
@@ -164,18 +167,21 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
       if (swept > 0) logger.warn({ swept }, 'order attempts left PENDING by a stopped gateway are now UNKNOWN');
     };
     await sweepStalePending();
+    // Each attempt carries its own stale deadline, so a frequent sweep finds crashed sends
+    // soon after their deadline; a sweep that finds nothing writes nothing.
     const sweeper = setInterval(() => {
       sweepStalePending().catch((error: unknown) => logger.error({ err: error }, 'journal sweep failed'));
-    }, pendingStaleAfterMs);
+    }, JOURNAL_SWEEP_INTERVAL_MS);
     sweeper.unref();
     closers.push(async () => clearInterval(sweeper));
     logger.info({ journalPath }, 'order journal open');
 
+    const orders = new OtaOrderService(csss, openJournal, logger);
     const schema = await buildGatewaySchema({
-      orders: new OtaOrderService(csss, openJournal, logger),
+      orders,
       orderAccess: new OrderAccessPolicy(
         config.auth.orderScope,
-        createTokenBucketLimiter({ ratePerSecond: config.rateLimit.perSecond, burst: config.rateLimit.burst }),
+        createTokenBucketLimiter({ ratePerSecond: config.rateLimit.perSecond, burst: config.rateLimit.burst, clock: deps.clock }),
         clientScopeOf,
       ),
       info: new GatewayInfo(config.csss.kind === 'simulator'),
@@ -223,10 +229,16 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
       const marked = await openJournal.markPendingUnknown({ ownOnly: true, detail: 'the gateway stopped before the outcome was recorded' });
       if (marked > 0) logger.warn({ marked }, 'order attempts still in flight at shutdown are now UNKNOWN');
     });
+    // Orders outlive their HTTP requests when a caller hangs up: wait for each to finish
+    // and journal its outcome (all end by the CSSS deadline) before the journal closes.
+    closers.push(() => orders.whenIdle());
     closers.push(() => server.stop());
-    // Runs first on close: readiness already fails, and load balancers get time to notice
-    // before the port stops taking connections.
-    closers.push(() => sleep(config.shutdownDelayMs).then(() => undefined));
+    // Runs first on close: readiness already fails while GraphQL is still served, so load
+    // balancers stop sending before the port stops taking connections.
+    closers.push(async () => {
+      await sleep(config.shutdownDelayMs);
+      lifecycle = 'stopping';
+    });
     started.apollo = server;
     lifecycle = 'ready';
 

@@ -22,15 +22,16 @@ export class GuardedCsssApi implements CsssApi {
   ): Promise<CreateOtaOrderWireData> {
     if (!this.bulkhead.tryEnter()) throw new CsssUnavailableError('too many CSSS calls in flight');
     try {
-      if (!this.breaker.tryAcquire()) throw new CsssUnavailableError('circuit breaker open');
+      const permit = this.breaker.tryAcquire();
+      if (permit === undefined) throw new CsssUnavailableError('circuit breaker open');
       try {
         const data = await this.csss.createOtaOrder(request, options);
-        this.breaker.onSuccess();
+        this.breaker.onSuccess(permit);
         return data;
       } catch (error) {
-        if (error instanceof CsssRejectedError) this.breaker.onSuccess();
-        else if (error instanceof CsssUnavailableError || error instanceof CsssOutcomeUnknownError) this.breaker.onFailure();
-        else this.breaker.onAbandon();
+        if (error instanceof CsssRejectedError) this.breaker.onSuccess(permit);
+        else if (error instanceof CsssUnavailableError || error instanceof CsssOutcomeUnknownError) this.breaker.onFailure(permit);
+        else this.breaker.onAbandon(permit);
         throw error;
       }
     } finally {

@@ -6,6 +6,7 @@ import {
   IdempotencyKeyInProgressError,
   IdempotencyKeyReusedError,
   InvalidOrderInputError,
+  OrderNotRecordedError,
   OrderNotSentError,
   OrderOutcomeUnknownError,
   OrderRejectedError,
@@ -22,6 +23,7 @@ export const ERROR_CODES = {
   unauthenticated: 'UNAUTHENTICATED',
   forbidden: 'FORBIDDEN',
   rateLimited: 'RATE_LIMITED',
+  serviceUnavailable: 'SERVICE_UNAVAILABLE',
   internal: 'INTERNAL_SERVER_ERROR',
 } as const;
 
@@ -64,6 +66,7 @@ export function domainErrorCode(error: unknown): string | undefined {
   if (error instanceof AuthenticationError) return ERROR_CODES.unauthenticated;
   if (error instanceof ForbiddenError) return ERROR_CODES.forbidden;
   if (error instanceof RateLimitedError) return ERROR_CODES.rateLimited;
+  if (error instanceof OrderNotRecordedError) return ERROR_CODES.serviceUnavailable;
   return undefined;
 }
 

@@ -17,8 +17,11 @@ export const METRICS_PATH = '/metrics';
 /** Far above any real order; refusing larger bodies early keeps memory per request small. */
 export const MAX_REQUEST_BODY_BYTES = 64 * 1024;
 
-/** Where the gateway is in its life; only `ready` serves GraphQL and reports ready. */
-export type Lifecycle = 'starting' | 'ready' | 'stopping';
+/**
+ * Where the gateway is in its life: only `ready` reports ready; `ready` and `draining`
+ * (the shutdown delay) serve GraphQL.
+ */
+export type Lifecycle = 'starting' | 'ready' | 'draining' | 'stopping';
 
 export interface GraphQLHttpServerOptions {
   /** Set once Apollo has started; GraphQL requests before that get 503. */
@@ -92,7 +95,8 @@ async function route(
     case GRAPHQL_PATH: {
       if (await answeredByCors(corsHandler, request, response)) return;
       const apollo = options.apollo();
-      if (!apollo || options.lifecycle() !== 'ready') {
+      const lifecycle = options.lifecycle();
+      if (!apollo || (lifecycle !== 'ready' && lifecycle !== 'draining')) {
         sendGraphQLError(response, 503, 'The gateway is not ready; retry shortly', 'SERVICE_UNAVAILABLE', requestId);
         return;
       }

@@ -31,4 +31,14 @@ export const JOURNAL_MIGRATIONS: ReadonlyArray<{ version: number; name: string; 
       CREATE INDEX ota_order_attempts_status ON ota_order_attempts (status, updated_at);
     `,
   },
+  {
+    version: 2,
+    name: 'add ota_order_attempts.stale_at',
+    // When a PENDING attempt can no longer be in flight, set by the process that sent it
+    // from its own CSSS deadline, so no other process or tool judges it by another one.
+    sql: `
+      ALTER TABLE ota_order_attempts ADD COLUMN stale_at VARCHAR(32);
+      CREATE INDEX ota_order_attempts_stale ON ota_order_attempts (status, stale_at);
+    `,
+  },
 ];

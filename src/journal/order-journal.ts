@@ -62,15 +62,18 @@ export interface OrderJournal {
    * PENDING attempt or says why not. Durable before it returns.
    */
   claim(request: ClaimRequest): Promise<ClaimResult>;
-  /** Records the outcome of a PENDING (or swept-to-UNKNOWN) attempt. */
-  record(attemptId: number, outcome: AttemptOutcome): Promise<void>;
+  /**
+   * Records the outcome of a PENDING (or swept-to-UNKNOWN) attempt. False when the row
+   * was no longer open (an operator had settled it): the caller must say so loudly.
+   */
+  record(attemptId: number, outcome: AttemptOutcome): Promise<boolean>;
   /** The latest attempt for (client, key), if any. */
   findLatest(clientId: string, idempotencyKey: string): Promise<OrderAttempt | undefined>;
   findById(attemptId: number): Promise<OrderAttempt | undefined>;
   listByStatus(status: AttemptStatus): Promise<OrderAttempt[]>;
   /**
    * Marks PENDING attempts as UNKNOWN: those of this process (on shutdown, `ownOnly`),
-   * or those of any process that are older than any live send can be (after a crash).
+   * or those of any process past the stale deadline their sender stored (after a crash).
    */
   markPendingUnknown(options: { ownOnly: boolean; detail: string }): Promise<number>;
   /** An operator's verdict on an UNKNOWN attempt after checking with CSSS. */

@@ -17,8 +17,9 @@ export interface SqliteOrderJournalOptions {
   /** The journal file; its folder is created if missing. */
   path: string;
   /**
-   * A PENDING attempt older than this cannot still be in flight in any live gateway
-   * (every CSSS call ends by its deadline), so it is taken to have been cut off by a crash.
+   * How long an attempt this process claims may stay PENDING: past it the send cannot
+   * still be in flight (every CSSS call ends by its deadline), so a crash cut it off. It
+   * is stored on the row, so other processes and tools judge the row by it.
    */
   pendingStaleAfterMs: number;
   clock?: () => number;
@@ -43,6 +44,8 @@ interface AttemptRow {
   owner: string;
   created_at: string;
   updated_at: string;
+  /** Null only on rows written before migration 2: they count as stale. */
+  stale_at: string | null;
 }
 
 const CRASHED_DETAIL = 'the gateway that sent it stopped before the outcome was recorded';
@@ -85,7 +88,8 @@ export class SqliteOrderJournal implements OrderJournal {
   constructor(options: SqliteOrderJournalOptions) {
     mkdirSync(dirname(options.path), { recursive: true });
     this.#db = new Database(options.path);
-    this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    // Waiting blocks the event loop, so keep it short; stale deadlines leave margin for it.
+    this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 2000}`);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = FULL');
     this.#clock = options.clock ?? Date.now;
@@ -101,8 +105,8 @@ export class SqliteOrderJournal implements OrderJournal {
       byStatus: db.prepare<[string], AttemptRow>('SELECT * FROM ota_order_attempts WHERE status = ? ORDER BY id'),
       insert: db.prepare(
         `INSERT INTO ota_order_attempts
-           (client_id, idempotency_key, attempt_no, fingerprint, request_json, status, owner, created_at, updated_at)
-         VALUES (@clientId, @idempotencyKey, @attemptNo, @fingerprint, @requestJson, 'PENDING', @owner, @now, @now)`,
+           (client_id, idempotency_key, attempt_no, fingerprint, request_json, status, owner, created_at, updated_at, stale_at)
+         VALUES (@clientId, @idempotencyKey, @attemptNo, @fingerprint, @requestJson, 'PENDING', @owner, @now, @now, @staleAt)`,
       ),
       record: db.prepare(
         `UPDATE ota_order_attempts
@@ -112,7 +116,7 @@ export class SqliteOrderJournal implements OrderJournal {
       ),
       staleToUnknown: db.prepare(
         `UPDATE ota_order_attempts SET status = 'UNKNOWN', detail = @detail, updated_at = @now
-          WHERE status = 'PENDING' AND updated_at < @cutoff`,
+          WHERE status = 'PENDING' AND (stale_at < @now OR stale_at IS NULL)`,
       ),
       ownToUnknown: db.prepare(
         `UPDATE ota_order_attempts SET status = 'UNKNOWN', detail = @detail, updated_at = @now
@@ -156,10 +160,8 @@ export class SqliteOrderJournal implements OrderJournal {
     return this.#enqueue(() => this.#claimNow(request));
   }
 
-  record(attemptId: number, outcome: AttemptOutcome): Promise<void> {
-    return this.#enqueue(() => {
-      this.#statements.record.run({ ...outcomeFields(outcome), id: attemptId, now: this.#now() });
-    });
+  record(attemptId: number, outcome: AttemptOutcome): Promise<boolean> {
+    return this.#enqueue(() => this.#statements.record.run({ ...outcomeFields(outcome), id: attemptId, now: this.#now() }).changes === 1);
   }
 
   #enqueue<T>(write: () => T): Promise<T> {
@@ -203,7 +205,7 @@ export class SqliteOrderJournal implements OrderJournal {
     if (latestRow) {
       if (latestRow.fingerprint !== request.fingerprint) return { kind: 'reused', attempt: toAttempt(latestRow) };
       if (latestRow.status === 'PENDING') {
-        if (latestRow.updated_at >= this.#cutoff()) return { kind: 'in_progress', attempt: toAttempt(latestRow) };
+        if (latestRow.stale_at !== null && latestRow.stale_at >= now) return { kind: 'in_progress', attempt: toAttempt(latestRow) };
         this.#statements.record.run({ ...unknownFields(CRASHED_DETAIL), id: latestRow.id, now });
         return { kind: 'finished', attempt: toAttempt(this.#statements.byId.get(latestRow.id)!) };
       }
@@ -218,6 +220,7 @@ export class SqliteOrderJournal implements OrderJournal {
       requestJson: JSON.stringify(request.request),
       owner: this.owner,
       now,
+      staleAt: new Date(this.#clock() + this.#staleAfterMs).toISOString(),
     });
     return {
       kind: 'claimed',
@@ -260,7 +263,7 @@ export class SqliteOrderJournal implements OrderJournal {
     const now = this.#now();
     const result = options.ownOnly
       ? this.#statements.ownToUnknown.run({ detail: options.detail, now, owner: this.owner })
-      : this.#statements.staleToUnknown.run({ detail: options.detail, now, cutoff: this.#cutoff() });
+      : this.#statements.staleToUnknown.run({ detail: options.detail, now });
     return result.changes;
   }
 
@@ -294,10 +297,6 @@ export class SqliteOrderJournal implements OrderJournal {
     // Writes still waiting for their batch are committed, not dropped.
     if (this.#queue.length > 0) this.#flush();
     this.#db.close();
-  }
-
-  #cutoff(): string {
-    return new Date(this.#clock() - this.#staleAfterMs).toISOString();
   }
 }
 

@@ -32,6 +32,14 @@ export class OrderNotSentError extends Error {
   }
 }
 
+/** The attempt could not be written to the journal, so the order was not sent; retrying is safe. */
+export class OrderNotRecordedError extends Error {
+  override readonly name = 'OrderNotRecordedError';
+  constructor(options?: { cause?: unknown }) {
+    super('The order could not be recorded, so it was not sent to CSSS. It is safe to retry later.', options);
+  }
+}
+
 /** The order may or may not exist at CSSS; retrying blindly could order twice. */
 export class OrderOutcomeUnknownError extends Error {
   override readonly name = 'OrderOutcomeUnknownError';

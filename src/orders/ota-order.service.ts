@@ -1,13 +1,15 @@
 import type { CsssApi } from '../csss/csss.client.js';
 import { CsssOutcomeUnknownError, CsssRejectedError, CsssUnavailableError } from '../csss/csss.errors.js';
 import type { CsssLanguage } from '../csss/csss.wire.js';
-import type { OrderAttempt, OrderJournal } from '../journal/order-journal.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AttemptOutcome, OrderAttempt, OrderJournal } from '../journal/order-journal.js';
 import type { Logger } from '../logger.js';
 import type { RequestScope } from '../observability/request-scope.js';
 import {
   IdempotencyKeyInProgressError,
   IdempotencyKeyReusedError,
   InvalidOrderInputError,
+  OrderNotRecordedError,
   OrderNotSentError,
   OrderOutcomeUnknownError,
   OrderRejectedError,
@@ -16,6 +18,9 @@ import { fingerprintOrder, normalizeOrder } from './ota-order.fingerprint.js';
 import type { OtaOrderRequest, OtaOrderResult } from './ota-order.model.js';
 import { findIdempotencyKeyViolations, findOrderViolations } from './ota-order.validation.js';
 import { fromCreateOtaOrderWire, toCreateOtaOrderWire } from './ota-order.wire-mapping.js';
+
+/** Pauses between tries of an outcome write; the last entry is the final try. */
+const RECORD_RETRY_PAUSES_MS = [50, 250, 0];
 
 export interface PlaceOrderOptions {
   /** The language CSSS localizes its messages into. */
@@ -39,16 +44,43 @@ export class OtaOrderService {
     private readonly logger: Logger,
   ) {}
 
+  readonly #inFlight = new Set<Promise<unknown>>();
+
   async placeOrder(order: OtaOrderRequest, options: PlaceOrderOptions): Promise<OtaOrderResult> {
+    const placing = this.#place(order, options);
+    this.#inFlight.add(placing);
+    try {
+      return await placing;
+    } finally {
+      this.#inFlight.delete(placing);
+    }
+  }
+
+  /**
+   * Resolves once every order in progress has finished and journaled its outcome. They
+   * all end by the CSSS deadline; shutdown waits here before closing the journal.
+   */
+  async whenIdle(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  async #place(order: OtaOrderRequest, options: PlaceOrderOptions): Promise<OtaOrderResult> {
     const [first, ...rest] = [...findIdempotencyKeyViolations(options.idempotencyKey), ...findOrderViolations(order)];
     if (first) throw new InvalidOrderInputError([first, ...rest]);
 
-    const claim = await this.journal.claim({
-      clientId: options.clientId,
-      idempotencyKey: options.idempotencyKey,
-      fingerprint: fingerprintOrder(order),
-      request: normalizeOrder(order),
-    });
+    let claim;
+    try {
+      claim = await this.journal.claim({
+        clientId: options.clientId,
+        idempotencyKey: options.idempotencyKey,
+        fingerprint: fingerprintOrder(order),
+        request: normalizeOrder(order),
+      });
+    } catch (error) {
+      // Nothing is sent unless its attempt is on disk first.
+      this.logger.error({ err: error }, 'an order attempt could not be journaled, so it was not sent');
+      throw new OrderNotRecordedError({ cause: error });
+    }
     switch (claim.kind) {
       case 'reused':
         throw new IdempotencyKeyReusedError();
@@ -74,32 +106,51 @@ export class OtaOrderService {
     } catch (error) {
       throw await this.#recordFailure(attempt, error);
     }
-    try {
-      await this.journal.record(attempt.id, { status: 'SUCCEEDED', ...placed });
-    } catch (error) {
-      // The order exists, so the caller gets it; the attempt stays PENDING and becomes
-      // UNKNOWN for an operator to settle.
-      this.logger.error({ err: error, attemptId: attempt.id }, 'order placed but its outcome could not be journaled');
-    }
+    await this.#record(attempt, { status: 'SUCCEEDED', ...placed });
     return { ...placed, replayed: false };
+  }
+
+  /**
+   * Journals what became of a sent attempt. A failed write is retried (the update is
+   * idempotent); if it still fails, the caller is answered anyway and the attempt stays
+   * PENDING until it becomes UNKNOWN for an operator, which never re-sends it.
+   */
+  async #record(attempt: OrderAttempt, outcome: AttemptOutcome): Promise<void> {
+    for (const [tryNo, pauseMs] of RECORD_RETRY_PAUSES_MS.entries()) {
+      try {
+        const applied = await this.journal.record(attempt.id, outcome);
+        if (!applied) {
+          this.logger.error(
+            { attemptId: attempt.id, status: outcome.status },
+            'an order outcome arrived for an attempt that was already settled; check it with CSSS',
+          );
+        }
+        return;
+      } catch (error) {
+        const last = tryNo === RECORD_RETRY_PAUSES_MS.length - 1;
+        this.logger.error({ err: error, attemptId: attempt.id, status: outcome.status, last }, 'an order outcome could not be journaled');
+        if (last) return;
+        await sleep(pauseMs);
+      }
+    }
   }
 
   /** Journals what became of a failed send and returns the error to throw. */
   async #recordFailure(attempt: OrderAttempt, error: unknown): Promise<unknown> {
     if (error instanceof CsssRejectedError) {
-      await this.journal.record(attempt.id, { status: 'REJECTED', csssCode: error.csssCode, csssMessage: error.csssMessage });
+      await this.#record(attempt, { status: 'REJECTED', csssCode: error.csssCode, csssMessage: error.csssMessage });
       return new OrderRejectedError(error.csssCode, error.csssMessage);
     }
     if (error instanceof CsssUnavailableError) {
-      await this.journal.record(attempt.id, { status: 'NOT_SENT', detail: error.reason });
+      await this.#record(attempt, { status: 'NOT_SENT', detail: error.reason });
       return new OrderNotSentError({ cause: error });
     }
     if (error instanceof CsssOutcomeUnknownError) {
-      await this.journal.record(attempt.id, { status: 'UNKNOWN', detail: error.reason });
+      await this.#record(attempt, { status: 'UNKNOWN', detail: error.reason });
       return new OrderOutcomeUnknownError({ cause: error });
     }
     // A defect, not a CSSS outcome: the request may have left, so it is never re-sent.
-    await this.journal.record(attempt.id, { status: 'UNKNOWN', detail: 'internal error while sending' });
+    await this.#record(attempt, { status: 'UNKNOWN', detail: 'internal error while sending' });
     return error;
   }
 }

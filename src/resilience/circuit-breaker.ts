@@ -20,6 +20,8 @@ export class CircuitBreaker {
   #failures = 0;
   #openedAt = 0;
   #probeInFlight = false;
+  /** Changes with every state change; a result from an earlier phase is ignored. */
+  #generation = 0;
   readonly #options: CircuitBreakerOptions;
   readonly #clock: () => number;
 
@@ -33,43 +35,48 @@ export class CircuitBreaker {
   }
 
   /**
-   * Asks to pass. Returns false when the call must not be made. A true answer must be
-   * followed by exactly one `onSuccess` or `onFailure` (or `onAbandon` if it was not made).
+   * Asks to pass. Returns a permit, or undefined when the call must not be made. A permit
+   * must be handed back exactly once, to `onSuccess`, `onFailure` or `onAbandon`. Results
+   * of calls let through before the last state change do not count: a slow call from
+   * before the breaker opened must not close it, nor take the half-open probe's place.
    */
-  tryAcquire(): boolean {
+  tryAcquire(): number | undefined {
     if (this.#state === 'open') {
-      if (this.#clock() - this.#openedAt < this.#options.cooldownMs) return false;
+      if (this.#clock() - this.#openedAt < this.#options.cooldownMs) return undefined;
       this.#transition('half_open');
     }
     if (this.#state === 'half_open') {
-      if (this.#probeInFlight) return false;
+      if (this.#probeInFlight) return undefined;
       this.#probeInFlight = true;
     }
-    return true;
+    return this.#generation;
   }
 
-  onSuccess(): void {
+  onSuccess(permit: number): void {
+    if (permit !== this.#generation) return;
     this.#failures = 0;
     this.#probeInFlight = false;
     if (this.#state !== 'closed') this.#transition('closed');
   }
 
-  onFailure(): void {
+  onFailure(permit: number): void {
+    if (permit !== this.#generation) return;
     this.#probeInFlight = false;
     this.#failures += 1;
     if (this.#state === 'half_open' || this.#failures >= this.#options.failureThreshold) {
       this.#openedAt = this.#clock();
-      if (this.#state !== 'open') this.#transition('open');
+      this.#transition('open');
     }
   }
 
   /** The permitted call was not made after all; a half-open probe slot is freed. */
-  onAbandon(): void {
-    this.#probeInFlight = false;
+  onAbandon(permit: number): void {
+    if (permit === this.#generation) this.#probeInFlight = false;
   }
 
   #transition(state: BreakerState): void {
     this.#state = state;
+    this.#generation += 1;
     this.#options.onStateChange?.(state);
   }
 }

@@ -343,7 +343,8 @@ describe('CsssHttpClient against a real HTTP server', () => {
       expect(error).toBeInstanceOf(CsssOutcomeUnknownError);
       expect(error.message).toBe('CSSS outcome unknown: deadline passed');
       expect(elapsed).toBeGreaterThanOrEqual(380);
-      expect(elapsed).toBeLessThan(1000);
+      // Generous: a loaded CI machine is slow, and what matters is that the call ends.
+      expect(elapsed).toBeLessThan(3000);
       await sleep(300);
       expect(csss.received).toHaveLength(1);
     });
@@ -363,7 +364,8 @@ describe('CsssHttpClient against a real HTTP server', () => {
 
       expect(error).toBeInstanceOf(CsssOutcomeUnknownError);
       expect(error.message).toBe('CSSS outcome unknown: deadline passed');
-      expect(elapsed).toBeLessThan(800);
+      // Without its own deadline race it would wait for the blocker, which never ends.
+      expect(elapsed).toBeLessThan(2500);
       blocker.abort();
       await sleep(200);
       expect(csss.received.map((request) => request.url)).toEqual(['/blocker']);
@@ -475,7 +477,7 @@ describe('CsssHttpClient against a real HTTP server', () => {
 
       expect(error).toBeInstanceOf(CsssOutcomeUnknownError);
       expect(error).toMatchObject({ reason: 'response body over the size limit' });
-      expect(elapsed).toBeLessThan(2000);
+      expect(elapsed).toBeLessThan(5000);
       expect(process.memoryUsage().rss - rssBefore).toBeLessThan(30 * 1024 * 1024);
       await expect(closedEarly).resolves.toBe(true);
       expect(written).toBeLessThan(10 * 1024 * 1024);
@@ -508,7 +510,7 @@ describe('CsssHttpClient against a real HTTP server', () => {
       expect(error).toBeInstanceOf(CsssOutcomeUnknownError);
       expect(error.message).toBe('CSSS outcome unknown: deadline passed');
       expect(elapsed).toBeGreaterThanOrEqual(480);
-      expect(elapsed).toBeLessThan(1100);
+      expect(elapsed).toBeLessThan(3000);
     });
 
     it('does not follow a 302 redirect and reports it as unknown', async () => {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { SqliteOrderJournal } from '../../src/journal/sqlite-order-journal.js';
 import { SIMULATOR_ICCIDS } from '../../src/simulator/simulator.scenarios.js';
 import { CreateOtaOrderDocument, OtaOrderAttemptDocument } from '../generated/graphql.js';
 import { startHarness, type Harness, type HarnessOptions } from '../support/gateway-harness.js';
@@ -78,7 +80,7 @@ describe('retrying with the same idempotency key', () => {
   });
 
   it('sends an order that never reached CSSS again on retry', async () => {
-    const h = await start({ maxInFlight: 1, timeoutMs: 400 });
+    const h = await start({ maxInFlight: 1, timeoutMs: 2_000 });
     const hanging = h.execute(CreateOtaOrderDocument, { input: orderInput({ deviceId: SIMULATOR_ICCIDS.hang }) });
     await waitFor(() => h.simulator.requests.length === 1);
 
@@ -109,7 +111,7 @@ describe('retrying with the same idempotency key', () => {
   });
 
   it('answers IDEMPOTENCY_KEY_IN_PROGRESS while the first call is still waiting for CSSS', async () => {
-    const h = await start({ timeoutMs: 500 });
+    const h = await start({ timeoutMs: 2_000 });
     const input = orderInput({ deviceId: SIMULATOR_ICCIDS.hang });
     const first = h.execute(CreateOtaOrderDocument, { input });
     await waitFor(() => h.simulator.requests.length === 1);
@@ -155,6 +157,30 @@ describe('retrying with the same idempotency key', () => {
   });
 });
 
+describe('stopping while an order is in flight', () => {
+  it('waits for the order whose caller hung up and journals its real outcome', async () => {
+    const h = await startHarness({ timeoutMs: 1_000 });
+    const input = orderInput({ deviceId: SIMULATOR_ICCIDS.hang });
+    const hangUp = new AbortController();
+    const call = fetch(h.gateway.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'mutation($input: CreateOtaOrderInput!) { createOtaOrder(input: $input) { orderId } }', variables: { input } }),
+      signal: hangUp.signal,
+    }).catch(() => undefined);
+    await waitFor(() => h.simulator.requests.length === 1);
+    hangUp.abort();
+    await call;
+    await h.close();
+
+    const journal = new SqliteOrderJournal({ path: join(h.dataDir, 'orders.sqlite'), pendingStaleAfterMs: 60_000 });
+    const attempt = await journal.findLatest('anonymous', input.idempotencyKey);
+    await journal.close();
+    // Not "the gateway stopped before the outcome was recorded": it waited for the answer.
+    expect(attempt).toMatchObject({ status: 'UNKNOWN', detail: 'deadline passed' });
+  });
+});
+
 describe('looking up an order attempt', () => {
   it('shows null for a key never used, then the succeeded order', async () => {
     const h = await start();
@@ -189,7 +215,8 @@ describe('looking up an order attempt', () => {
 
 describe('the circuit breaker towards CSSS', () => {
   it('opens after a run of failures, refuses without sending, then half-opens and closes on a good probe', async () => {
-    const h = await start({ breakerFailureThreshold: 2, breakerCooldownMs: 300 });
+    const clock = manualClock();
+    const h = await start({ breakerFailureThreshold: 2, breakerCooldownMs: 30_000, clock: clock.now });
     for (let i = 0; i < 2; i += 1) {
       const { body } = await h.execute(CreateOtaOrderDocument, { input: orderInput({ deviceId: SIMULATOR_ICCIDS.serverError }) });
       expect(codeOf(body)).toBe('CSSS_OUTCOME_UNKNOWN');
@@ -199,7 +226,7 @@ describe('the circuit breaker towards CSSS', () => {
     expect(codeOf(refused.body)).toBe('CSSS_UNAVAILABLE');
     expect(h.simulator.requests).toHaveLength(2);
 
-    await sleep(350);
+    clock.advance(30_000);
     const probe = await h.execute(CreateOtaOrderDocument, { input: orderInput() });
     expect(probe.body.data?.createOtaOrder.replayed).toBe(false);
     const after = await h.execute(CreateOtaOrderDocument, { input: orderInput() });
@@ -211,9 +238,10 @@ describe('the circuit breaker towards CSSS', () => {
   });
 
   it('re-opens when the half-open probe fails', async () => {
-    const h = await start({ breakerFailureThreshold: 1, breakerCooldownMs: 200 });
+    const clock = manualClock();
+    const h = await start({ breakerFailureThreshold: 1, breakerCooldownMs: 30_000, clock: clock.now });
     await h.execute(CreateOtaOrderDocument, { input: orderInput({ deviceId: SIMULATOR_ICCIDS.garbage }) });
-    await sleep(250);
+    clock.advance(30_000);
     await h.execute(CreateOtaOrderDocument, { input: orderInput({ deviceId: SIMULATOR_ICCIDS.garbage }) });
     const refused = await h.execute(CreateOtaOrderDocument, { input: orderInput() });
 
@@ -221,6 +249,12 @@ describe('the circuit breaker towards CSSS', () => {
     expect(h.simulator.requests).toHaveLength(2);
   });
 });
+
+/** A wall clock that only moves when told, for cool-downs without sleeping. */
+function manualClock(): { now: () => number; advance(ms: number): void } {
+  let offset = 0;
+  return { now: () => Date.now() + offset, advance: (ms) => void (offset += ms) };
+}
 
 async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

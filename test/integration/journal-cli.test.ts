@@ -17,7 +17,11 @@ afterEach(async () => {
 });
 
 async function journal(dataDir: string, ...args: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir } });
+  return journalWithEnv({ DATA_DIR: dataDir }, ...args);
+}
+
+async function journalWithEnv(env: Record<string, string>, ...args: string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
   return stdout;
 }
 
@@ -64,5 +68,18 @@ describe('settling unknown orders with `npm run journal`', () => {
     await expect(journal(harness.dataDir, 'settle', '1', 'not-placed')).rejects.toMatchObject({
       stderr: expect.stringContaining('only UNKNOWN attempts can be settled'),
     });
+  });
+
+  it('never marks an order still in flight as UNKNOWN, whatever deadline the tool itself is configured with', async () => {
+    harness = await startHarness({ timeoutMs: 4_000 });
+    const input = orderInput({ deviceId: SIMULATOR_ICCIDS.hang });
+    const inFlight = harness.execute(CreateOtaOrderDocument, { input });
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+
+    // With a 100 ms deadline of its own, the tool would think a 2.5 s old send had crashed;
+    // the attempt carries the sending gateway's deadline instead.
+    const listing = await journalWithEnv({ DATA_DIR: harness.dataDir, CSSS_TIMEOUT_MS: '100' }, 'unknown');
+    expect(listing).toContain('No attempts with an unknown outcome.');
+    expect((await inFlight).body.errors?.[0]?.extensions?.code).toBe('CSSS_OUTCOME_UNKNOWN');
   });
 });

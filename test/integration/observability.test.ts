@@ -130,7 +130,7 @@ describe('health and readiness', () => {
     expect(h.simulator.requests).toHaveLength(0);
   });
 
-  it('is not ready while shutting down, while it still answers liveness', async () => {
+  it('is not ready during the shutdown delay, while it still serves GraphQL and liveness', async () => {
     const h = await startHarness({ shutdownDelayMs: 500 });
     const closed = h.close();
     const ready = await fetch(url(h, '/readyz'));
@@ -143,9 +143,9 @@ describe('health and readiness', () => {
     await closed;
 
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toEqual({ status: 'stopping' });
+    expect(await ready.json()).toEqual({ status: 'draining' });
     expect(live.status).toBe(200);
-    expect(graphql.status).toBe(503);
+    expect(graphql.status).toBe(200);
     await expect(fetch(url(h, '/healthz'))).rejects.toThrow();
   });
 

@@ -1,5 +1,4 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { auditServer } from 'graphql-http';
 import { SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -175,7 +174,9 @@ describe('authentication', () => {
 
 describe('per-client rate limit', () => {
   it('answers RATE_LIMITED with 429 and Retry-After once the burst is spent, then recovers', async () => {
-    const h = await start({ auth: AUTH, rateLimit: { perSecond: 5, burst: 2 } });
+    let offset = 0;
+    const clock = (): number => Date.now() + offset;
+    const h = await start({ auth: AUTH, rateLimit: { perSecond: 1, burst: 2 }, clock });
     await h.execute(CreateOtaOrderDocument, { input: orderInput() }, clientA.headers);
     await h.execute(CreateOtaOrderDocument, { input: orderInput() }, clientA.headers);
     const limited = await post(h, { query: 'mutation($input: CreateOtaOrderInput!) { createOtaOrder(input: $input) { orderId } }', variables: { input: orderInput() } }, clientA.headers);
@@ -187,7 +188,7 @@ describe('per-client rate limit', () => {
     expect(otherClient.status).toBe(200);
     expect(h.simulator.requests).toHaveLength(3);
 
-    await sleep(250);
+    offset += 1_000;
     const recovered = await h.execute(CreateOtaOrderDocument, { input: orderInput() }, clientA.headers);
     expect(recovered.body.data?.createOtaOrder.orderId).toMatch(/^ORDER_/);
     expect(h.simulator.requests).toHaveLength(4);
