@@ -1,15 +1,13 @@
 // type-graphql's decorators need the Reflect metadata API before they run.
 import 'reflect-metadata';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { ATTEMPT_STATUSES, type AttemptStatus } from '../journal/order-journal.js';
 import { OtaOrder } from './ota-order.type.js';
 
-export enum OtaOrderAttemptStatus {
-  PENDING = 'PENDING',
-  SUCCEEDED = 'SUCCEEDED',
-  REJECTED = 'REJECTED',
-  NOT_SENT = 'NOT_SENT',
-  UNKNOWN = 'UNKNOWN',
-}
+/** The journal's statuses as a GraphQL enum: derived, so the two can never drift apart. */
+export const OtaOrderAttemptStatus = Object.fromEntries(ATTEMPT_STATUSES.map((status) => [status, status])) as {
+  [S in AttemptStatus]: S;
+};
 
 registerEnumType(OtaOrderAttemptStatus, {
   name: 'OtaOrderAttemptStatus',
@@ -32,7 +30,7 @@ export class OtaOrderAttempt {
   idempotencyKey!: string;
 
   @Field(() => OtaOrderAttemptStatus, { description: 'What became of the attempt.' })
-  status!: OtaOrderAttemptStatus;
+  status!: AttemptStatus;
 
   @Field(() => OtaOrder, { nullable: true, description: 'The order, when CSSS accepted it (`status: SUCCEEDED`).' })
   order!: OtaOrder | null;

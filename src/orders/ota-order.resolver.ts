@@ -6,7 +6,7 @@ import type { GatewayContext } from '../graphql/context.js';
 import { domainErrorCode } from '../graphql/format-error.js';
 import type { OrderAttempt } from '../journal/order-journal.js';
 import { CreateOtaOrderInput } from './create-ota-order.input.js';
-import { OtaOrderAttempt, OtaOrderAttemptStatus } from './ota-order-attempt.type.js';
+import { OtaOrderAttempt } from './ota-order-attempt.type.js';
 import type { OtaOrderService } from './ota-order.service.js';
 import { OtaOrder } from './ota-order.type.js';
 
@@ -67,7 +67,7 @@ function toAttemptType(attempt: OrderAttempt): OtaOrderAttempt {
       : null;
   return {
     idempotencyKey: attempt.idempotencyKey,
-    status: OtaOrderAttemptStatus[attempt.status],
+    status: attempt.status,
     order,
     csssCode: attempt.csssCode,
     csssMessage: attempt.csssMessage,
