@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { GraphQLError } from 'graphql';
 import { clientScopeOf, createAuthenticator } from './auth/authenticator.js';
@@ -216,6 +221,13 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
           : ApolloServerPluginLandingPageDisabled(),
         requestObservabilityPlugin({ logger, metrics }),
         httpStatusPlugin(),
+        // Nothing here is cacheable (a mutation and per-client lookups), and the default
+        // cache-control plugin wraps every field resolver to compute hints nobody reads.
+        ApolloServerPluginCacheControlDisabled(),
+        // An APOLLO_KEY in the environment must never ship order traffic or the schema to
+        // Apollo's cloud by accident.
+        ApolloServerPluginUsageReportingDisabled(),
+        ApolloServerPluginSchemaReportingDisabled(),
       ],
       logger: {
         debug: (message) => logger.debug(message),
