@@ -90,11 +90,15 @@ export class SqliteOrderJournal implements OrderJournal {
     this.#db = new Database(options.path);
     // Waiting blocks the event loop, so keep it short; stale deadlines leave margin for it.
     this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 2000}`);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = FULL');
     this.#clock = options.clock ?? Date.now;
     this.#staleAfterMs = options.pendingStaleAfterMs;
-    this.#migrate();
+    // Switching a new file to WAL takes an exclusive lock that SQLite does not wait for, so
+    // two gateways starting together on one file must retry rather than fail.
+    retryWhileBusy(() => {
+      this.#db.pragma('journal_mode = WAL');
+      this.#db.pragma('synchronous = FULL');
+      this.#migrate();
+    });
 
     const db = this.#db;
     this.#statements = {
@@ -297,6 +301,22 @@ export class SqliteOrderJournal implements OrderJournal {
     // Writes still waiting for their batch are committed, not dropped.
     if (this.#queue.length > 0) this.#flush();
     this.#db.close();
+  }
+}
+
+/** Runs start-up work again while another process holds the lock, for up to 10 s. */
+function retryWhileBusy(work: () => void): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let tries = 1; ; tries += 1) {
+    try {
+      work();
+      return;
+    } catch (error) {
+      const busy = (error as { code?: unknown }).code === 'SQLITE_BUSY';
+      if (!busy || tries >= 200) throw error;
+      // Start-up only: blocking for 50 ms here is harmless, and the constructor stays synchronous.
+      Atomics.wait(pause, 0, 0, 50);
+    }
   }
 }
 
