@@ -29,6 +29,7 @@ import { requestObservabilityPlugin } from './graphql/request-observability.plug
 import { SANDBOX_EXAMPLE_OPERATION, SANDBOX_EXAMPLE_VARIABLES } from './graphql/sandbox-example.js';
 import { buildGatewaySchema } from './graphql/schema.js';
 import { createGraphQLHttpServer, GRAPHQL_PATH, listen, type Lifecycle } from './http/graphql-http-server.js';
+import { STALE_PENDING_DETAIL } from './journal/order-journal.js';
 import { SqliteOrderJournal } from './journal/sqlite-order-journal.js';
 import { createTokenBucketLimiter } from './limits/rate-limiter.js';
 import type { Logger } from './logger.js';
@@ -59,7 +60,6 @@ export interface GatewayDependencies {
   processMetrics?: boolean;
 }
 
-const CRASHED_DETAIL = 'the gateway that sent it stopped before the outcome was recorded';
 const JOURNAL_SWEEP_INTERVAL_MS = 1_000;
 
 /**
@@ -168,7 +168,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     started.journal = openJournal;
     closers.push(() => openJournal.close());
     const sweepStalePending = async (): Promise<void> => {
-      const swept = await openJournal.markPendingUnknown({ ownOnly: false, detail: CRASHED_DETAIL });
+      const swept = await openJournal.markPendingUnknown({ ownOnly: false, detail: STALE_PENDING_DETAIL });
       if (swept > 0) logger.warn({ swept }, 'order attempts left PENDING by a stopped gateway are now UNKNOWN');
     };
     await sweepStalePending();

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { JournalSettleError, type OrderAttempt } from './order-journal.js';
+import { JournalSettleError, STALE_PENDING_DETAIL, type OrderAttempt } from './order-journal.js';
 import { SqliteOrderJournal } from './sqlite-order-journal.js';
 
 /**
@@ -45,7 +45,7 @@ async function run(argv: string[]): Promise<number> {
   try {
     if (command === 'unknown') {
       // Stale PENDING attempts are crashed sends: show them as the UNKNOWN they are.
-      await journal.markPendingUnknown({ ownOnly: false, detail: 'the gateway that sent it stopped before the outcome was recorded' });
+      await journal.markPendingUnknown({ ownOnly: false, detail: STALE_PENDING_DETAIL });
       const attempts = await journal.listByStatus('UNKNOWN');
       out(attempts.length === 0 ? 'No attempts with an unknown outcome.' : attempts.map(summary).join('\n'));
       return 0;

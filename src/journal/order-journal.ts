@@ -83,6 +83,9 @@ export interface OrderJournal {
   close(): Promise<void>;
 }
 
+/** Why a PENDING attempt past its stale deadline became UNKNOWN: its sender stopped. */
+export const STALE_PENDING_DETAIL = 'the gateway that sent it stopped before the outcome was recorded';
+
 /** Thrown by `settle` when the attempt is missing or not UNKNOWN. */
 export class JournalSettleError extends Error {
   override readonly name = 'JournalSettleError';

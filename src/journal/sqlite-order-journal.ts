@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { JOURNAL_MIGRATIONS } from './journal.migrations.js';
 import {
   JournalSettleError,
+  STALE_PENDING_DETAIL,
   type AttemptOutcome,
   type AttemptStatus,
   type ClaimRequest,
@@ -48,7 +49,6 @@ interface AttemptRow {
   stale_at: string | null;
 }
 
-const CRASHED_DETAIL = 'the gateway that sent it stopped before the outcome was recorded';
 
 function toAttempt(row: AttemptRow): OrderAttempt {
   return {
@@ -210,7 +210,7 @@ export class SqliteOrderJournal implements OrderJournal {
       if (latestRow.fingerprint !== request.fingerprint) return { kind: 'reused', attempt: toAttempt(latestRow) };
       if (latestRow.status === 'PENDING') {
         if (latestRow.stale_at !== null && latestRow.stale_at >= now) return { kind: 'in_progress', attempt: toAttempt(latestRow) };
-        this.#statements.record.run({ ...unknownFields(CRASHED_DETAIL), id: latestRow.id, now });
+        this.#statements.record.run({ ...outcomeFields({ status: 'UNKNOWN', detail: STALE_PENDING_DETAIL }), id: latestRow.id, now });
         return { kind: 'finished', attempt: toAttempt(this.#statements.byId.get(latestRow.id)!) };
       }
       if (latestRow.status !== 'NOT_SENT') return { kind: 'finished', attempt: toAttempt(latestRow) };
@@ -320,19 +320,7 @@ function retryWhileBusy(work: () => void): void {
   }
 }
 
-interface OutcomeFields {
-  status: AttemptStatus;
-  csssCode: string | null;
-  csssMessage: string | null;
-  simId: string | null;
-  orderId: string | null;
-  orderTime: string | null;
-  detail: string | null;
-}
-
-function unknownFields(detail: string): OutcomeFields {
-  return outcomeFields({ status: 'UNKNOWN', detail });
-}
+type OutcomeFields = Pick<OrderAttempt, 'status' | 'csssCode' | 'csssMessage' | 'simId' | 'orderId' | 'orderTime' | 'detail'>;
 
 function outcomeFields(outcome: AttemptOutcome): OutcomeFields {
   const empty = { csssCode: null, csssMessage: null, simId: null, orderId: null, orderTime: null, detail: null };

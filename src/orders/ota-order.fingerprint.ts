@@ -28,12 +28,14 @@ export function normalizeOrder(order: OtaOrderRequest): OtaOrderRequest {
 }
 
 /**
- * SHA-256 over the normalized order. Two requests that mean the same order (fields in
- * another order, a default spelled out or left out, mcc absent or null) match.
+ * The normalized order and a SHA-256 over it. Two requests that mean the same order
+ * (fields in another order, a default spelled out or left out, mcc absent or null) get
+ * the same fingerprint.
  */
-export function fingerprintOrder(order: OtaOrderRequest): string {
+export function fingerprintOrder(order: OtaOrderRequest): { normalized: OtaOrderRequest; fingerprint: string } {
   const normalized = normalizeOrder(order);
-  return createHash('sha256')
+  const fingerprint = createHash('sha256')
     .update(JSON.stringify(FINGERPRINT_FIELDS.map((field) => normalized[field])))
     .digest('hex');
+  return { normalized, fingerprint };
 }

@@ -14,7 +14,7 @@ import {
   OrderOutcomeUnknownError,
   OrderRejectedError,
 } from './ota-order.errors.js';
-import { fingerprintOrder, normalizeOrder } from './ota-order.fingerprint.js';
+import { fingerprintOrder } from './ota-order.fingerprint.js';
 import type { OtaOrderRequest, OtaOrderResult } from './ota-order.model.js';
 import { findIdempotencyKeyViolations, findOrderViolations } from './ota-order.validation.js';
 import { fromCreateOtaOrderWire, toCreateOtaOrderWire } from './ota-order.wire-mapping.js';
@@ -68,13 +68,14 @@ export class OtaOrderService {
     const [first, ...rest] = [...findIdempotencyKeyViolations(options.idempotencyKey), ...findOrderViolations(order)];
     if (first) throw new InvalidOrderInputError([first, ...rest]);
 
+    const { normalized, fingerprint } = fingerprintOrder(order);
     let claim;
     try {
       claim = await this.journal.claim({
         clientId: options.clientId,
         idempotencyKey: options.idempotencyKey,
-        fingerprint: fingerprintOrder(order),
-        request: normalizeOrder(order),
+        fingerprint,
+        request: normalized,
       });
     } catch (error) {
       // Nothing is sent unless its attempt is on disk first.
