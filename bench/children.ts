@@ -62,13 +62,14 @@ export function whenChildDies(handler: typeof onUnexpectedExit): void {
 export function startChild(options: {
   name: string;
   script: string;
+  nodeArgs?: string[];
   env: NodeJS.ProcessEnv;
   cwd: string;
   logPath: string;
 }): BenchChild {
   const log = openSync(options.logPath, 'w');
   // stdin stays a pipe: the bench's own servers exit when it closes, i.e. when the runner dies.
-  const proc = spawn(process.execPath, [options.script], {
+  const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script], {
     cwd: options.cwd,
     env: options.env,
     stdio: ['pipe', log, log],

@@ -12,49 +12,10 @@ import { startStandaloneServer } from '@apollo/server/standalone';
 import { RESTDataSource, type AugmentedRequest } from '@apollo/datasource-rest';
 import { GraphQLError } from 'graphql';
 import { CREATE_OTA_ORDER_PATH, CSSS_SUCCESS_CODE, type CreateOtaOrderWireRequest, type CsssLanguage } from '../src/csss/csss.wire.js';
+import { BENCH_TYPE_DEFS as typeDefs } from './order-schema.js';
 import { csssSettingsFromEnv, exitWithParent, pickLanguage, signedParams, toWire, type BenchOrderInput } from './order.js';
 
 const settings = csssSettingsFromEnv();
-
-const typeDefs = `#graphql
-  type Query {
-    ordersSimulated: Boolean!
-  }
-
-  type Mutation {
-    createOtaOrder(input: CreateOtaOrderInput!): OtaOrder!
-  }
-
-  type OtaOrder {
-    simId: String!
-    orderId: String!
-    orderTime: String!
-  }
-
-  input CreateOtaOrderInput {
-    deviceId: String!
-    packageCode: String!
-    packageName: String!
-    packageType: PackageType!
-    orderPeriod: Int! = 1
-    days: Int!
-    timingType: String!
-    isOpen: Boolean! = false
-    globalOrder: Boolean! = false
-    payAmount: String!
-    payRst: PayResult!
-    payType: PayType!
-    testFlow: String! = "0"
-    testFlowFlag: Boolean! = false
-    mcc: String
-    "Accepted so that the gateway's request body fits; ignored."
-    idempotencyKey: String
-  }
-
-  enum PackageType { UNLIMITED_DAILY DAILY MONTHLY QUARTERLY HALF_YEARLY YEARLY }
-  enum PayResult { UNPAID PAID }
-  enum PayType { IPAY88 WECHAT_PAY ALIPAY }
-`;
 
 interface Envelope {
   code: string;

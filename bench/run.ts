@@ -35,7 +35,7 @@ import {
   requestHeaders,
   TARGET_DESCRIPTIONS,
   TARGET_NAMES,
-  targetScript,
+  targetCommand,
   type CsssEndpoint,
   type TargetName,
 } from './targets.js';
@@ -129,7 +129,7 @@ const GATEWAY_DATA_DIR = join(RESULTS_DIR, 'gateway-data.tmp');
 async function startTarget(name: TargetName, csss: CsssEndpoint): Promise<RunningTarget> {
   const port = await freePort();
   const env = name === 'gateway' ? gatewayEnv({ port, csss, dataDir: GATEWAY_DATA_DIR }) : benchServerEnv({ port, csss });
-  const child = startChild({ name, script: targetScript(ROOT, name), cwd: ROOT, env, logPath: logPath(name) });
+  const child = startChild({ name, ...targetCommand(ROOT, name), cwd: ROOT, env, logPath: logPath(name) });
   const origin = `http://127.0.0.1:${port}`;
   await waitForHttp(child, origin, readinessPaths(name));
   return { name, child, url: `${origin}/graphql`, idleRssMb: undefined };
@@ -276,7 +276,7 @@ function renderMarkdown(options: {
   const { settings, measurements, targets, withIdempotencyKey, startedAt, busyBefore } = options;
   const cpuList = cpus();
   const lines: string[] = [];
-  lines.push('# Benchmark: createOtaOrder through the gateway, the floor and the peer', '');
+  lines.push('# Benchmark: createOtaOrder through the gateway, the floor, the peer and bare Apollo', '');
   lines.push(`- Date: ${startedAt.toISOString()}`);
   lines.push(`- Node: ${process.version} on ${platform()} ${release()}`);
   lines.push(`- CPU: ${cpuList[0]?.model.trim() ?? 'unknown'}, ${cpuList.length} cores; memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB (${(freemem() / 2 ** 30).toFixed(1)} GiB free at the end)`);
@@ -303,7 +303,7 @@ function renderMarkdown(options: {
   );
   lines.push(
     '- Only the gateway does its production work per order (input rules, and the SQLite order journal in DATA_DIR on this disk when it keeps one); ' +
-      'the floor and the peer validate nothing and keep no journal. The ratios measure that work plus the framework.',
+      'the floor, the peer and bare-apollo validate nothing and keep no journal. The ratios measure that work plus the framework.',
   );
   lines.push('- Targets:');
   for (const name of TARGET_NAMES) lines.push(`  - **${name}**: ${TARGET_DESCRIPTIONS[name]}`);
@@ -327,15 +327,18 @@ function renderMarkdown(options: {
   }
   lines.push('');
   lines.push('Ratios (throughput: higher is better for the gateway; p99: lower is better for the gateway):', '');
-  lines.push('| connections | req/s gateway/floor | req/s gateway/peer | p99 gateway/floor | p99 gateway/peer |');
-  lines.push('|---:|---:|---:|---:|---:|');
+  lines.push(
+    '| connections | req/s gateway/floor | req/s gateway/peer | p99 gateway/floor | p99 gateway/peer | req/s gateway/bare-apollo | req/s bare-apollo/peer |',
+  );
+  lines.push('|---:|---:|---:|---:|---:|---:|---:|');
   for (const connections of settings.connections) {
     const get = (name: TargetName): Measurement | undefined =>
       measurements.find((entry) => entry.target === name && entry.connections === connections);
-    const [gateway, floor, peer] = [get('gateway'), get('floor'), get('peer')];
+    const [gateway, floor, peer, bare] = [get('gateway'), get('floor'), get('peer'), get('bare-apollo')];
     lines.push(
       `| ${connections} | ${ratio(gateway?.requestsPerSecond, floor?.requestsPerSecond)} | ${ratio(gateway?.requestsPerSecond, peer?.requestsPerSecond)} | ` +
-        `${ratio(gateway?.p99Ms, floor?.p99Ms)} | ${ratio(gateway?.p99Ms, peer?.p99Ms)} |`,
+        `${ratio(gateway?.p99Ms, floor?.p99Ms)} | ${ratio(gateway?.p99Ms, peer?.p99Ms)} | ` +
+        `${ratio(gateway?.requestsPerSecond, bare?.requestsPerSecond)} | ${ratio(bare?.requestsPerSecond, peer?.requestsPerSecond)} |`,
     );
   }
   lines.push('');
@@ -357,7 +360,7 @@ async function main(): Promise<void> {
   const settings = readSettings();
   mkdirSync(RESULTS_DIR, { recursive: true });
   usePidFile(join(RESULTS_DIR, 'children.pid.tmp'), [
-    ...TARGET_NAMES.map((name) => targetScript(ROOT, name)),
+    ...TARGET_NAMES.map((name) => targetCommand(ROOT, name).script),
     join(ROOT, 'dist/bench/simulator-server.js'),
   ]);
   const busyBefore = await cpuBusyShare();

@@ -3,18 +3,21 @@
  * started and what headers it gets. Later production features of the gateway (API keys,
  * journal, metrics, tracing) change `gatewayEnv` and `requestHeaders` only.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateApiKey } from '../src/auth/api-key-store.js';
 
-export type TargetName = 'gateway' | 'floor' | 'peer';
-export const TARGET_NAMES: readonly TargetName[] = ['gateway', 'floor', 'peer'];
+export type TargetName = 'gateway' | 'floor' | 'peer' | 'bare-apollo';
+export const TARGET_NAMES: readonly TargetName[] = ['gateway', 'floor', 'peer', 'bare-apollo'];
 
 export const TARGET_DESCRIPTIONS: Record<TargetName, string> = {
   gateway:
-    'this repo as shipped: `npm run build`, then `node dist/src/main.js` with `gatewayEnv` (bench/targets.ts): NODE_ENV=production, LOG_LEVEL=info, AUTH_MODE=apikey (one key, rate limit raised), a fresh DATA_DIR, shipped defaults otherwise',
+    'this repo as shipped: `npm run build`, then `node dist/src/main.js` with the node arguments of `npm start` (`--max-old-space-size=512`) and `gatewayEnv` (bench/targets.ts): NODE_ENV=production, LOG_LEVEL=info, AUTH_MODE=apikey (one key, rate limit raised), a fresh DATA_DIR, shipped defaults otherwise',
   floor:
     '`bench/floor-server.ts`: bare `node:http` handler, same body, same wire mapping and `sign()`, undici Pool of the same size; no GraphQL',
   peer: '`bench/peer-server.ts`: Apollo Server 5 `startStandaloneServer`, plain SDL, `RESTDataSource` (default fetch) signing in `willSendRequest`',
+  'bare-apollo':
+    '`bench/bare-apollo-server.ts`, a reference rather than a contender: the peer\'s Apollo Server and SDL with the floor\'s undici call and nothing else, i.e. the least any Apollo Server gateway costs here',
 };
 
 /** Where the upstream CSSS simulator listens and the credentials it accepts. */
@@ -81,20 +84,35 @@ export function requestHeaders(target: TargetName): Record<string, string> {
       return { ...common, 'x-api-key': BENCH_API_KEY.key };
     case 'floor':
     case 'peer':
+    case 'bare-apollo':
       return { ...common };
   }
 }
 
 /** The compiled entry point of each target, relative to the repo root. */
-export function targetScript(root: string, target: TargetName): string {
+/** How a target is started: `node [nodeArgs] script`. */
+export function targetCommand(root: string, target: TargetName): { nodeArgs: string[]; script: string } {
   switch (target) {
     case 'gateway':
-      return join(root, 'dist/src/main.js');
+      return { nodeArgs: shippedNodeArgs(root), script: join(root, 'dist/src/main.js') };
     case 'floor':
-      return join(root, 'dist/bench/floor-server.js');
+      return { nodeArgs: [], script: join(root, 'dist/bench/floor-server.js') };
     case 'peer':
-      return join(root, 'dist/bench/peer-server.js');
+      return { nodeArgs: [], script: join(root, 'dist/bench/peer-server.js') };
+    case 'bare-apollo':
+      return { nodeArgs: [], script: join(root, 'dist/bench/bare-apollo-server.js') };
   }
+}
+
+/**
+ * The node arguments `npm start` runs the gateway with (package.json is their one
+ * source), so the bench measures the process production runs.
+ */
+function shippedNodeArgs(root: string): string[] {
+  const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  const match = /\bexec node((?: --?[\w-]+(?:=\S+)?)*) dist\/src\/main\.js\b/.exec(packageJson.scripts?.start ?? '');
+  if (!match) throw new Error('package.json scripts.start no longer reads `exec node [flags] dist/src/main.js`; update shippedNodeArgs');
+  return match[1]!.trim().split(' ').filter((arg) => arg !== '');
 }
 
 /**
@@ -109,6 +127,7 @@ export function readinessPaths(target: TargetName): string[] {
     case 'floor':
       return ['/healthz'];
     case 'peer':
+    case 'bare-apollo':
       return ['/graphql'];
   }
 }
