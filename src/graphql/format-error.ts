@@ -11,35 +11,8 @@ import {
   OrderOutcomeUnknownError,
   OrderRejectedError,
 } from '../orders/ota-order.errors.js';
+import { ERROR_CODES, REQUEST_ERROR_CODES } from './error-codes.js';
 
-/** Codes a client can branch on; the README's error table lists them. */
-export const ERROR_CODES = {
-  badUserInput: 'BAD_USER_INPUT',
-  csssRejected: 'CSSS_REJECTED',
-  csssUnavailable: 'CSSS_UNAVAILABLE',
-  csssOutcomeUnknown: 'CSSS_OUTCOME_UNKNOWN',
-  idempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
-  idempotencyKeyInProgress: 'IDEMPOTENCY_KEY_IN_PROGRESS',
-  unauthenticated: 'UNAUTHENTICATED',
-  forbidden: 'FORBIDDEN',
-  rateLimited: 'RATE_LIMITED',
-  serviceUnavailable: 'SERVICE_UNAVAILABLE',
-  internal: 'INTERNAL_SERVER_ERROR',
-} as const;
-
-/**
- * Codes graphql-js and Apollo give to requests that never reached a resolver. Their
- * messages describe the request, never server state, so they pass through.
- */
-const REQUEST_ERROR_CODES = new Set([
-  'BAD_USER_INPUT',
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'OPERATION_RESOLUTION_FAILURE',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-]);
 
 /** graphql-js's parse error for `maxTokens`, which names the limit. */
 const TOKEN_LIMIT_MESSAGE = /contains more th(?:an|at|en) \d+ tokens/i;
@@ -97,7 +70,7 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
   }
 
   const requestCode = formatted.extensions?.code;
-  if (typeof requestCode === 'string' && REQUEST_ERROR_CODES.has(requestCode)) {
+  if (typeof requestCode === 'string' && (REQUEST_ERROR_CODES as readonly string[]).includes(requestCode)) {
     // Drop anything but the code (for example a stack trace) from request errors, and
     // never tell a caller where the token limit lies.
     const message = TOKEN_LIMIT_MESSAGE.test(formatted.message) ? 'Syntax Error: the document is too large.' : formatted.message;

@@ -1,32 +1,15 @@
 import { performance } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { RESPONSE_ERROR_CODES } from '../graphql/error-codes.js';
 
 export const METRIC_PREFIX = 'csss_gateway_';
 
 /**
- * Every `extensions.code` the gateway can answer with. An outcome label takes one of these,
- * `ok`, or `other`, so a new or misspelt code cannot create new series.
+ * An outcome label is `ok`, one of the codes a response can carry, or `other`, so a new
+ * or misspelt code cannot create new series. `replayed`: an idempotent retry answered
+ * from the stored result, without calling CSSS.
  */
-export const GATEWAY_ERROR_CODES = [
-  'BAD_USER_INPUT',
-  'CSSS_REJECTED',
-  'CSSS_UNAVAILABLE',
-  'CSSS_OUTCOME_UNKNOWN',
-  'INTERNAL_SERVER_ERROR',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'RATE_LIMITED',
-  'IDEMPOTENCY_KEY_REUSED',
-  'IDEMPOTENCY_KEY_IN_PROGRESS',
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'SERVICE_UNAVAILABLE',
-] as const;
-export type GatewayErrorCode = (typeof GATEWAY_ERROR_CODES)[number];
-
-/** `replayed`: an idempotent retry answered from the stored result, without calling CSSS. */
-export const ORDER_OUTCOMES = ['ok', 'replayed', ...GATEWAY_ERROR_CODES] as const;
+export const ORDER_OUTCOMES = ['ok', 'replayed', ...RESPONSE_ERROR_CODES] as const;
 export type OrderOutcome = (typeof ORDER_OUTCOMES)[number];
 
 export const CSSS_CALL_RESULTS = ['ok', 'rejected', 'unavailable', 'unknown'] as const;
@@ -174,7 +157,7 @@ export function csssCallDurationBuckets(timeoutMs: number): number[] {
 }
 
 function requestOutcomeLabel(outcome: string): string {
-  return outcome === 'ok' ? 'ok' : oneOf(GATEWAY_ERROR_CODES, outcome);
+  return outcome === 'ok' ? 'ok' : oneOf(RESPONSE_ERROR_CODES, outcome);
 }
 
 function oneOf(known: readonly string[], value: string): string {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ERROR_CODES, REQUEST_ERROR_CODES } from '../../src/graphql/error-codes.js';
 import { createGatewayMetrics, csssCallDurationBuckets, MAX_OPERATION_NAMES } from '../../src/observability/metrics.js';
 
 function linesOf(body: string): string[] {
@@ -106,6 +107,19 @@ describe('gateway metrics', () => {
     expect(lines).toContain('csss_gateway_order_outcomes_total{outcome="GRAPHQL_PARSE_FAILED"} 1');
     expect(body).not.toContain('SOMETHING_NEW');
     expect(body).not.toContain('89852202101130001670');
+  });
+
+  it('keeps every code a response can carry as its own outcome label', async () => {
+    const metrics = createGatewayMetrics({ csssTimeoutMs: 10_000, collectDefaultMetrics: false });
+    const codes = [...Object.values(ERROR_CODES), ...REQUEST_ERROR_CODES];
+    for (const code of codes) metrics.countGraphqlRequest('CreateOrder', code);
+
+    const lines = linesOf((await metrics.render()).body);
+    for (const code of new Set(codes)) {
+      const count = codes.filter((each) => each === code).length;
+      expect(lines).toContain(`csss_gateway_graphql_requests_total{operation="CreateOrder",outcome="${code}"} ${count}`);
+    }
+    expect(lines.some((line) => line.includes('outcome="other"'))).toBe(false);
   });
 
   it('includes process metrics under the gateway prefix by default', async () => {
