@@ -11,28 +11,13 @@
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { GraphQLError } from 'graphql';
-import { Pool } from 'undici';
-import { DEFAULT_CSSS_CONNECTIONS } from '../src/csss/csss.client.js';
-import { CREATE_OTA_ORDER_PATH, CSSS_SUCCESS_CODE, type CsssLanguage } from '../src/csss/csss.wire.js';
+import type { CsssLanguage } from '../src/csss/csss.wire.js';
 import { BENCH_TYPE_DEFS } from './order-schema.js';
-import { csssSettingsFromEnv, exitWithParent, pickLanguage, signedParams, toWire, type BenchOrderInput } from './order.js';
+import { csssSettingsFromEnv, exitWithParent, pickLanguage, toWire, type BenchOrderInput } from './order.js';
+import { createUndiciCsssCall } from './undici-csss-call.js';
 
 const settings = csssSettingsFromEnv();
-const csssUrl = new URL(settings.baseUrl);
-const csssPath = csssUrl.pathname.replace(/\/+$/, '') + CREATE_OTA_ORDER_PATH;
-const TIMEOUT_MS = 10_000;
-const pool = new Pool(csssUrl.origin, {
-  connections: DEFAULT_CSSS_CONNECTIONS,
-  headersTimeout: TIMEOUT_MS,
-  bodyTimeout: TIMEOUT_MS,
-});
-
-interface Envelope {
-  code?: unknown;
-  success?: unknown;
-  message?: unknown;
-  data?: { sim_id?: unknown; order_id?: unknown; order_time?: unknown } | null;
-}
+const csss = createUndiciCsssCall(settings);
 
 const server = new ApolloServer<{ language: CsssLanguage }>({
   typeDefs: BENCH_TYPE_DEFS,
@@ -40,18 +25,9 @@ const server = new ApolloServer<{ language: CsssLanguage }>({
     Query: { ordersSimulated: () => true },
     Mutation: {
       createOtaOrder: async (_parent: unknown, args: { input: BenchOrderInput }, context: { language: CsssLanguage }) => {
-        const response = await pool.request({
-          path: csssPath,
-          method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/json', 'accept-language': context.language },
-          body: JSON.stringify(signedParams(toWire(args.input), settings.accessCode, settings.secret)),
-        });
-        const envelope = (await response.body.json()) as Envelope;
-        const data = envelope.data;
-        if (response.statusCode !== 200 || envelope.code !== CSSS_SUCCESS_CODE || envelope.success !== true || !data) {
-          throw new GraphQLError(`CSSS answered ${response.statusCode} ${String(envelope.code)}`, { extensions: { code: 'CSSS_REJECTED' } });
-        }
-        return { simId: data.sim_id, orderId: data.order_id, orderTime: data.order_time };
+        const result = await csss.createOtaOrder(toWire(args.input), context.language);
+        if (!result.ok) throw new GraphQLError(result.message, { extensions: { code: 'CSSS_REJECTED' } });
+        return result.order;
       },
     },
   },
@@ -65,5 +41,5 @@ process.stdout.write(`bare-apollo listening on ${url}\n`);
 
 exitWithParent(async () => {
   await server.stop();
-  await pool.close();
+  await csss.close();
 });

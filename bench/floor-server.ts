@@ -8,20 +8,11 @@
  * Env: CSSS_BASE_URL, CSSS_ACCESS_CODE, CSSS_SECRET, PORT, HOST.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { Pool } from 'undici';
-import { DEFAULT_CSSS_CONNECTIONS } from '../src/csss/csss.client.js';
-import { CREATE_OTA_ORDER_PATH, CSSS_SUCCESS_CODE } from '../src/csss/csss.wire.js';
-import { csssSettingsFromEnv, exitWithParent, pickLanguage, signedParams, toWire, type BenchOrderInput } from './order.js';
+import { csssSettingsFromEnv, exitWithParent, pickLanguage, toWire, type BenchOrderInput } from './order.js';
+import { createUndiciCsssCall } from './undici-csss-call.js';
 
 const settings = csssSettingsFromEnv();
-const csssUrl = new URL(settings.baseUrl);
-const csssPath = csssUrl.pathname.replace(/\/+$/, '') + CREATE_OTA_ORDER_PATH;
-const TIMEOUT_MS = 10_000;
-const pool = new Pool(csssUrl.origin, {
-  connections: DEFAULT_CSSS_CONNECTIONS,
-  headersTimeout: TIMEOUT_MS,
-  bodyTimeout: TIMEOUT_MS,
-});
+const csss = createUndiciCsssCall(settings);
 
 function send(res: ServerResponse, status: number, payload: unknown): void {
   const body = JSON.stringify(payload);
@@ -35,13 +26,6 @@ async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
   return Buffer.concat(chunks).toString('utf8');
-}
-
-interface Envelope {
-  code?: unknown;
-  success?: unknown;
-  message?: unknown;
-  data?: { sim_id?: unknown; order_id?: unknown; order_time?: unknown } | null;
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -64,22 +48,9 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     return send(res, 400, failure((error as Error).message, 'BAD_USER_INPUT'));
   }
 
-  const response = await pool.request({
-    path: csssPath,
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json',
-      'accept-language': pickLanguage(req.headers['accept-language']),
-    },
-    body: JSON.stringify(signedParams(wire, settings.accessCode, settings.secret)),
-  });
-  const envelope = (await response.body.json()) as Envelope;
-  const data = envelope.data;
-  if (response.statusCode !== 200 || envelope.code !== CSSS_SUCCESS_CODE || envelope.success !== true || !data) {
-    return send(res, 502, failure(`CSSS answered ${response.statusCode} ${String(envelope.code)}`, 'CSSS_REJECTED'));
-  }
-  send(res, 200, { data: { createOtaOrder: { simId: data.sim_id, orderId: data.order_id, orderTime: data.order_time } } });
+  const result = await csss.createOtaOrder(wire, pickLanguage(req.headers['accept-language']));
+  if (!result.ok) return send(res, 502, failure(result.message, 'CSSS_REJECTED'));
+  send(res, 200, { data: { createOtaOrder: result.order } });
 }
 
 const server = createServer((req, res) => {
@@ -96,5 +67,5 @@ server.listen(settings.port, settings.host, () => {
 exitWithParent(async () => {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  await pool.close();
+  await csss.close();
 });
