@@ -4,7 +4,7 @@
  * POST, the JSON envelope read back. No deadline race, no response cap, no error mapping.
  */
 import { Pool } from 'undici';
-import { DEFAULT_CSSS_CONNECTIONS } from '../src/csss/csss.client.js';
+import { DEFAULT_CSSS_MAX_IN_FLIGHT } from '../src/config.js';
 import { CREATE_OTA_ORDER_PATH, CSSS_SUCCESS_CODE, type CreateOtaOrderWireRequest, type CsssLanguage } from '../src/csss/csss.wire.js';
 import { signedParams } from './order.js';
 
@@ -30,7 +30,8 @@ export function createUndiciCsssCall(settings: { baseUrl: string; accessCode: st
   const csssUrl = new URL(settings.baseUrl);
   const csssPath = csssUrl.pathname.replace(/\/+$/, '') + CREATE_OTA_ORDER_PATH;
   const pool = new Pool(csssUrl.origin, {
-    connections: DEFAULT_CSSS_CONNECTIONS,
+    // The gateway's pool: as many connections as its default CSSS_MAX_IN_FLIGHT.
+    connections: DEFAULT_CSSS_MAX_IN_FLIGHT,
     headersTimeout: TIMEOUT_MS,
     bodyTimeout: TIMEOUT_MS,
   });

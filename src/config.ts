@@ -9,6 +9,9 @@ export type CsssTarget =
   | { kind: 'simulator' }
   | { kind: 'remote'; baseUrl: string; accessCode: string; secret: Secret };
 
+/** CSSS calls in flight at once (bulkhead) and keep-alive connections to CSSS, unless CSSS_MAX_IN_FLIGHT says otherwise. */
+export const DEFAULT_CSSS_MAX_IN_FLIGHT = 64;
+
 export const AUTH_MODES = ['none', 'jwt', 'apikey', 'both'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 
@@ -99,7 +102,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   const port = integer('PORT', 4000, 0, 65535);
   const host = value('HOST') ?? '0.0.0.0';
   const csssTimeoutMs = integer('CSSS_TIMEOUT_MS', 10_000, 100, 600_000);
-  const csssMaxInFlight = integer('CSSS_MAX_IN_FLIGHT', 64, 1, 10_000);
+  const csssMaxInFlight = integer('CSSS_MAX_IN_FLIGHT', DEFAULT_CSSS_MAX_IN_FLIGHT, 1, 10_000);
   const csssBreakerFailureThreshold = integer('CSSS_BREAKER_FAILURE_THRESHOLD', 5, 1, 1_000);
   const csssBreakerCooldownMs = integer('CSSS_BREAKER_COOLDOWN_MS', 10_000, 100, 3_600_000);
   const dataDir = value('DATA_DIR') ?? './data';
