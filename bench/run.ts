@@ -35,6 +35,7 @@ import {
   requestHeaders,
   TARGET_DESCRIPTIONS,
   TARGET_NAMES,
+  shippedNodeArgs,
   targetCommand,
   type CsssEndpoint,
   type TargetName,
@@ -281,6 +282,7 @@ function renderMarkdown(options: {
   lines.push(`- Node: ${process.version} on ${platform()} ${release()}`);
   lines.push(`- CPU: ${cpuList[0]?.model.trim() ?? 'unknown'}, ${cpuList.length} cores; memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB (${(freemem() / 2 ** 30).toFixed(1)} GiB free at the end)`);
   lines.push(`- Gateway commit: ${gitDescription()}`);
+  lines.push(`- Gateway node arguments (from \`npm start\`): ${shippedNodeArgs(ROOT).map((arg) => `\`${arg}\``).join(' ') || 'none'}`);
   lines.push(
     `- CPU busy over 1 s before the bench started its processes: ${busyBefore === undefined ? 'n/a' : `${(busyBefore * 100).toFixed(0)} %`}` +
       (busyBefore !== undefined && busyBefore >= 0.1

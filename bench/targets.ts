@@ -12,7 +12,7 @@ export const TARGET_NAMES: readonly TargetName[] = ['gateway', 'floor', 'peer', 
 
 export const TARGET_DESCRIPTIONS: Record<TargetName, string> = {
   gateway:
-    'this repo as shipped: `npm run build`, then `node dist/src/main.js` with the node arguments of `npm start` (`--max-old-space-size=512`) and `gatewayEnv` (bench/targets.ts): NODE_ENV=production, LOG_LEVEL=info, AUTH_MODE=apikey (one key, rate limit raised), a fresh DATA_DIR, shipped defaults otherwise',
+    'this repo as shipped: `npm run build`, then `node dist/src/main.js` with the node arguments of `npm start` (listed above) and `gatewayEnv` (bench/targets.ts): NODE_ENV=production, LOG_LEVEL=info, AUTH_MODE=apikey (one key, rate limit raised), a fresh DATA_DIR, shipped defaults otherwise',
   floor:
     '`bench/floor-server.ts`: bare `node:http` handler, same body, same wire mapping and `sign()`, undici Pool of the same size; no GraphQL',
   peer: '`bench/peer-server.ts`: Apollo Server 5 `startStandaloneServer`, plain SDL, `RESTDataSource` (default fetch) signing in `willSendRequest`',
@@ -108,7 +108,7 @@ export function targetCommand(root: string, target: TargetName): { nodeArgs: str
  * The node arguments `npm start` runs the gateway with (package.json is their one
  * source), so the bench measures the process production runs.
  */
-function shippedNodeArgs(root: string): string[] {
+export function shippedNodeArgs(root: string): string[] {
   const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
   const match = /\bexec node((?: --?[\w-]+(?:=\S+)?)*) dist\/src\/main\.js\b/.exec(packageJson.scripts?.start ?? '');
   if (!match) throw new Error('package.json scripts.start no longer reads `exec node [flags] dist/src/main.js`; update shippedNodeArgs');
