@@ -6,22 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { isSignedValue, sign } from '../src/csss/csss.sign.js';
 import { CSSS_API_VERSION, type CreateOtaOrderWireRequest, type CsssLanguage } from '../src/csss/csss.wire.js';
+import { EXAMPLE_ORDER_INPUT } from '../src/graphql/sandbox-example.js';
 
 export const CREATE_OTA_ORDER_MUTATION =
   'mutation Order($input: CreateOtaOrderInput!) { createOtaOrder(input: $input) { simId orderId orderTime } }';
 
 /** The README's example order: a success ICCID, a Chinese plan name, defaults left out. */
-export const BENCH_ORDER_INPUT = {
-  deviceId: '89852202101130001670',
-  packageCode: 'DP20201218003915',
-  packageName: 'T_T_T_0_P_S_中国100G/365天套餐',
-  packageType: 'DAILY',
-  days: 364,
-  timingType: '1',
-  payAmount: '0',
-  payRst: 'UNPAID',
-  payType: 'ALIPAY',
-} as const;
+export const BENCH_ORDER_INPUT = EXAMPLE_ORDER_INPUT;
 
 /** The GraphQL input as the floor and peer servers receive it (the gateway's own is typed by its schema). */
 export interface BenchOrderInput {
