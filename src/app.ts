@@ -21,7 +21,8 @@ import { negotiateCsssLanguage } from './csss/csss.language.js';
 import { GuardedCsssApi } from './csss/guarded-csss-api.js';
 import { ObservedCsssApi } from './csss/observed-csss-api.js';
 import type { GatewayContext } from './graphql/context.js';
-import { formatGatewayError } from './graphql/format-error.js';
+import { ERROR_CODES } from './graphql/error-codes.js';
+import { domainErrorCode, formatGatewayError } from './graphql/format-error.js';
 import { GatewayInfo } from './graphql/gateway.resolver.js';
 import { httpStatusPlugin } from './graphql/http-status.plugin.js';
 import { OPERATION_LIMITS, operationValidationRules } from './graphql/operation-limits.js';
@@ -61,6 +62,8 @@ export interface GatewayDependencies {
 }
 
 const JOURNAL_SWEEP_INTERVAL_MS = 1_000;
+/** Retry-After when the identity provider's keys cannot be fetched. */
+const AUTH_OUTAGE_RETRY_AFTER_SECONDS = 5;
 
 /**
  * The one place that wires configuration → CSSS client → journal → services → schema →
@@ -97,11 +100,16 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
         };
       } catch (error) {
         if (!(error instanceof AuthenticationError)) throw error;
-        logger.warn({ requestId: scope.requestId, reason: error.reason }, 'request refused: authentication failed');
-        throw new GraphQLError(error.message, {
-          originalError: error,
-          extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer, ApiKey']]) } },
-        });
+        // Apollo answers a failed context at once, without the plugins, so this refusal is
+        // counted, logged and given its status and request id here.
+        const { requestId } = scope;
+        metrics.countGraphqlRequest(undefined, domainErrorCode(error) ?? ERROR_CODES.unauthenticated);
+        if (error.isOutage) logger.error({ requestId, reason: error.reason }, 'request refused: authentication failed');
+        else logger.warn({ requestId, reason: error.reason }, 'request refused: authentication failed');
+        const http = error.isOutage
+          ? { status: 503, headers: new HeaderMap([['retry-after', String(AUTH_OUTAGE_RETRY_AFTER_SECONDS)]]) }
+          : { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer, ApiKey']]) };
+        throw new GraphQLError(error.message, { originalError: error, extensions: { requestId, http } });
       }
     };
 

@@ -14,16 +14,23 @@ export interface Principal {
 export type AuthenticationFailure = 'malformed' | 'invalid' | 'expired' | 'keys-unavailable';
 
 /**
- * The caller is not (validly) authenticated: UNAUTHENTICATED, HTTP 401. The message is
- * generic and never echoes the credential presented, so it can go to the caller as is.
+ * The caller is not (validly) authenticated: UNAUTHENTICATED, HTTP 401; or, for
+ * `keys-unavailable`, the gateway cannot tell: SERVICE_UNAVAILABLE, HTTP 503, so that a
+ * client keeps its valid token and retries. The message is generic and never echoes the
+ * credential presented, so it can go to the caller as is.
  */
 export class AuthenticationError extends Error {
   override readonly name = 'AuthenticationError';
   constructor(
     readonly reason: AuthenticationFailure = 'invalid',
-    message = 'Invalid credentials',
+    message = reason === 'keys-unavailable' ? 'Credentials cannot be checked right now; retry shortly' : 'Invalid credentials',
   ) {
     super(message);
+  }
+
+  /** An outage on the gateway's side (the identity provider's keys), not a bad credential. */
+  get isOutage(): boolean {
+    return this.reason === 'keys-unavailable';
   }
 }
 

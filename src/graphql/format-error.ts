@@ -25,7 +25,10 @@ function withExtensions(
   extensions: Record<string, unknown>,
 ): GraphQLFormattedError {
   const base: FormattedWithoutExtensions = { message, locations: formatted.locations, path: formatted.path };
-  return { ...base, extensions };
+  // A request id set where the error was raised stays: errors from building the context
+  // are answered by Apollo before any plugin (which adds it to the others) runs.
+  const requestId = formatted.extensions?.requestId;
+  return { ...base, extensions: typeof requestId === 'string' ? { ...extensions, requestId } : extensions };
 }
 
 /** The stable code of a domain error, or undefined for anything else. */
@@ -36,7 +39,7 @@ export function domainErrorCode(error: unknown): string | undefined {
   if (error instanceof OrderOutcomeUnknownError) return ERROR_CODES.csssOutcomeUnknown;
   if (error instanceof IdempotencyKeyReusedError) return ERROR_CODES.idempotencyKeyReused;
   if (error instanceof IdempotencyKeyInProgressError) return ERROR_CODES.idempotencyKeyInProgress;
-  if (error instanceof AuthenticationError) return ERROR_CODES.unauthenticated;
+  if (error instanceof AuthenticationError) return error.isOutage ? ERROR_CODES.serviceUnavailable : ERROR_CODES.unauthenticated;
   if (error instanceof ForbiddenError) return ERROR_CODES.forbidden;
   if (error instanceof RateLimitedError) return ERROR_CODES.rateLimited;
   if (error instanceof OrderNotRecordedError) return ERROR_CODES.serviceUnavailable;

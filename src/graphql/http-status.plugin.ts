@@ -2,9 +2,10 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { GatewayContext } from './context.js';
 
 /**
- * Gives refusals their HTTP status, so proxies, clients and logs see them without reading
- * the body: 401 with a challenge, 403, and 429 with Retry-After. Other errors keep
- * GraphQL's 200, because part of an operation may have succeeded.
+ * Gives refusals from resolvers their HTTP status, so proxies, clients and logs see them
+ * without reading the body: 403, and 429 with Retry-After. Other errors keep GraphQL's
+ * 200, because part of an operation may have succeeded. Authentication refusals happen
+ * while the context is built, before plugins run; app.ts gives them 401 or 503.
  */
 export function httpStatusPlugin(): ApolloServerPlugin<GatewayContext> {
   return {
@@ -14,10 +15,6 @@ export function httpStatusPlugin(): ApolloServerPlugin<GatewayContext> {
           if (response.body.kind !== 'single') return;
           const [first] = response.body.singleResult.errors ?? [];
           switch (first?.extensions?.code) {
-            case 'UNAUTHENTICATED':
-              response.http.status = 401;
-              response.http.headers.set('www-authenticate', 'Bearer, ApiKey');
-              break;
             case 'FORBIDDEN':
               response.http.status = 403;
               break;

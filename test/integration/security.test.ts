@@ -123,6 +123,37 @@ describe('authentication', () => {
     expect(headers.get('www-authenticate')).toContain('Bearer');
   });
 
+  it('gives a refusal its request id and counts it in the metrics', async () => {
+    const metricsUrl = shared.gateway.graphqlUrl.replace(/\/graphql$/, '/metrics');
+    const counted = async (): Promise<number> => {
+      const line = (await (await fetch(metricsUrl)).text())
+        .split('\n')
+        .find((each) => each.startsWith('csss_gateway_graphql_requests_total{operation="anonymous",outcome="UNAUTHENTICATED"}'));
+      return Number(line?.split(' ')[1] ?? 0);
+    };
+    const before = await counted();
+    const { status, json, headers } = await post(shared, { query: '{ ordersSimulated }' }, { 'x-request-id': 'refused-1' });
+    expect(status).toBe(401);
+    expect(headers.get('x-request-id')).toBe('refused-1');
+    expect(json.errors[0].extensions).toEqual({ code: 'UNAUTHENTICATED', requestId: 'refused-1' });
+    expect(await counted()).toBe(before + 1);
+  });
+
+  it('answers 503 with Retry-After, not 401, when the identity provider\'s keys cannot be fetched', async () => {
+    // Nothing listens on port 1: the JWKS fetch fails, which says nothing about the token.
+    const h = await start({ auth: { ...AUTH, mode: 'jwt', jwt: { ...AUTH.jwt!, publicKeyPem: undefined, jwksUrl: 'http://127.0.0.1:1/jwks.json' } } });
+    const before = h.simulator.requests.length;
+    const { status, json, headers } = await post(h, { query: '{ ordersSimulated }' }, { authorization: `Bearer ${await token()}` });
+    expect(status).toBe(503);
+    expect(headers.get('retry-after')).toBe('5');
+    expect(headers.get('www-authenticate')).toBeNull();
+    expect(json.errors[0].extensions.code).toBe('SERVICE_UNAVAILABLE');
+    expect(json.errors[0].message).toBe('Credentials cannot be checked right now; retry shortly');
+    expect(h.simulator.requests.length).toBe(before);
+    const refusal = h.logs.entries().find((entry) => entry.msg === 'request refused: authentication failed');
+    expect(refusal).toMatchObject({ level: 50, reason: 'keys-unavailable' });
+  });
+
   it('refuses a wrong API key of equal and of different length', async () => {
     const equalLength = clientA.key.slice(0, -4) + (clientA.key.endsWith('AAAA') ? 'BBBB' : 'AAAA');
     await expectRefused(shared, { 'x-api-key': equalLength }, 401, 'UNAUTHENTICATED');
