@@ -179,13 +179,17 @@ export class SqliteOrderJournal implements OrderJournal {
     const batch = this.#queue.splice(0);
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
-      // One write failing (say, a constraint) must not undo the others in its batch.
+      // One write failing (say, a constraint) must not undo the others in its batch. But
+      // when SQLite rolled back the whole transaction (disk full, I/O error), the later
+      // writes would commit on their own while the caller is told nothing was written, so
+      // the batch fails as a whole.
       this.#db
         .transaction(() => {
           for (const { write } of batch) {
             try {
               outcomes.push({ ok: true, value: write() });
             } catch (error) {
+              if (!this.#db.inTransaction) throw error;
               outcomes.push({ ok: false, error });
             }
           }

@@ -1,27 +1,32 @@
 import { createHash } from 'node:crypto';
 import type { OtaOrderRequest } from './ota-order.model.js';
 
-/** The order fields in a fixed order, so the fingerprint never depends on how JSON arrived. */
-const FINGERPRINT_FIELDS: ReadonlyArray<keyof OtaOrderRequest> = [
-  'deviceId',
-  'packageCode',
-  'packageName',
-  'packageType',
-  'orderPeriod',
-  'days',
-  'timingType',
-  'isOpen',
-  'globalOrder',
-  'payAmount',
-  'payRst',
-  'payType',
-  'testFlow',
-  'testFlowFlag',
-  'mcc',
-];
+/**
+ * Every order field once, in a fixed order, so the fingerprint never depends on how JSON
+ * arrived. `satisfies` makes a field added to OtaOrderRequest a compile error until it is
+ * listed here; a field left out would let a changed order replay under the old key.
+ */
+const FIELDS = {
+  deviceId: true,
+  packageCode: true,
+  packageName: true,
+  packageType: true,
+  orderPeriod: true,
+  days: true,
+  timingType: true,
+  isOpen: true,
+  globalOrder: true,
+  payAmount: true,
+  payRst: true,
+  payType: true,
+  testFlow: true,
+  testFlowFlag: true,
+  mcc: true,
+} as const satisfies Record<keyof OtaOrderRequest, true>;
+const FINGERPRINT_FIELDS = Object.keys(FIELDS) as Array<keyof OtaOrderRequest>;
 
 /** The order with defaults applied and `mcc` absent written as null: what is journaled. */
-export function normalizeOrder(order: OtaOrderRequest): OtaOrderRequest {
+function normalizeOrder(order: OtaOrderRequest): OtaOrderRequest {
   const normalized = {} as Record<keyof OtaOrderRequest, unknown>;
   for (const field of FINGERPRINT_FIELDS) normalized[field] = order[field] ?? null;
   return normalized as unknown as OtaOrderRequest;
