@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import type { IncomingMessage } from 'node:http';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -31,7 +30,7 @@ import { SANDBOX_EXAMPLE_OPERATION, SANDBOX_EXAMPLE_VARIABLES } from './graphql/
 import { buildGatewaySchema } from './graphql/schema.js';
 import { createGraphQLHttpServer, GRAPHQL_PATH, listen, type Lifecycle } from './http/graphql-http-server.js';
 import { STALE_PENDING_DETAIL } from './journal/order-journal.js';
-import { SqliteOrderJournal } from './journal/sqlite-order-journal.js';
+import { journalPathIn, pendingStaleAfterMsFor, SqliteOrderJournal } from './journal/sqlite-order-journal.js';
 import { createTokenBucketLimiter } from './limits/rate-limiter.js';
 import type { Logger } from './logger.js';
 import { createGatewayMetrics } from './observability/metrics.js';
@@ -167,11 +166,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
       breaker,
     );
 
-    // Every CSSS call ends by its deadline, so a PENDING attempt older than this was cut
-    // off by a crash. The margin covers recording the outcome after the answer, including
-    // a journal lock wait (2 s at most) and a busy event loop.
-    const pendingStaleAfterMs = config.csssTimeoutMs + 5_000;
-    const journalPath = join(config.dataDir, 'orders.sqlite');
+    const pendingStaleAfterMs = pendingStaleAfterMsFor(config.csssTimeoutMs);
+    const journalPath = journalPathIn(config.dataDir);
     const openJournal = new SqliteOrderJournal({ path: journalPath, pendingStaleAfterMs, clock: deps.clock });
     started.journal = openJournal;
     closers.push(() => openJournal.close());
@@ -195,7 +191,6 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
       orderAccess: new OrderAccessPolicy(
         config.auth.orderScope,
         createTokenBucketLimiter({ ratePerSecond: config.rateLimit.perSecond, burst: config.rateLimit.burst, clock: deps.clock }),
-        clientScopeOf,
       ),
       info: new GatewayInfo(config.csss.kind === 'simulator'),
       recordOrderOutcome: (outcome) => metrics.countOrderOutcome(outcome),

@@ -1,6 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseApiKeyRecords, type ApiKeyRecord } from './auth/api-key-store.js';
+import { JWT_PUBLIC_KEY_ALGORITHMS } from './auth/jwt-verifier.js';
 import { CSSS_LANGUAGES, type CsssLanguage } from './csss/csss.wire.js';
 import { Secret } from './secret.js';
 
@@ -33,7 +34,6 @@ export interface AuthConfig {
 }
 
 /** Public-key algorithms only; HMAC would turn a public key into a shared secret. */
-const JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
 export interface GatewayConfig {
   port: number;
@@ -214,9 +214,9 @@ function readAuthConfig(
     const algorithms = (value('AUTH_JWT_ALGORITHMS') ?? 'RS256').split(',').map((name) => name.trim());
     if (!issuer) problems.push(`AUTH_JWT_ISSUER is required when AUTH_MODE is ${mode}`);
     if (!audience) problems.push(`AUTH_JWT_AUDIENCE is required when AUTH_MODE is ${mode}`);
-    const unknown = algorithms.filter((name) => !JWT_ALGORITHMS.includes(name));
+    const unknown = algorithms.filter((name) => !(JWT_PUBLIC_KEY_ALGORITHMS as readonly string[]).includes(name));
     if (unknown.length > 0 || algorithms.length === 0) {
-      problems.push(`AUTH_JWT_ALGORITHMS must list public-key algorithms from ${JWT_ALGORITHMS.join(', ')} (got "${algorithms.join(',')}")`);
+      problems.push(`AUTH_JWT_ALGORITHMS must list public-key algorithms from ${JWT_PUBLIC_KEY_ALGORITHMS.join(', ')} (got "${algorithms.join(',')}")`);
     }
     if ((jwksUrl === undefined) === (publicKeyPem === undefined)) {
       problems.push(`exactly one of AUTH_JWKS_URL and AUTH_JWT_PUBLIC_KEY is required when AUTH_MODE is ${mode}`);

@@ -31,7 +31,7 @@ export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
  * key-confusion attack (the public key becomes the shared secret), and `none` is no
  * signature at all, so configuration with either is refused outright.
  */
-const ASYMMETRIC_ALGORITHMS = [
+export const JWT_PUBLIC_KEY_ALGORITHMS = [
   'RS256',
   'RS384',
   'RS512',
@@ -64,8 +64,8 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
   if (options.audience === '') throw new Error('audience must not be empty');
   if (options.algorithms.length === 0) throw new Error('algorithms must name at least one algorithm');
   for (const algorithm of options.algorithms) {
-    if (!(ASYMMETRIC_ALGORITHMS as readonly string[]).includes(algorithm)) {
-      throw new Error(`algorithm "${algorithm}" is not allowed; use one of ${ASYMMETRIC_ALGORITHMS.join(', ')}`);
+    if (!(JWT_PUBLIC_KEY_ALGORITHMS as readonly string[]).includes(algorithm)) {
+      throw new Error(`algorithm "${algorithm}" is not allowed; use one of ${JWT_PUBLIC_KEY_ALGORITHMS.join(', ')}`);
     }
   }
   if ((options.jwksUrl === undefined) === (options.publicKeyPem === undefined)) {

@@ -7,13 +7,15 @@ export class OrderAccessPolicy {
   constructor(
     private readonly orderScope: string,
     private readonly limiter: RateLimiter,
-    private readonly clientScopeOf: (principal: Principal) => string,
   ) {}
 
-  /** Throws ForbiddenError or RateLimitedError; returns when the order may go ahead. */
-  checkOrder(principal: Principal): void {
+  /**
+   * Throws ForbiddenError or RateLimitedError; returns when the order may go ahead.
+   * `clientId` is the caller's scope (context.clientId), which the limit is kept under.
+   */
+  checkOrder(principal: Principal, clientId: string): void {
     if (!principal.scopes.has(this.orderScope)) throw new ForbiddenError(this.orderScope);
-    const decision = this.limiter.take(this.clientScopeOf(principal));
+    const decision = this.limiter.take(clientId);
     if (!decision.allowed) throw new RateLimitedError(decision.retryAfterMs);
   }
 }

@@ -47,13 +47,17 @@ class RequestBodyTooLargeError extends Error {}
  * and never touch CSSS. Every response carries the request id.
  */
 export function createGraphQLHttpServer(options: GraphQLHttpServerOptions): Server {
-  const corsHandler = cors({
-    origin: options.corsOrigins.length > 0 ? [...options.corsOrigins] : false,
-    methods: ['GET', 'POST'],
-    allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'x-request-id', 'apollo-require-preflight', 'accept-language'],
-    exposedHeaders: ['x-request-id', 'retry-after'],
-    maxAge: 600,
-  });
+  // Without allowed origins the cors package would only call next(): skip it on every request.
+  const corsHandler =
+    options.corsOrigins.length === 0
+      ? undefined
+      : cors({
+          origin: [...options.corsOrigins],
+          methods: ['GET', 'POST'],
+          allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'x-request-id', 'apollo-require-preflight', 'accept-language'],
+          exposedHeaders: ['x-request-id', 'retry-after'],
+          maxAge: 600,
+        });
   return createServer((request, response) => {
     const requestId = resolveRequestId(request.headers[REQUEST_ID_HEADER]);
     response.setHeader(REQUEST_ID_HEADER, requestId);
@@ -69,7 +73,7 @@ export function createGraphQLHttpServer(options: GraphQLHttpServerOptions): Serv
 
 async function route(
   options: GraphQLHttpServerOptions,
-  corsHandler: CorsHandler,
+  corsHandler: CorsHandler | undefined,
   request: IncomingMessage,
   response: ServerResponse,
   scope: RequestScope,
@@ -93,7 +97,7 @@ async function route(
       return;
     }
     case GRAPHQL_PATH: {
-      if (await answeredByCors(corsHandler, request, response)) return;
+      if (corsHandler && (await answeredByCors(corsHandler, request, response))) return;
       const apollo = options.apollo();
       const lifecycle = options.lifecycle();
       if (!apollo || (lifecycle !== 'ready' && lifecycle !== 'draining')) {

@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { JournalSettleError, STALE_PENDING_DETAIL, type OrderAttempt } from './order-journal.js';
-import { SqliteOrderJournal } from './sqlite-order-journal.js';
+import { journalPathIn, pendingStaleAfterMsFor, SqliteOrderJournal } from './sqlite-order-journal.js';
 
 /**
  * `npm run journal -- <command>`: the operator's view of the order journal, for settling
@@ -39,8 +38,8 @@ async function run(argv: string[]): Promise<number> {
   const [command, id, verdict] = positionals;
   const config = loadConfig();
   const journal = new SqliteOrderJournal({
-    path: join(config.dataDir, 'orders.sqlite'),
-    pendingStaleAfterMs: config.csssTimeoutMs + 2_000,
+    path: journalPathIn(config.dataDir),
+    pendingStaleAfterMs: pendingStaleAfterMsFor(config.csssTimeoutMs),
   });
   try {
     if (command === 'unknown') {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { JOURNAL_MIGRATIONS } from './journal.migrations.js';
 import {
@@ -13,6 +13,20 @@ import {
   type OrderAttempt,
   type OrderJournal,
 } from './order-journal.js';
+
+/** The journal file in a DATA_DIR: one place for the gateway, the journal CLI and the tests. */
+export function journalPathIn(dataDir: string): string {
+  return join(dataDir, 'orders.sqlite');
+}
+
+/**
+ * How long a PENDING attempt may stay so: every CSSS call ends by its deadline, so one
+ * older than this was cut off by a crash. The margin covers recording the outcome after
+ * the answer, including a journal lock wait (2 s at most) and a busy event loop.
+ */
+export function pendingStaleAfterMsFor(csssTimeoutMs: number): number {
+  return csssTimeoutMs + 5_000;
+}
 
 export interface SqliteOrderJournalOptions {
   /** The journal file; its folder is created if missing. */

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { RESPONSE_ERROR_CODES } from '../graphql/error-codes.js';
+import type { BreakerState } from '../resilience/circuit-breaker.js';
 
 export const METRIC_PREFIX = 'csss_gateway_';
 
@@ -15,7 +16,6 @@ export type OrderOutcome = (typeof ORDER_OUTCOMES)[number];
 export const CSSS_CALL_RESULTS = ['ok', 'rejected', 'unavailable', 'unknown'] as const;
 export type CsssCallResult = (typeof CSSS_CALL_RESULTS)[number];
 
-export type BreakerState = 'closed' | 'half_open' | 'open';
 const BREAKER_STATE_VALUES: Readonly<Record<BreakerState, number>> = { closed: 0, half_open: 1, open: 2 };
 
 /** The label for a request without an operation name. */

@@ -3,11 +3,12 @@ import 'reflect-metadata';
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { OrderAccessPolicy } from '../auth/order-access-policy.js';
 import type { GatewayContext } from '../graphql/context.js';
+import { ERROR_CODES } from '../graphql/error-codes.js';
 import { domainErrorCode } from '../graphql/format-error.js';
 import type { OrderAttempt } from '../journal/order-journal.js';
 import { CreateOtaOrderInput } from './create-ota-order.input.js';
 import { OtaOrderAttempt } from './ota-order-attempt.type.js';
-import type { OtaOrderService } from './ota-order.service.js';
+import { placedOrderOf, type OtaOrderService } from './ota-order.service.js';
 import { OtaOrder } from './ota-order.type.js';
 
 @Resolver(() => OtaOrder)
@@ -22,8 +23,7 @@ export class OtaOrderResolver {
   @Mutation(() => OtaOrder, {
     description:
       'Orders an OTA data plan for one SIM card through CSSS, exactly once per idempotencyKey: retrying with the same key and order is always safe. ' +
-      'Needs the order scope (`ota:order` by default). Errors carry `extensions.code`: BAD_USER_INPUT, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_PROGRESS, ' +
-      'CSSS_REJECTED, CSSS_UNAVAILABLE, CSSS_OUTCOME_UNKNOWN, UNAUTHENTICATED, FORBIDDEN, RATE_LIMITED or INTERNAL_SERVER_ERROR.',
+      `Needs the order scope (\`ota:order\` by default). Errors carry \`extensions.code\`: ${Object.values(ERROR_CODES).join(', ')}.`,
   })
   async createOtaOrder(
     @Arg('input', () => CreateOtaOrderInput, { description: 'The order to place.' }) input: CreateOtaOrderInput,
@@ -31,7 +31,7 @@ export class OtaOrderResolver {
   ): Promise<OtaOrder> {
     const { idempotencyKey, ...order } = input;
     try {
-      this.access.checkOrder(context.principal);
+      this.access.checkOrder(context.principal, context.clientId);
       const placed = await this.orders.placeOrder(order, {
         language: context.language,
         clientId: context.clientId,
@@ -61,10 +61,8 @@ export class OtaOrderResolver {
 }
 
 function toAttemptType(attempt: OrderAttempt): OtaOrderAttempt {
-  const order =
-    attempt.status === 'SUCCEEDED' && attempt.simId !== null && attempt.orderId !== null && attempt.orderTime !== null
-      ? { simId: attempt.simId, orderId: attempt.orderId, orderTime: attempt.orderTime, replayed: true }
-      : null;
+  const placed = placedOrderOf(attempt);
+  const order = placed && { ...placed, replayed: true };
   return {
     idempotencyKey: attempt.idempotencyKey,
     status: attempt.status,

@@ -15,7 +15,7 @@ import {
   OrderRejectedError,
 } from './ota-order.errors.js';
 import { fingerprintOrder } from './ota-order.fingerprint.js';
-import type { OtaOrderRequest, OtaOrderResult } from './ota-order.model.js';
+import type { OtaOrderRequest, OtaOrderResult, PlacedOtaOrder } from './ota-order.model.js';
 import { findIdempotencyKeyViolations, findOrderViolations } from './ota-order.validation.js';
 import { fromCreateOtaOrderWire, toCreateOtaOrderWire } from './ota-order.wire-mapping.js';
 
@@ -156,11 +156,17 @@ export class OtaOrderService {
   }
 }
 
+/** The order a SUCCEEDED attempt placed; null for any other attempt. */
+export function placedOrderOf(attempt: OrderAttempt): PlacedOtaOrder | null {
+  const { status, simId, orderId, orderTime } = attempt;
+  return status === 'SUCCEEDED' && simId !== null && orderId !== null && orderTime !== null ? { simId, orderId, orderTime } : null;
+}
+
 /** The stored outcome of a finished attempt, as the original call answered it. */
 function replay(attempt: OrderAttempt): OtaOrderResult {
+  const placed = placedOrderOf(attempt);
+  if (placed) return { ...placed, replayed: true };
   switch (attempt.status) {
-    case 'SUCCEEDED':
-      return { simId: attempt.simId ?? '', orderId: attempt.orderId ?? '', orderTime: attempt.orderTime ?? '', replayed: true };
     case 'REJECTED':
       throw new OrderRejectedError(attempt.csssCode ?? '', attempt.csssMessage ?? '');
     default:

@@ -5,24 +5,15 @@
 export class Bulkhead {
   #inFlight = 0;
 
-  constructor(
-    readonly maxInFlight: number,
-    private readonly onChange?: (inFlight: number) => void,
-  ) {}
-
-  get inFlight(): number {
-    return this.#inFlight;
-  }
+  constructor(private readonly maxInFlight: number) {}
 
   tryEnter(): boolean {
     if (this.#inFlight >= this.maxInFlight) return false;
     this.#inFlight += 1;
-    this.onChange?.(this.#inFlight);
     return true;
   }
 
   leave(): void {
     this.#inFlight -= 1;
-    this.onChange?.(this.#inFlight);
   }
 }

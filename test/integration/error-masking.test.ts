@@ -28,7 +28,7 @@ describe('an unexpected failure', () => {
       pendingStaleAfterMs: 60_000,
     });
     const orders = new OtaOrderService(brokenCsss, journal, pino({ level: 'silent' }));
-    const orderAccess = new OrderAccessPolicy('ota:order', { take: () => ({ allowed: true }) }, () => 'anonymous');
+    const orderAccess = new OrderAccessPolicy('ota:order', { take: () => ({ allowed: true }) });
     const schema = await buildGatewaySchema({ orders, orderAccess, info: new GatewayInfo(false) });
     const apollo = new ApolloServer<GatewayContext>({ schema, formatError: formatGatewayError });
     await apollo.start();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteOrderJournal } from '../../src/journal/sqlite-order-journal.js';
+import { journalPathIn, SqliteOrderJournal } from '../../src/journal/sqlite-order-journal.js';
 import { SIMULATOR_ICCIDS } from '../../src/simulator/simulator.scenarios.js';
 import { startCsssSimulator, type RunningCsssSimulator } from '../../src/simulator/simulator.js';
 import { CreateOtaOrderDocument, OtaOrderAttemptDocument } from '../generated/graphql.js';
@@ -130,7 +130,7 @@ describe('SIGTERM', () => {
     expect(await running.exited).toBe(0);
     expect(sim.requests).toHaveLength(1);
 
-    const journal = new SqliteOrderJournal({ path: join(dataDir, 'orders.sqlite'), pendingStaleAfterMs: 60_000 });
+    const journal = new SqliteOrderJournal({ path: journalPathIn(dataDir), pendingStaleAfterMs: 60_000 });
     cleanups.push(() => journal.close());
     const attempt = await journal.findLatest('apikey:test-client', input.idempotencyKey);
     expect(attempt).toMatchObject({ status: 'UNKNOWN', detail: 'deadline passed' });

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { SqliteOrderJournal } from '../../src/journal/sqlite-order-journal.js';
+import { journalPathIn, SqliteOrderJournal } from '../../src/journal/sqlite-order-journal.js';
 import { SIMULATOR_ICCIDS } from '../../src/simulator/simulator.scenarios.js';
 import { CreateOtaOrderDocument, OtaOrderAttemptDocument } from '../generated/graphql.js';
 import { startHarness, type Harness, type HarnessOptions } from '../support/gateway-harness.js';
@@ -173,7 +172,7 @@ describe('stopping while an order is in flight', () => {
     await call;
     await h.close();
 
-    const journal = new SqliteOrderJournal({ path: join(h.dataDir, 'orders.sqlite'), pendingStaleAfterMs: 60_000 });
+    const journal = new SqliteOrderJournal({ path: journalPathIn(h.dataDir), pendingStaleAfterMs: 60_000 });
     const attempt = await journal.findLatest('anonymous', input.idempotencyKey);
     await journal.close();
     // Not "the gateway stopped before the outcome was recorded": it waited for the answer.
