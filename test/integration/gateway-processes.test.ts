@@ -1,7 +1,6 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { journalPathIn, SqliteOrderJournal } from '../../src/journal/sqlite-order-journal.js';
 import { SIMULATOR_ICCIDS } from '../../src/simulator/simulator.scenarios.js';
@@ -11,6 +10,7 @@ import { testApiKey } from '../support/api-keys.js';
 import { spawnGateway, type GatewayProcess } from '../support/gateway-process.js';
 import { executeGraphQL as executeWithoutKey } from '../support/graphql-client.js';
 import { orderInput } from '../support/order-input.js';
+import { waitFor } from '../support/timing.js';
 
 // These run the built gateway as separate processes, as operators do, to test what only
 // processes can show: a shared journal file, a crash, and a signal.
@@ -49,13 +49,6 @@ async function gateway(sim: RunningCsssSimulator, dataDir: string, extraEnv: Rec
 
 const newDataDir = (): Promise<string> => mkdtemp(join(tmpdir(), 'csss-gateway-processes-'));
 
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(25);
-  }
-}
 
 describe('gateway processes sharing one journal file', () => {
   it('send exactly one CSSS request for twenty concurrent calls with one key across two processes', async () => {
@@ -122,7 +115,10 @@ describe('SIGTERM', () => {
       (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
     );
 
-    if (!(refused instanceof Error)) {
+    if (refused instanceof Error) {
+      // Refused at the socket, not some other failure (a 500 would not even parse as JSON).
+      expect(refused).toMatchObject({ message: 'fetch failed', cause: { code: expect.stringMatching(/^(ECONNREFUSED|ECONNRESET|UND_ERR_SOCKET)$/) } });
+    } else {
       expect(refused.status).toBe(503);
       expect(refused.body.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
     }

@@ -1,22 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sign } from '../../src/csss/csss.sign.js';
 import { SANDBOX_EXAMPLE_OPERATION } from '../../src/graphql/sandbox-example.js';
 import { SIMULATOR_ICCIDS } from '../../src/simulator/simulator.scenarios.js';
 import { CreateOtaOrderDocument, OrderOtaPlanExampleDocument, OrdersSimulatedDocument } from '../generated/graphql.js';
-import { startHarness, type Harness, type HarnessOptions } from '../support/gateway-harness.js';
+import { harnessPerTest, startHarness, type Harness } from '../support/gateway-harness.js';
 import { orderInput } from '../support/order-input.js';
 
 const FIXED_NOW_MS = Date.UTC(2026, 10, 26, 12, 0, 0);
 
-let harness: Harness | undefined;
-async function start(options: HarnessOptions = {}): Promise<Harness> {
-  harness = await startHarness(options);
-  return harness;
-}
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
+const start = harnessPerTest();
 
 /** Everything the tests saw, to check that no secret or sign ever leaves the gateway. */
 function expectNoSecretsLeaked(h: Harness): void {

@@ -1,24 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { journalPathIn, SqliteOrderJournal } from '../../src/journal/sqlite-order-journal.js';
 import { SIMULATOR_ICCIDS } from '../../src/simulator/simulator.scenarios.js';
 import { CreateOtaOrderDocument, OtaOrderAttemptDocument } from '../generated/graphql.js';
-import { startHarness, type Harness, type HarnessOptions } from '../support/gateway-harness.js';
+import { harnessPerTest, startHarness } from '../support/gateway-harness.js';
 import { orderInput } from '../support/order-input.js';
+import { manualClock, waitFor } from '../support/timing.js';
 
-const started: Harness[] = [];
-async function start(options: HarnessOptions = {}): Promise<Harness> {
-  const harness = await startHarness(options);
-  started.push(harness);
-  return harness;
-}
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((harness) => harness.close()));
-});
+const start = harnessPerTest();
 
 const codeOf = (body: { errors?: Array<{ extensions?: Record<string, unknown> }> }): unknown =>
   body.errors?.[0]?.extensions?.code;
+
+/** What a caller reads of an error answer, less the request id (new on every call). */
+function answerOf(body: { errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }): unknown {
+  const { requestId: _requestId, ...extensions } = body.errors?.[0]?.extensions ?? {};
+  return { message: body.errors?.[0]?.message, extensions };
+}
 
 describe('retrying with the same idempotency key', () => {
   it('returns the same order again, marked replayed, without calling CSSS again', async () => {
@@ -61,9 +59,7 @@ describe('retrying with the same idempotency key', () => {
     const again = await h.execute(CreateOtaOrderDocument, { input });
 
     expect(codeOf(first.body)).toBe('CSSS_REJECTED');
-    const { requestId: _first, ...firstExtensions } = first.body.errors?.[0]?.extensions ?? {};
-    const { requestId: _again, ...againExtensions } = again.body.errors?.[0]?.extensions ?? {};
-    expect(againExtensions).toStrictEqual(firstExtensions);
+    expect(answerOf(again.body)).toStrictEqual(answerOf(first.body));
     expect(h.simulator.requests).toHaveLength(1);
   });
 
@@ -75,6 +71,7 @@ describe('retrying with the same idempotency key', () => {
 
     expect(codeOf(first.body)).toBe('CSSS_OUTCOME_UNKNOWN');
     expect(codeOf(again.body)).toBe('CSSS_OUTCOME_UNKNOWN');
+    expect(answerOf(again.body)).toStrictEqual(answerOf(first.body));
     expect(h.simulator.requests).toHaveLength(1);
   });
 
@@ -248,17 +245,3 @@ describe('the circuit breaker towards CSSS', () => {
     expect(h.simulator.requests).toHaveLength(2);
   });
 });
-
-/** A wall clock that only moves when told, for cool-downs without sleeping. */
-function manualClock(): { now: () => number; advance(ms: number): void } {
-  let offset = 0;
-  return { now: () => Date.now() + offset, advance: (ms) => void (offset += ms) };
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(10);
-  }
-}

@@ -35,6 +35,7 @@ describe('settling unknown orders with `npm run journal`', () => {
     expect(listing).toContain(`key=${input.idempotencyKey}`);
     expect(listing).toContain(`iccid=${SIMULATOR_ICCIDS.garbage}`);
     const id = /^#(\d+)/.exec(listing)?.[1];
+    expect(id).toMatch(/^\d+$/);
 
     await journal(harness.dataDir, 'settle', id!, 'placed', '--order-id', 'ORDER_1', '--sim-id', 'SIM1', '--order-time', '2026-11-26 12:00:00');
     const retry = await harness.execute(CreateOtaOrderDocument, { input });
@@ -54,6 +55,7 @@ describe('settling unknown orders with `npm run journal`', () => {
     const input = orderInput({ deviceId: SIMULATOR_ICCIDS.serverError });
     await harness.execute(CreateOtaOrderDocument, { input });
     const id = /^#(\d+)/.exec(await journal(harness.dataDir, 'unknown'))?.[1];
+    expect(id).toMatch(/^\d+$/);
 
     await journal(harness.dataDir, 'settle', id!, 'not-placed');
     const retry = await harness.execute(CreateOtaOrderDocument, { input });
@@ -64,10 +66,15 @@ describe('settling unknown orders with `npm run journal`', () => {
 
   it('refuses to settle an attempt that is not UNKNOWN', async () => {
     harness = await startHarness();
-    await harness.execute(CreateOtaOrderDocument, { input: orderInput() });
+    const input = orderInput();
+    const placed = await harness.execute(CreateOtaOrderDocument, { input });
     await expect(journal(harness.dataDir, 'settle', '1', 'not-placed')).rejects.toMatchObject({
       stderr: expect.stringContaining('only UNKNOWN attempts can be settled'),
     });
+    // The placed order is untouched: a retry replays it and CSSS is not called again.
+    const retry = await harness.execute(CreateOtaOrderDocument, { input });
+    expect(retry.body.data?.createOtaOrder).toStrictEqual({ ...placed.body.data?.createOtaOrder, replayed: true });
+    expect(harness.simulator.requests).toHaveLength(1);
   });
 
   it('never marks an order still in flight as UNKNOWN, whatever deadline the tool itself is configured with', async () => {

@@ -140,12 +140,14 @@ describe('health and readiness', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: '{ ordersSimulated }' }),
     });
+    const graphqlBody: unknown = await graphql.json();
     await closed;
 
     expect(ready.status).toBe(503);
     expect(await ready.json()).toEqual({ status: 'draining' });
     expect(live.status).toBe(200);
     expect(graphql.status).toBe(200);
+    expect(graphqlBody).toEqual({ data: { ordersSimulated: false } });
     await expect(fetch(url(h, '/healthz'))).rejects.toThrow();
   });
 

@@ -1,12 +1,13 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { auditServer } from 'graphql-http';
 import { SignJWT } from 'jose';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthConfig } from '../../src/config.js';
 import { CreateOtaOrderDocument, OtaOrderAttemptDocument } from '../generated/graphql.js';
 import { testApiKey } from '../support/api-keys.js';
-import { startHarness, type Harness, type HarnessOptions } from '../support/gateway-harness.js';
+import { harnessPerTest, startHarness, type Harness } from '../support/gateway-harness.js';
 import { orderInput } from '../support/order-input.js';
+import { manualClock } from '../support/timing.js';
 
 const ISSUER = 'https://idp.example.test';
 const AUDIENCE = 'csss-gateway';
@@ -59,15 +60,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await shared.close();
 });
-const ownHarnesses: Harness[] = [];
-afterEach(async () => {
-  await Promise.all(ownHarnesses.splice(0).map((harness) => harness.close()));
-});
-async function start(options: HarnessOptions): Promise<Harness> {
-  const harness = await startHarness(options);
-  ownHarnesses.push(harness);
-  return harness;
-}
+const start = harnessPerTest();
 
 async function post(h: Harness, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: GraphQLJson; headers: Headers }> {
   const response = await fetch(h.gateway.graphqlUrl, {
@@ -106,6 +99,7 @@ describe('authentication', () => {
     expect([withToken.status, withKey.status, withSchemeKey.status]).toEqual([200, 200, 200]);
     expect(withToken.body.data?.createOtaOrder.orderId).toMatch(/^ORDER_/);
     expect(withKey.body.data?.createOtaOrder.orderId).toMatch(/^ORDER_/);
+    expect(withSchemeKey.body.data?.createOtaOrder.orderId).toMatch(/^ORDER_/);
   });
 
   it('serves the Sandbox page without credentials, but not the schema', async () => {
@@ -205,9 +199,8 @@ describe('authentication', () => {
 
 describe('per-client rate limit', () => {
   it('answers RATE_LIMITED with 429 and Retry-After once the burst is spent, then recovers', async () => {
-    let offset = 0;
-    const clock = (): number => Date.now() + offset;
-    const h = await start({ auth: AUTH, rateLimit: { perSecond: 1, burst: 2 }, clock });
+    const clock = manualClock();
+    const h = await start({ auth: AUTH, rateLimit: { perSecond: 1, burst: 2 }, clock: clock.now });
     await h.execute(CreateOtaOrderDocument, { input: orderInput() }, clientA.headers);
     await h.execute(CreateOtaOrderDocument, { input: orderInput() }, clientA.headers);
     const limited = await post(h, { query: 'mutation($input: CreateOtaOrderInput!) { createOtaOrder(input: $input) { orderId } }', variables: { input: orderInput() } }, clientA.headers);
@@ -217,9 +210,10 @@ describe('per-client rate limit', () => {
     expect(limited.json.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 1 });
     expect(limited.headers.get('retry-after')).toBe('1');
     expect(otherClient.status).toBe(200);
+    expect(otherClient.body.data?.createOtaOrder.orderId).toMatch(/^ORDER_/);
     expect(h.simulator.requests).toHaveLength(3);
 
-    offset += 1_000;
+    clock.advance(1_000);
     const recovered = await h.execute(CreateOtaOrderDocument, { input: orderInput() }, clientA.headers);
     expect(recovered.body.data?.createOtaOrder.orderId).toMatch(/^ORDER_/);
     expect(h.simulator.requests).toHaveLength(4);
@@ -278,8 +272,9 @@ describe('request limits, checked before execution', () => {
 
   it('refuses an array batch', async () => {
     const before = shared.simulator.requests.length;
-    const { status } = await post(shared, [{ ...order, variables: { input: orderInput() } }, { ...order, variables: { input: orderInput() } }], clientA.headers);
+    const { status, json } = await post(shared, [{ ...order, variables: { input: orderInput() } }, { ...order, variables: { input: orderInput() } }], clientA.headers);
     expect(status).toBe(400);
+    expect(json.errors[0]).toMatchObject({ message: expect.stringMatching(/batching/i), extensions: { code: 'BAD_REQUEST' } });
     expect(shared.simulator.requests.length).toBe(before);
   });
 
@@ -303,6 +298,8 @@ describe('request limits, checked before execution', () => {
       headers: { 'apollo-require-preflight': 'true', ...clientA.headers },
     });
     expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toContain('POST');
+    expect(JSON.parse(await response.text())).toMatchObject({ errors: [{ message: 'GET requests only support query operations, not mutation operations', extensions: { code: 'BAD_REQUEST' } }] });
     expect(shared.simulator.requests.length).toBe(before);
   });
 
@@ -357,6 +354,8 @@ describe('production mode', () => {
     expect(introspection.status).toBe(400);
     expect(introspection.json.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(typo.json.errors[0].message).not.toMatch(/Did you mean/);
+    expect(sandbox.status).toBe(400);
+    expect(sandbox.headers.get('content-type')).not.toMatch(/text\/html/);
     expect(await sandbox.text()).not.toContain('embeddable-sandbox');
     expect(JSON.stringify([introspection.json, typo.json])).not.toMatch(/stacktrace|\bat \w+ \(/);
   });
@@ -365,6 +364,9 @@ describe('production mode', () => {
     const h = await start({ auth: AUTH, production: true, sandboxEnabled: true });
     const introspection = await post(h, { query: '{ __schema { queryType { name } } }' }, clientA.headers);
     const typo = await post(h, { query: '{ orderSimulated }' }, clientA.headers);
+    const sandbox = await fetch(h.gateway.graphqlUrl, { headers: { accept: 'text/html' } });
+    expect(sandbox.status).toBe(200);
+    expect(await sandbox.text()).toContain('embeddable-sandbox');
     expect(introspection.json.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
     expect(typo.json.errors[0].message).toMatch(/Did you mean "ordersSimulated"/);
   });

@@ -1,6 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { startGateway, type RunningGateway } from '../../src/app.js';
 import type { AuthConfig, CsssTarget, GatewayConfig } from '../../src/config.js';
@@ -107,5 +108,21 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await gateway.close();
       await simulator.close();
     },
+  };
+}
+
+/**
+ * `startHarness` for tests that start their own gateway: call it once at a test file's
+ * top level; every harness started through the function it returns is closed after each test.
+ */
+export function harnessPerTest(): (options?: HarnessOptions) => Promise<Harness> {
+  const started: Harness[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((harness) => harness.close()));
+  });
+  return async (options = {}) => {
+    const harness = await startHarness(options);
+    started.push(harness);
+    return harness;
   };
 }

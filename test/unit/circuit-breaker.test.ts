@@ -67,7 +67,9 @@ describe('circuit breaker', () => {
     for (let i = 0; i < 3; i += 1) fail(b);
     advance(1_000);
     b.onAbandon(b.tryAcquire()!);
+    expect(b.state).toBe('half_open');
     expect(b.tryAcquire()).toBeDefined();
+    expect(b.tryAcquire()).toBeUndefined();
   });
 
   it('ignores a slow call from before it opened: it neither closes it nor frees the probe slot', () => {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { generateApiKey } from '../../src/auth/api-key-store.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
@@ -123,6 +126,7 @@ describe('configuration', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^AUTH_MODE must be jwt, apikey or both when CSSS_BASE_URL is set/);
     expect(problemsOf({ CSSS_BASE_URL: 'https://csss.test', CSSS_ACCESS_CODE: 'QY-1', CSSS_SECRET: 's', AUTH_MODE: 'none' })).toHaveLength(1);
+    expect(problemsOf({ CSSS_BASE_URL: 'https://csss.test', CSSS_ACCESS_CODE: 'QY-1', CSSS_SECRET: 's', AUTH_MODE: 'none' })).toEqual(problems);
   });
 
   it('reads JWT settings with RS256 pinned by default, and the order scope', () => {
@@ -154,6 +158,10 @@ describe('configuration', () => {
   });
 
   it('reads API keys from a file and reports an unreadable one without its content', () => {
+    const { record } = generateApiKey('backend-file', ['ota:order']);
+    const file = join(mkdtempSync(join(tmpdir(), 'csss-keys-')), 'keys.json');
+    writeFileSync(file, JSON.stringify([record]));
+    expect(loadConfig({ AUTH_MODE: 'apikey', AUTH_API_KEYS_FILE: file }).auth.apiKeys).toEqual([record]);
     expect(problemsOf({ AUTH_MODE: 'apikey', AUTH_API_KEYS_FILE: '/nonexistent/keys.json' })).toEqual([
       'AUTH_API_KEYS_FILE (/nonexistent/keys.json) cannot be read (ENOENT)',
     ]);
@@ -174,5 +182,21 @@ describe('configuration', () => {
     });
     expect(loadConfig({ NODE_ENV: 'production', SANDBOX_ENABLED: 'true' }).sandboxEnabled).toBe(true);
     expect(problemsOf({ CORS_ORIGINS: 'https://app.example.com/path' })).toHaveLength(1);
+    expect(problemsOf({ CORS_ORIGINS: 'https://app.example.com/path' })).toEqual([
+      'CORS_ORIGINS must list origins such as https://app.example.com, without paths (got "https://app.example.com/path")',
+    ]);
+  });
+
+  it('reads the tracing endpoint, the shutdown delay and pretty logs, and names each bad value', () => {
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', SHUTDOWN_DELAY_MS: '250', LOG_PRETTY: 'true' })).toMatchObject({
+      otelEndpoint: 'http://collector:4318',
+      shutdownDelayMs: 250,
+      logPretty: true,
+    });
+    expect(problemsOf({ SHUTDOWN_DELAY_MS: 'x', LOG_PRETTY: 'yes', OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://collector' })).toEqual([
+      'SHUTDOWN_DELAY_MS must be an integer from 0 to 600000 (got "x")',
+      'OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL (got "ftp://collector")',
+      'LOG_PRETTY must be true or false (got "yes")',
+    ]);
   });
 });

@@ -118,12 +118,14 @@ describe('token bucket retry advice', () => {
   it('lets a client that waits exactly retryAfterMs through, at awkward rates too', () => {
     for (const ratePerSecond of [3, 7, 0.3, 1000 / 7, 123.456]) {
       const { limiter, advance } = limiterWithClock({ ratePerSecond, burst: 2 });
-      limiter.take('portal');
-      limiter.take('portal');
+      expect(limiter.take('portal')).toEqual({ allowed: true });
+      expect(limiter.take('portal')).toEqual({ allowed: true });
       for (let round = 0; round < 50; round += 1) {
+        // At most 2 ms later the bucket (at most ~143 tokens/s here) is still empty.
         advance(round % 3);
         const refused = limiter.take('portal');
-        if (refused.allowed) continue;
+        expect(refused.allowed).toBe(false);
+        if (refused.allowed) continue; // narrows the type; the line above already failed
         expect(refused.retryAfterMs).toBeGreaterThan(0);
         advance(refused.retryAfterMs);
         expect(limiter.take('portal')).toEqual({ allowed: true });
