@@ -462,9 +462,11 @@ describe('CsssHttpClient against a real HTTP server', () => {
         closedEarly = new Promise((resolve) => res.on('close', () => resolve(written < total)));
         // Chunked, so the client cannot tell the size up front and must count as it reads.
         res.writeHead(200, { 'content-type': 'application/json' });
+        // One close listener for the whole write loop, not one per full buffer.
+        const closed = once(res, 'close');
         while (written < total && !res.destroyed) {
           written += chunk.length;
-          if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+          if (!res.write(chunk)) await Promise.race([once(res, 'drain'), closed]);
         }
         res.end();
       });
