@@ -16,6 +16,8 @@ export interface BenchChild {
 }
 
 const children = new Set<BenchChild>();
+/** Children being stopped on purpose: their exit is not a failure. */
+const stoppingChildren = new Set<BenchChild>();
 let stopping = false;
 let pidFile: string | undefined;
 
@@ -82,32 +84,32 @@ export function startChild(options: {
   proc.stdin?.on('error', () => {});
   proc.once('exit', (code, signal) => {
     children.delete(child);
-    if (!stopping) onUnexpectedExit(child, code, signal);
+    if (!stopping && !stoppingChildren.delete(child)) onUnexpectedExit(child, code, signal);
   });
   return child;
+}
+
+/** SIGTERM to one child, SIGKILL if it is still alive after `graceMs`. */
+export function stopChild(child: BenchChild, graceMs = 3000): Promise<void> {
+  stoppingChildren.add(child);
+  return new Promise<void>((resolve) => {
+    if (child.process.exitCode !== null || child.process.signalCode !== null) return resolve();
+    const timer = setTimeout(() => {
+      child.process.kill('SIGKILL');
+      resolve();
+    }, graceMs);
+    child.process.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.process.kill('SIGTERM');
+  });
 }
 
 /** SIGTERM to every child, SIGKILL to those still alive after `graceMs`. */
 export async function stopAllChildren(graceMs = 3000): Promise<void> {
   stopping = true;
-  const alive = [...children];
-  await Promise.all(
-    alive.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.process.exitCode !== null || child.process.signalCode !== null) return resolve();
-          const timer = setTimeout(() => {
-            child.process.kill('SIGKILL');
-            resolve();
-          }, graceMs);
-          child.process.once('exit', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          child.process.kill('SIGTERM');
-        }),
-    ),
-  );
+  await Promise.all([...children].map((child) => stopChild(child, graceMs)));
 }
 
 /** Last resort from a synchronous `exit` handler; also forgets the pid file once nothing is left. */

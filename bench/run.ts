@@ -1,19 +1,24 @@
 /**
- * `npm run bench`: the gateway as shipped against a floor (bare node:http + undici) and a
- * peer (Apollo standalone + RESTDataSource), all in front of the same upstream CSSS
- * simulator, each in its own process, loaded by autocannon at several connection counts.
- * Writes bench/results/latest.md and prints it. Never run by tests or CI.
+ * `npm run bench`: the gateway as shipped against references (a floor of bare node:http +
+ * undici, a peer of Apollo standalone + RESTDataSource, bare-apollo and apollo-http), all in
+ * front of the same upstream CSSS simulator, each in its own process. Two scenarios:
  *
- * Env: BENCH_DURATION_S (default 10), BENCH_WARMUP_S (default 3),
- *      BENCH_CONNECTIONS (default "1,8,32,64").
+ * - fast upstream: autocannon (closed loop) at several connection counts;
+ * - slow upstream: the simulator answers after a delay, and a paced open-loop load runs
+ *   against the simulator called directly (the baseline) and against each target.
+ *
+ * Before either it times one synced journal commit on the gateway's disk. Prints CPU time
+ * per order, req/s, latency and RSS, and checks issue 10's targets. Writes
+ * bench/results/latest.md (quick mode: bench/results/quick.md.tmp) and prints it. Never run
+ * by tests or CI. Settings: see readSettings and bench/README.md.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, freemem, loadavg, platform, release, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { CREATE_OTA_ORDER_PATH, CSSS_SUCCESS_CODE } from '../src/csss/csss.wire.js';
 import {
   currentRssMb,
   freePort,
@@ -21,86 +26,107 @@ import {
   PeakRss,
   startChild,
   stopAllChildren,
+  stopChild,
   tailOfLog,
   usePidFile,
   waitForHttp,
   whenChildDies,
   type BenchChild,
 } from './children.js';
-import { createBodyFactory, schemaHasIdempotencyKey } from './order.js';
-import {
-  benchServerEnv,
-  gatewayEnv,
-  readinessPaths,
-  requestHeaders,
-  TARGET_DESCRIPTIONS,
-  TARGET_NAMES,
-  shippedNodeArgs,
-  targetCommand,
-  type CsssEndpoint,
-  type TargetName,
-} from './targets.js';
+import { measureJournalSync, type JournalSyncTime } from './journal-sync.js';
+import { runOpenLoop, type OpenLoopRequest } from './open-loop-load.js';
+import { BENCH_ORDER_INPUT, createBodyFactory, schemaHasIdempotencyKey, signedParams, toWire } from './order.js';
+import { startCpuWindow } from './process-cpu.js';
+import { DIRECT, renderReport, type FastMeasurement, type ReportSettings, type SlowMeasurement } from './report.js';
+import { shippedNodeArgs, TARGETS, targetScripts, type BenchTarget, type CsssEndpoint } from './targets.js';
 
 // dist/bench/run.js → the repo root.
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const RESULTS_DIR = join(ROOT, 'bench/results');
+/** Every instance's data directory (the gateway's DATA_DIR) lives under here; git-ignored as *.tmp, removed at the end. */
+const DATA_ROOT = join(RESULTS_DIR, 'data.tmp');
 
 class BenchFailure extends Error {}
 
-interface Settings {
-  durationS: number;
-  warmupS: number;
-  connections: number[];
+type Scenario = 'fast' | 'slow';
+
+interface Settings extends ReportSettings {
+  targets: readonly BenchTarget[];
+  scenarios: ReadonlySet<Scenario>;
+  syncCommits: number;
+  outPath: string;
 }
 
+/**
+ * BENCH_QUICK=1 shortens everything for a smoke run of the harness and writes to a
+ * git-ignored file, so a run on a busy machine never replaces the committed results.
+ * Explicit settings still win over its defaults.
+ */
 function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
-  const seconds = (name: string, fallback: number): number => {
+  const quick = env.BENCH_QUICK === '1';
+  const number = (name: string, fallback: number, min: number, max: number): number => {
     const raw = env[name]?.trim();
     if (!raw) return fallback;
     const value = Number(raw);
-    if (!Number.isFinite(value) || value <= 0 || value > 600) throw new BenchFailure(`${name} must be a number of seconds from 0 to 600, got "${raw}"`);
+    if (!Number.isFinite(value) || value < min || value > max) throw new BenchFailure(`${name} must be a number from ${min} to ${max}, got "${raw}"`);
     return value;
   };
-  const rawConnections = env.BENCH_CONNECTIONS?.trim() || '1,8,32,64';
-  const connections = rawConnections.split(',').map((part) => Number(part.trim()));
-  if (connections.some((value) => !Number.isSafeInteger(value) || value < 1 || value > 1000)) {
-    throw new BenchFailure(`BENCH_CONNECTIONS must be a comma-separated list of integers from 1 to 1000, got "${rawConnections}"`);
+  const list = (name: string, fallback: string): string[] =>
+    (env[name]?.trim() || fallback)
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== '');
+
+  const rawConnections = list('BENCH_CONNECTIONS', quick ? '1,32' : '1,8,32,64');
+  const connections = rawConnections.map(Number);
+  if (connections.length === 0 || connections.some((value) => !Number.isSafeInteger(value) || value < 1 || value > 1000)) {
+    throw new BenchFailure(`BENCH_CONNECTIONS must be a comma-separated list of integers from 1 to 1000, got "${rawConnections.join(',')}"`);
   }
-  return { durationS: seconds('BENCH_DURATION_S', 10), warmupS: seconds('BENCH_WARMUP_S', 3), connections };
+  const targetNames = list('BENCH_TARGETS', TARGETS.map((target) => target.name).join(','));
+  const unknown = targetNames.filter((name) => !TARGETS.some((target) => target.name === name));
+  if (unknown.length > 0) throw new BenchFailure(`BENCH_TARGETS names unknown targets: ${unknown.join(', ')} (known: ${TARGETS.map((t) => t.name).join(', ')})`);
+  const scenarioNames = list('BENCH_SCENARIOS', 'fast,slow');
+  if (scenarioNames.some((name) => name !== 'fast' && name !== 'slow')) {
+    throw new BenchFailure(`BENCH_SCENARIOS must list fast and/or slow, got "${scenarioNames.join(',')}"`);
+  }
+  return {
+    quick,
+    durationS: number('BENCH_DURATION_S', quick ? 2 : 10, 0.5, 600),
+    warmupS: number('BENCH_WARMUP_S', quick ? 1 : 3, 0.5, 600),
+    connections,
+    targets: TARGETS.filter((target) => targetNames.includes(target.name)),
+    scenarios: new Set(scenarioNames as Scenario[]),
+    slow: {
+      ratePerSecond: number('BENCH_SLOW_RATE', quick ? 50 : 250, 1, 5000),
+      durationS: number('BENCH_SLOW_DURATION_S', quick ? 3 : 20, 0.5, 600),
+      delayMs: number('BENCH_SLOW_DELAY_MS', 2000, 0, 60_000),
+    },
+    syncCommits: number('BENCH_SYNC_COMMITS', quick ? 30 : 200, 1, 10_000),
+    outPath: join(RESULTS_DIR, quick ? 'quick.md.tmp' : 'latest.md'),
+  };
 }
 
 interface RunningTarget {
-  name: TargetName;
+  target: BenchTarget;
   child: BenchChild;
   url: string;
-  idleRssMb: number | undefined;
-}
-
-interface Measurement {
-  target: TargetName;
-  connections: number;
-  requestsPerSecond: number;
-  total: number;
-  p50Ms: number;
-  p99Ms: number;
-  non2xx: number;
-  /** Socket errors and timeouts. */
-  errors: number;
-  /** 2xx answers whose body has `errors` or no `orderId`. */
-  bodyErrors: number;
-  peakRssMb: number | undefined;
 }
 
 const say = (line: string): void => {
   process.stderr.write(`[bench] ${line}\n`);
 };
 
+const sleep = (ms: number): Promise<void> => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+
+const fixed = (value: number | undefined, digits: number): string =>
+  value === undefined || !Number.isFinite(value) ? 'n/a' : value.toFixed(digits);
+
 function logPath(name: string): string {
   // *.tmp under bench/results is git-ignored.
   return join(RESULTS_DIR, `${name}.log.tmp`);
 }
 
-async function startSimulator(): Promise<{ child: BenchChild; csss: CsssEndpoint }> {
+async function startSimulator(name: string, delayMs: number): Promise<{ child: BenchChild; csss: CsssEndpoint }> {
   const port = await freePort();
   const csss: CsssEndpoint = {
     baseUrl: `http://127.0.0.1:${port}`,
@@ -108,7 +134,7 @@ async function startSimulator(): Promise<{ child: BenchChild; csss: CsssEndpoint
     secret: randomBytes(24).toString('base64url'),
   };
   const child = startChild({
-    name: 'simulator',
+    name,
     script: join(ROOT, 'dist/bench/simulator-server.js'),
     cwd: ROOT,
     env: {
@@ -117,55 +143,60 @@ async function startSimulator(): Promise<{ child: BenchChild; csss: CsssEndpoint
       SIMULATOR_PORT: String(port),
       SIMULATOR_ACCESS_CODE: csss.accessCode,
       SIMULATOR_SECRET: csss.secret,
+      SIMULATOR_DELAY_MS: String(delayMs),
     },
-    logPath: logPath('simulator'),
+    logPath: logPath(name),
   });
   await waitForHttp(child, csss.baseUrl, ['/']);
   return { child, csss };
 }
 
-/** The gateway's DATA_DIR for this run (git-ignored as *.tmp); emptied at start and removed at the end. */
-const GATEWAY_DATA_DIR = join(RESULTS_DIR, 'gateway-data.tmp');
-
-async function startTarget(name: TargetName, csss: CsssEndpoint): Promise<RunningTarget> {
+/** Starts one instance of `target`; `instance` names its log and data directory (e.g. `gateway-slow`). */
+async function startTarget(target: BenchTarget, instance: string, csss: CsssEndpoint): Promise<RunningTarget> {
   const port = await freePort();
-  const env = name === 'gateway' ? gatewayEnv({ port, csss, dataDir: GATEWAY_DATA_DIR }) : benchServerEnv({ port, csss });
-  const child = startChild({ name, ...targetCommand(ROOT, name), cwd: ROOT, env, logPath: logPath(name) });
+  const dataDir = join(DATA_ROOT, instance);
+  mkdirSync(dataDir, { recursive: true });
+  const child = startChild({ name: instance, ...target.command(ROOT), cwd: ROOT, env: target.env({ port, csss, dataDir }), logPath: logPath(instance) });
   const origin = `http://127.0.0.1:${port}`;
-  await waitForHttp(child, origin, readinessPaths(name));
-  return { name, child, url: `${origin}/graphql`, idleRssMb: undefined };
+  await waitForHttp(child, origin, target.readinessPaths);
+  return { target, child, url: `${origin}/graphql` };
 }
 
 /** One real order through each target before anything is measured. */
-async function checkCorrectness(target: RunningTarget, body: string): Promise<string> {
+async function checkCorrectness(running: RunningTarget, body: string): Promise<string> {
   let status: number;
   let text: string;
   try {
-    const response = await fetch(target.url, {
+    const response = await fetch(running.url, {
       method: 'POST',
-      headers: requestHeaders(target.name),
+      headers: running.target.headers,
       body,
       signal: AbortSignal.timeout(15_000),
     });
     status = response.status;
     text = await response.text();
   } catch (error) {
-    throw new BenchFailure(`${target.name}: correctness check failed, request did not complete: ${String(error)}\n${tailOfLog(target.child)}`);
+    throw new BenchFailure(`${running.child.name}: correctness check failed, request did not complete: ${String(error)}\n${tailOfLog(running.child)}`);
   }
-  let orderId: unknown;
-  try {
-    const json = JSON.parse(text) as { data?: { createOtaOrder?: { orderId?: unknown } } | null; errors?: unknown };
-    if (json.errors === undefined) orderId = json.data?.createOtaOrder?.orderId;
-  } catch {
-    orderId = undefined;
-  }
-  if (status !== 200 || typeof orderId !== 'string' || orderId === '') {
+  const orderId = orderIdIn(text);
+  if (status !== 200 || orderId === undefined) {
     throw new BenchFailure(
-      `${target.name}: correctness check failed: expected HTTP 200 with data.createOtaOrder.orderId, got HTTP ${status}:\n` +
-        `${text.slice(0, 2000)}\n--- ${relative(ROOT, target.child.logPath)} (tail) ---\n${tailOfLog(target.child)}`,
+      `${running.child.name}: correctness check failed: expected HTTP 200 with data.createOtaOrder.orderId, got HTTP ${status}:\n` +
+        `${text.slice(0, 2000)}\n--- ${relative(ROOT, running.child.logPath)} (tail) ---\n${tailOfLog(running.child)}`,
     );
   }
   return orderId;
+}
+
+/** The order id of a successful GraphQL answer; undefined for anything else. */
+function orderIdIn(text: string): string | undefined {
+  try {
+    const json = JSON.parse(text) as { data?: { createOtaOrder?: { orderId?: unknown } } | null; errors?: unknown };
+    const orderId = json.errors === undefined ? json.data?.createOtaOrder?.orderId : undefined;
+    return typeof orderId === 'string' && orderId !== '' ? orderId : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Exact percentile (nearest rank) of response times in ms. */
@@ -175,12 +206,9 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[rank] ?? Number.NaN;
 }
 
-async function load(
-  target: RunningTarget,
-  connections: number,
-  durationS: number,
-  nextBody: () => string,
-): Promise<Omit<Measurement, 'peakRssMb'>> {
+type ClosedLoopResult = Omit<FastMeasurement, 'peakRssMb' | 'cpuUsPerOrder'>;
+
+async function closedLoad(running: RunningTarget, connections: number, durationS: number, nextBody: () => string): Promise<ClosedLoopResult> {
   let bodyErrors = 0;
   // autocannon's own histogram has 1 ms resolution; keep every response time instead.
   let times = new Float64Array(1 << 16);
@@ -188,13 +216,13 @@ async function load(
   const result = await new Promise<autocannon.Result>((resolvePromise, reject) => {
     const instance = autocannon(
       {
-        url: target.url,
+        url: running.url,
         method: 'POST',
         connections,
         pipelining: 1,
         duration: durationS,
         timeout: 10,
-        headers: requestHeaders(target.name),
+        headers: running.target.headers,
         requests: [
           {
             // A fresh body per request: each order carries its own idempotencyKey when the schema has one.
@@ -218,20 +246,30 @@ async function load(
     });
   });
   const sorted = times.subarray(0, count).sort();
+  const errors = result.errors + result.timeouts;
   return {
-    target: target.name,
+    target: running.target.name,
     connections,
     requestsPerSecond: result.requests.total / result.duration,
     total: result.requests.total,
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
     non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
+    errors,
     bodyErrors,
+    failed: result.non2xx + errors + bodyErrors,
   };
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+/** Closed-loop load on one target with its CPU per order and peak RSS over the same window. */
+async function measureClosedLoop(running: RunningTarget, connections: number, durationS: number, nextBody: () => string): Promise<FastMeasurement> {
+  const rss = new PeakRss(running.child.pid);
+  rss.start();
+  const cpu = startCpuWindow(running.child.pid);
+  const measured = await closedLoad(running, connections, durationS, nextBody);
+  const placed = measured.total - measured.non2xx - measured.bodyErrors;
+  return { ...measured, cpuUsPerOrder: cpu.perOrderUs(placed), peakRssMb: rss.stop() };
+}
 
 /** Share of all cores busy over one second, from /proc/stat (Linux); undefined elsewhere. */
 async function cpuBusyShare(): Promise<number | undefined> {
@@ -261,161 +299,204 @@ function gitDescription(): string {
   }
 }
 
-const fixed = (value: number | undefined, digits: number): string =>
-  value === undefined || !Number.isFinite(value) ? 'n/a' : value.toFixed(digits);
-const ratio = (a: number | undefined, b: number | undefined): string =>
-  a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? 'n/a' : `${(a / b).toFixed(2)}×`;
+/** The fast scenario: every target against the simulator, closed loop, at each connection count. */
+async function runFastScenario(
+  settings: Settings,
+  nextBody: () => string,
+): Promise<{ measurements: FastMeasurement[]; idleRssMb: Record<string, number | undefined> }> {
+  const simulator = await startSimulator('simulator', 0);
+  say(`simulator up at ${simulator.csss.baseUrl} (pid ${simulator.child.pid})`);
+  const running = await Promise.all(settings.targets.map((target) => startTarget(target, target.name, simulator.csss)));
+  for (const r of running) say(`${r.target.name} up at ${r.url} (pid ${r.child.pid})`);
 
-function renderMarkdown(options: {
-  settings: Settings;
-  measurements: Measurement[];
-  targets: RunningTarget[];
-  withIdempotencyKey: boolean;
-  startedAt: Date;
-  busyBefore: number | undefined;
-}): string {
-  const { settings, measurements, targets, withIdempotencyKey, startedAt, busyBefore } = options;
-  const cpuList = cpus();
-  const lines: string[] = [];
-  lines.push('# Benchmark: createOtaOrder through the gateway, the floor, the peer and bare Apollo', '');
-  lines.push(`- Date: ${startedAt.toISOString()}`);
-  lines.push(`- Node: ${process.version} on ${platform()} ${release()}`);
-  lines.push(`- CPU: ${cpuList[0]?.model.trim() ?? 'unknown'}, ${cpuList.length} cores; memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB (${(freemem() / 2 ** 30).toFixed(1)} GiB free at the end)`);
-  lines.push(`- Gateway commit: ${gitDescription()}`);
-  lines.push(`- Gateway node arguments (from \`npm start\`): ${shippedNodeArgs(ROOT).map((arg) => `\`${arg}\``).join(' ') || 'none'}`);
-  lines.push(
-    `- CPU busy over 1 s before the bench started its processes: ${busyBefore === undefined ? 'n/a' : `${(busyBefore * 100).toFixed(0)} %`}` +
-      (busyBefore !== undefined && busyBefore >= 0.1
-        ? ` — **the machine was not idle**: other work competed for the ${cpuList.length} cores, so treat these numbers as noisy`
-        : '') +
-      `; load average (1 min) at the end: ${(loadavg()[0] ?? 0).toFixed(2)}`,
-  );
-  lines.push(
-    `- Settings: ${settings.durationS} s per measurement (BENCH_DURATION_S), ${settings.warmupS} s warm-up per target at ` +
-      `${Math.max(...settings.connections)} connections (BENCH_WARMUP_S), connections ${settings.connections.join(', ')} (BENCH_CONNECTIONS), ` +
-      'autocannon 9 without pipelining, 10 s request timeout, measurements interleaved by connection count',
-  );
-  lines.push(
-    `- Request: the README's createOtaOrder mutation (success ICCID, Chinese plan name), \`Accept-Language: en-US\`, ` +
-      (withIdempotencyKey ? 'a unique `idempotencyKey` per request (the schema has the field)' : 'no `idempotencyKey` (the schema has no such field yet)'),
-  );
-  lines.push(
-    '- Upstream: the repo\'s CSSS simulator (src/simulator) in its own process on 127.0.0.1; it checks every field and the sign. ' +
-      'The load generator, the target and the simulator share the same cores, so absolute numbers are this machine\'s, not a capacity.',
-  );
-  lines.push(
-    '- Only the gateway does its production work per order (input rules, and the SQLite order journal in DATA_DIR on this disk when it keeps one); ' +
-      'the floor, the peer and bare-apollo validate nothing and keep no journal. The ratios measure that work plus the framework.',
-  );
-  lines.push('- Targets:');
-  for (const name of TARGET_NAMES) lines.push(`  - **${name}**: ${TARGET_DESCRIPTIONS[name]}`);
-  lines.push(
-    '- Columns: req/s = completed responses / elapsed time; p50/p99 = exact percentiles of every response time; ' +
-      'non-2xx = HTTP status outside 2xx; errors = socket errors and timeouts; GraphQL errors = 2xx bodies with `errors` or without `orderId`; ' +
-      'peak RSS = the target process\'s peak resident memory during that measurement (VmHWM, reset per measurement).',
-  );
-  lines.push('');
-  lines.push('| target | connections | req/s | p50 ms | p99 ms | non-2xx | errors | GraphQL errors | peak RSS MB |');
-  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const idleRssMb: Record<string, number | undefined> = {};
+  for (const r of running) {
+    const orderId = await checkCorrectness(r, nextBody());
+    idleRssMb[r.target.name] = currentRssMb(r.child.pid);
+    say(`${r.target.name}: correctness check passed (order ${orderId})`);
+  }
+
+  const maxConnections = Math.max(...settings.connections);
+  for (const r of running) {
+    say(`${r.target.name}: warm-up ${settings.warmupS} s at ${maxConnections} connections`);
+    await closedLoad(r, maxConnections, settings.warmupS, nextBody);
+    await sleep(500);
+  }
+
+  const measurements: FastMeasurement[] = [];
   for (const connections of settings.connections) {
-    for (const name of TARGET_NAMES) {
-      const m = measurements.find((entry) => entry.target === name && entry.connections === connections);
-      if (!m) continue;
-      lines.push(
-        `| ${name} | ${connections} | ${fixed(m.requestsPerSecond, 0)} | ${fixed(m.p50Ms, 2)} | ${fixed(m.p99Ms, 2)} | ` +
-          `${m.non2xx} | ${m.errors} | ${m.bodyErrors} | ${fixed(m.peakRssMb, 1)} |`,
+    for (const r of running) {
+      const m = await measureClosedLoop(r, connections, settings.durationS, nextBody);
+      measurements.push(m);
+      say(
+        `${m.target} @ ${connections}: CPU ${fixed(m.cpuUsPerOrder, 0)} µs/order, ${fixed(m.requestsPerSecond, 0)} req/s, p50 ${fixed(m.p50Ms, 2)} ms, ` +
+          `p99 ${fixed(m.p99Ms, 2)} ms, non-2xx ${m.non2xx}, errors ${m.errors}, GraphQL errors ${m.bodyErrors}, peak RSS ${fixed(m.peakRssMb, 1)} MB`,
       );
+      await sleep(500);
     }
   }
-  lines.push('');
-  lines.push('Ratios (throughput: higher is better for the gateway; p99: lower is better for the gateway):', '');
-  lines.push(
-    '| connections | req/s gateway/floor | req/s gateway/peer | p99 gateway/floor | p99 gateway/peer | req/s gateway/bare-apollo | req/s bare-apollo/peer |',
-  );
-  lines.push('|---:|---:|---:|---:|---:|---:|---:|');
-  for (const connections of settings.connections) {
-    const get = (name: TargetName): Measurement | undefined =>
-      measurements.find((entry) => entry.target === name && entry.connections === connections);
-    const [gateway, floor, peer, bare] = [get('gateway'), get('floor'), get('peer'), get('bare-apollo')];
-    lines.push(
-      `| ${connections} | ${ratio(gateway?.requestsPerSecond, floor?.requestsPerSecond)} | ${ratio(gateway?.requestsPerSecond, peer?.requestsPerSecond)} | ` +
-        `${ratio(gateway?.p99Ms, floor?.p99Ms)} | ${ratio(gateway?.p99Ms, peer?.p99Ms)} | ` +
-        `${ratio(gateway?.requestsPerSecond, bare?.requestsPerSecond)} | ${ratio(bare?.requestsPerSecond, peer?.requestsPerSecond)} |`,
-    );
+  // The slow scenario starts its own instances; these would only hold memory and timers meanwhile.
+  await Promise.all([...running.map((r) => stopChild(r.child)), stopChild(simulator.child)]);
+  return { measurements, idleRssMb };
+}
+
+/** How the open-loop generator calls something: requests and what counts as a placed order. */
+interface OpenLoopTarget {
+  name: string;
+  url: string;
+  nextRequest: () => OpenLoopRequest;
+  classify: (status: number, body: string) => string | undefined;
+  pid: number | undefined;
+}
+
+/** A GraphQL target: placed when the answer is HTTP 200 with an order id and no errors. */
+function graphqlOpenLoopTarget(running: RunningTarget, nextBody: () => string): OpenLoopTarget {
+  return {
+    name: running.target.name,
+    url: running.url,
+    pid: running.child.pid,
+    nextRequest: () => ({ headers: running.target.headers, body: nextBody() }),
+    classify: (status, body) => {
+      if (status === 200 && orderIdIn(body) !== undefined) return undefined;
+      let code: unknown;
+      try {
+        code = (JSON.parse(body) as { errors?: { extensions?: { code?: unknown } }[] }).errors?.[0]?.extensions?.code;
+      } catch {
+        code = 'not JSON';
+      }
+      return `HTTP ${status}${code === undefined ? '' : ` ${String(code)}`}`;
+    },
+  };
+}
+
+/** The baseline: the load generator signs and sends the order to the (slow) simulator itself. */
+function directOpenLoopTarget(csss: CsssEndpoint): OpenLoopTarget {
+  const wire = toWire(BENCH_ORDER_INPUT);
+  const headers = { 'content-type': 'application/json', accept: 'application/json', 'accept-language': 'en-US' };
+  return {
+    name: DIRECT,
+    url: `${csss.baseUrl}${CREATE_OTA_ORDER_PATH}`,
+    pid: undefined,
+    // Signed when due: the signature carries a timestamp the simulator checks.
+    nextRequest: () => ({ headers, body: JSON.stringify(signedParams(wire, csss.accessCode, csss.secret)) }),
+    classify: (status, body) => {
+      let code: unknown;
+      try {
+        const envelope = JSON.parse(body) as { code?: unknown; success?: unknown };
+        if (status === 200 && envelope.code === CSSS_SUCCESS_CODE && envelope.success === true) return undefined;
+        code = envelope.code;
+      } catch {
+        code = 'not JSON';
+      }
+      return `HTTP ${status} CSSS ${String(code)}`;
+    },
+  };
+}
+
+async function measureOpenLoop(target: OpenLoopTarget, slow: Settings['slow'], durationS: number): Promise<SlowMeasurement> {
+  const rss = target.pid === undefined ? undefined : new PeakRss(target.pid);
+  rss?.start();
+  const cpu = target.pid === undefined ? undefined : startCpuWindow(target.pid);
+  const result = await runOpenLoop({
+    url: target.url,
+    ratePerSecond: slow.ratePerSecond,
+    durationS,
+    nextRequest: target.nextRequest,
+    classify: target.classify,
+    // Far beyond the upstream delay and the gateway's own CSSS deadline: a late answer is still measured.
+    timeoutMs: slow.delayMs + 30_000,
+  });
+  const failed = Object.values(result.failures).reduce((sum, count) => sum + count, 0);
+  return {
+    target: target.name,
+    sent: result.sent,
+    succeeded: result.succeeded,
+    failures: result.failures,
+    failed,
+    p50Ms: percentile(result.latenciesMs, 50),
+    p99Ms: percentile(result.latenciesMs, 99),
+    maxInFlight: result.maxInFlight,
+    maxSendLagMs: result.maxSendLagMs,
+    cpuUsPerOrder: cpu?.perOrderUs(result.succeeded),
+    peakRssMb: rss?.stop(),
+  };
+}
+
+/**
+ * The slow-upstream scenario: a simulator that answers after a delay, fresh instances of
+ * the targets that take part, and the same paced open-loop load against the simulator
+ * directly and then each target in turn. Each gets a warm-up at the same rate first.
+ */
+async function runSlowScenario(settings: Settings, nextBody: () => string): Promise<{ baseline: SlowMeasurement; results: SlowMeasurement[] }> {
+  const { slow } = settings;
+  const simulator = await startSimulator('simulator-slow', slow.delayMs);
+  say(`slow simulator up at ${simulator.csss.baseUrl}, answering after ${slow.delayMs} ms (pid ${simulator.child.pid})`);
+  const participants = settings.targets.filter((target) => target.slowUpstream);
+  const running = await Promise.all(participants.map((target) => startTarget(target, `${target.name}-slow`, simulator.csss)));
+  for (const r of running) {
+    const orderId = await checkCorrectness(r, nextBody());
+    say(`${r.child.name}: up at ${r.url} (pid ${r.child.pid}), correctness check passed (order ${orderId})`);
   }
-  lines.push('');
-  lines.push(`Idle RSS after start-up and one order: ${targets.map((t) => `${t.name} ${fixed(t.idleRssMb, 1)} MB`).join(', ')}.`);
-  const failing = measurements.filter((m) => m.non2xx + m.errors + m.bodyErrors > 0);
-  if (failing.length > 0) {
-    lines.push('');
-    lines.push(
-      `**Warning:** failed requests in ${failing.map((m) => `${m.target}@${m.connections}`).join(', ')}; ` +
-        'their throughput and latency include failures. See bench/results/*.log.tmp.',
+
+  const loads = [directOpenLoopTarget(simulator.csss), ...running.map((r) => graphqlOpenLoopTarget(r, nextBody))];
+  const measurements: SlowMeasurement[] = [];
+  for (const target of loads) {
+    say(`slow upstream, ${target.name}: warm-up ${settings.warmupS} s at ${slow.ratePerSecond} orders/s`);
+    await runOpenLoop({ url: target.url, ratePerSecond: slow.ratePerSecond, durationS: settings.warmupS, nextRequest: target.nextRequest, classify: target.classify, timeoutMs: slow.delayMs + 30_000 });
+    await sleep(500);
+    const m = await measureOpenLoop(target, slow, slow.durationS);
+    measurements.push(m);
+    say(
+      `slow upstream, ${m.target}: CPU ${fixed(m.cpuUsPerOrder, 0)} µs/order, ${m.succeeded} of ${m.sent} placed, p50 ${fixed(m.p50Ms, 1)} ms, ` +
+        `p99 ${fixed(m.p99Ms, 1)} ms, ${m.maxInFlight} in flight at most, peak RSS ${fixed(m.peakRssMb, 1)} MB` +
+        (m.failed > 0 ? `, failed: ${JSON.stringify(m.failures)}` : ''),
     );
+    await sleep(500);
   }
-  lines.push('', 'Reproduce: `npm run bench` (or `BENCH_DURATION_S=5 npm run bench`).', '');
-  return lines.join('\n');
+  await Promise.all([...running.map((r) => stopChild(r.child)), stopChild(simulator.child)]);
+  const [baseline, ...results] = measurements;
+  return { baseline: baseline!, results };
 }
 
 async function main(): Promise<void> {
   const startedAt = new Date();
   const settings = readSettings();
   mkdirSync(RESULTS_DIR, { recursive: true });
-  usePidFile(join(RESULTS_DIR, 'children.pid.tmp'), [
-    ...TARGET_NAMES.map((name) => targetCommand(ROOT, name).script),
-    join(ROOT, 'dist/bench/simulator-server.js'),
-  ]);
+  usePidFile(join(RESULTS_DIR, 'children.pid.tmp'), [...targetScripts(ROOT), join(ROOT, 'dist/bench/simulator-server.js')]);
   const busyBefore = await cpuBusyShare();
   if (busyBefore !== undefined && busyBefore >= 0.1) {
     say(`the CPU is ${(busyBefore * 100).toFixed(0)} % busy before the bench starts: other work is running, results will be noisy`);
   }
-  rmSync(GATEWAY_DATA_DIR, { recursive: true, force: true });
-  mkdirSync(GATEWAY_DATA_DIR);
+  rmSync(DATA_ROOT, { recursive: true, force: true });
+  mkdirSync(DATA_ROOT);
+
+  // Before any child runs, so the disk is as quiet as this machine gets.
+  const sync: JournalSyncTime = measureJournalSync(join(DATA_ROOT, 'sync-probe'), settings.syncCommits);
+  say(`journal sync: median ${sync.medianMs.toFixed(2)} ms, p90 ${sync.p90Ms.toFixed(2)} ms over ${sync.commits} commits`);
 
   const withIdempotencyKey = schemaHasIdempotencyKey(join(ROOT, 'schema/schema.graphql'));
   const bodies = createBodyFactory(withIdempotencyKey);
   say(`schema ${withIdempotencyKey ? 'has' : 'has no'} CreateOtaOrderInput.idempotencyKey; ${withIdempotencyKey ? 'sending a unique one per request' : 'not sending one'}`);
 
-  const simulator = await startSimulator();
-  say(`simulator up at ${simulator.csss.baseUrl} (pid ${simulator.child.pid})`);
-  const targets = await Promise.all(TARGET_NAMES.map((name) => startTarget(name, simulator.csss)));
-  for (const target of targets) say(`${target.name} up at ${target.url} (pid ${target.child.pid})`);
+  const fast = settings.scenarios.has('fast') ? await runFastScenario(settings, bodies.next) : undefined;
+  const slow = settings.scenarios.has('slow') ? await runSlowScenario(settings, bodies.next) : undefined;
 
-  for (const target of targets) {
-    const orderId = await checkCorrectness(target, bodies.next());
-    target.idleRssMb = currentRssMb(target.child.pid);
-    say(`${target.name}: correctness check passed (order ${orderId})`);
-  }
-
-  const maxConnections = Math.max(...settings.connections);
-  for (const target of targets) {
-    say(`${target.name}: warm-up ${settings.warmupS} s at ${maxConnections} connections`);
-    await load(target, maxConnections, settings.warmupS, bodies.next);
-    await sleep(500);
-  }
-
-  const measurements: Measurement[] = [];
-  for (const connections of settings.connections) {
-    for (const target of targets) {
-      const rss = new PeakRss(target.child.pid);
-      rss.start();
-      const measured = await load(target, connections, settings.durationS, bodies.next);
-      const measurement: Measurement = { ...measured, peakRssMb: rss.stop() };
-      measurements.push(measurement);
-      say(
-        `${target.name} @ ${connections}: ${fixed(measurement.requestsPerSecond, 0)} req/s, p50 ${fixed(measurement.p50Ms, 2)} ms, ` +
-          `p99 ${fixed(measurement.p99Ms, 2)} ms, non-2xx ${measurement.non2xx}, errors ${measurement.errors}, ` +
-          `GraphQL errors ${measurement.bodyErrors}, peak RSS ${fixed(measurement.peakRssMb, 1)} MB`,
-      );
-      await sleep(500);
-    }
-  }
-
-  const markdown = renderMarkdown({ settings, measurements, targets, withIdempotencyKey, startedAt, busyBefore });
-  const outPath = join(RESULTS_DIR, 'latest.md');
-  writeFileSync(outPath, markdown);
+  const markdown = renderReport({
+    settings,
+    startedAt,
+    busyBefore,
+    gatewayCommit: gitDescription(),
+    gatewayNodeArgs: shippedNodeArgs(ROOT),
+    withIdempotencyKey,
+    targets: settings.targets,
+    sync,
+    fast: fast?.measurements,
+    idleRssMb: fast?.idleRssMb ?? {},
+    slow,
+  });
+  writeFileSync(settings.outPath, markdown);
   process.stdout.write(`${markdown}\n`);
-  say(`written to ${relative(ROOT, outPath)}`);
+  say(`written to ${relative(ROOT, settings.outPath)}`);
 }
 
 // Every child dies with the runner, however it ends.
@@ -425,7 +506,7 @@ async function shutdown(code: number): Promise<never> {
   if (!shuttingDown) {
     shuttingDown = true;
     await stopAllChildren();
-    rmSync(GATEWAY_DATA_DIR, { recursive: true, force: true });
+    rmSync(DATA_ROOT, { recursive: true, force: true });
   }
   process.exit(code);
 }

@@ -1,24 +1,13 @@
 /**
- * The three things the benchmark measures, and the one place that says how each is
- * started and what headers it gets. Later production features of the gateway (API keys,
- * journal, metrics, tracing) change `gatewayEnv` and `requestHeaders` only.
+ * What the benchmark measures, one entry per target, and the one place that says how each
+ * is started, what headers it gets and how it is judged. A new target (another journal,
+ * another front) is one more entry in `TARGETS`; the runner, the tables and the checks of
+ * the issue's targets loop over this list. Later production features of the gateway (API
+ * keys, journal, metrics, tracing) change `gatewayEnv` and the gateway's `headers` only.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateApiKey } from '../src/auth/api-key-store.js';
-
-export type TargetName = 'gateway' | 'floor' | 'peer' | 'bare-apollo';
-export const TARGET_NAMES: readonly TargetName[] = ['gateway', 'floor', 'peer', 'bare-apollo'];
-
-export const TARGET_DESCRIPTIONS: Record<TargetName, string> = {
-  gateway:
-    'this repo as shipped: `npm run build`, then `node dist/src/main.js` with the node arguments of `npm start` (listed above) and `gatewayEnv` (bench/targets.ts): NODE_ENV=production, LOG_LEVEL=info, AUTH_MODE=apikey (one key, rate limit raised), a fresh DATA_DIR, shipped defaults otherwise',
-  floor:
-    '`bench/floor-server.ts`: bare `node:http` handler, same body, same wire mapping and `sign()`, undici Pool of the same size; no GraphQL',
-  peer: '`bench/peer-server.ts`: Apollo Server 5 `startStandaloneServer`, plain SDL, `RESTDataSource` (default fetch) signing in `willSendRequest`',
-  'bare-apollo':
-    '`bench/bare-apollo-server.ts`, a reference rather than a contender: the peer\'s Apollo Server and SDL with the floor\'s undici call and nothing else, i.e. the least any Apollo Server gateway costs here',
-};
 
 /** Where the upstream CSSS simulator listens and the credentials it accepts. */
 export interface CsssEndpoint {
@@ -27,29 +16,60 @@ export interface CsssEndpoint {
   secret: string;
 }
 
-/** The one service key the bench's load generator orders with, made fresh per run. */
+/** What a target's process is started with: `node [nodeArgs] script` in `env`. */
+export interface TargetLaunch {
+  port: number;
+  csss: CsssEndpoint;
+  /** A fresh, empty directory this instance may keep data in (the gateway's DATA_DIR). */
+  dataDir: string;
+}
+
+export interface BenchTarget {
+  name: string;
+  /**
+   * `contender`: held to the issue's targets (ratios against the peer and apollo-http, p99,
+   * RSS, the slow-upstream limits). `reference`: what contenders are judged against.
+   */
+  role: 'contender' | 'reference';
+  description: string;
+  /** Also run in the slow-upstream scenario (the simulator answering after a delay). */
+  slowUpstream: boolean;
+  command(root: string): { nodeArgs: string[]; script: string };
+  env(launch: TargetLaunch): NodeJS.ProcessEnv;
+  /** Headers on every request (the load generators add Host, Connection and Content-Length). */
+  headers: Record<string, string>;
+  /**
+   * Paths polled until the target is up (see `waitForHttp`): the first that exists (not
+   * 404) must answer below 500.
+   */
+  readinessPaths: string[];
+}
+
+/** The one service key the bench's load generators order with, made fresh per run. */
 const BENCH_API_KEY = generateApiKey('bench-load', ['ota:order']);
+
+const COMMON_HEADERS = { 'content-type': 'application/json', 'accept-language': 'en-US' } as const;
 
 /**
  * The gateway's environment, exactly what a production deployment sets and nothing
  * inherited from the shell running the bench (only PATH). Add new production settings
- * here, e.g. the API keys the gateway will accept once it requires authentication (and
- * send the matching `x-api-key` in `requestHeaders`). Settings left out keep the
- * gateway's shipped defaults (CSSS timeout, bulkhead, circuit breaker, ...).
+ * here, e.g. the API keys the gateway accepts (send the matching `x-api-key` in the
+ * gateway's `headers`). Settings left out keep the gateway's shipped defaults (CSSS
+ * timeout, bulkhead, circuit breaker, ...).
  */
-export function gatewayEnv(options: { port: number; csss: CsssEndpoint; dataDir: string }): NodeJS.ProcessEnv {
+export function gatewayEnv(launch: TargetLaunch): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
-    PORT: String(options.port),
+    PORT: String(launch.port),
     LOG_LEVEL: 'info',
-    CSSS_BASE_URL: options.csss.baseUrl,
-    CSSS_ACCESS_CODE: options.csss.accessCode,
-    CSSS_SECRET: options.csss.secret,
+    CSSS_BASE_URL: launch.csss.baseUrl,
+    CSSS_ACCESS_CODE: launch.csss.accessCode,
+    CSSS_SECRET: launch.csss.secret,
     // The order journal (SQLite): a fresh, empty one per run, on the repo's disk (not tmpfs),
     // so every run starts alike and the bench never writes into the repo's own ./data.
-    DATA_DIR: options.dataDir,
+    DATA_DIR: launch.dataDir,
     // Authentication as production runs it: every request verifies a service API key.
     AUTH_MODE: 'apikey',
     AUTH_API_KEYS: JSON.stringify([BENCH_API_KEY.record]),
@@ -60,48 +80,91 @@ export function gatewayEnv(options: { port: number; csss: CsssEndpoint; dataDir:
   };
 }
 
-/** The floor's and the peer's environment: the same CSSS variables and the same NODE_ENV. */
-export function benchServerEnv(options: { port: number; csss: CsssEndpoint }): NodeJS.ProcessEnv {
+/** The bench's own servers' environment: the same CSSS variables and the same NODE_ENV. */
+export function benchServerEnv(launch: TargetLaunch): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
-    PORT: String(options.port),
-    CSSS_BASE_URL: options.csss.baseUrl,
-    CSSS_ACCESS_CODE: options.csss.accessCode,
-    CSSS_SECRET: options.csss.secret,
+    PORT: String(launch.port),
+    CSSS_BASE_URL: launch.csss.baseUrl,
+    CSSS_ACCESS_CODE: launch.csss.accessCode,
+    CSSS_SECRET: launch.csss.secret,
   };
 }
 
-/**
- * Headers every request to a target carries (autocannon adds Host, Connection and
- * Content-Length). The gateway's API key header goes here once it requires one.
- */
-export function requestHeaders(target: TargetName): Record<string, string> {
-  const common = { 'content-type': 'application/json', 'accept-language': 'en-US' };
-  switch (target) {
-    case 'gateway':
-      return { ...common, 'x-api-key': BENCH_API_KEY.key };
-    case 'floor':
-    case 'peer':
-    case 'bare-apollo':
-      return { ...common };
-  }
-}
+/** A server of bench/ (compiled to dist/bench/), without node arguments. */
+const benchServer =
+  (file: string) =>
+  (root: string): { nodeArgs: string[]; script: string } => ({ nodeArgs: [], script: join(root, 'dist/bench', file) });
 
-/** The compiled entry point of each target, relative to the repo root. */
-/** How a target is started: `node [nodeArgs] script`. */
-export function targetCommand(root: string, target: TargetName): { nodeArgs: string[]; script: string } {
-  switch (target) {
-    case 'gateway':
-      return { nodeArgs: shippedNodeArgs(root), script: join(root, 'dist/src/main.js') };
-    case 'floor':
-      return { nodeArgs: [], script: join(root, 'dist/bench/floor-server.js') };
-    case 'peer':
-      return { nodeArgs: [], script: join(root, 'dist/bench/peer-server.js') };
-    case 'bare-apollo':
-      return { nodeArgs: [], script: join(root, 'dist/bench/bare-apollo-server.js') };
-  }
+export const TARGETS: readonly BenchTarget[] = [
+  {
+    name: 'gateway',
+    role: 'contender',
+    description:
+      'this repo as shipped: `npm run build`, then `node dist/src/main.js` with the node arguments of `npm start` (listed above) and `gatewayEnv` (bench/targets.ts): NODE_ENV=production, LOG_LEVEL=info, AUTH_MODE=apikey (one key, rate limit raised), a fresh DATA_DIR, shipped defaults otherwise',
+    slowUpstream: true,
+    command: (root) => ({ nodeArgs: shippedNodeArgs(root), script: join(root, 'dist/src/main.js') }),
+    env: gatewayEnv,
+    headers: { ...COMMON_HEADERS, 'x-api-key': BENCH_API_KEY.key },
+    // The gateway opens its port before it can serve GraphQL, so its /readyz decides.
+    readinessPaths: ['/readyz', '/healthz'],
+  },
+  {
+    name: 'floor',
+    role: 'reference',
+    description:
+      '`bench/floor-server.ts`: bare `node:http` handler, same body, same wire mapping and `sign()`, undici Pool of the same size; no GraphQL',
+    slowUpstream: false,
+    command: benchServer('floor-server.js'),
+    env: benchServerEnv,
+    headers: { ...COMMON_HEADERS },
+    readinessPaths: ['/healthz'],
+  },
+  {
+    name: 'peer',
+    role: 'reference',
+    description: '`bench/peer-server.ts`: Apollo Server 5 `startStandaloneServer`, plain SDL, `RESTDataSource` (default fetch) signing in `willSendRequest`',
+    slowUpstream: true,
+    command: benchServer('peer-server.js'),
+    env: benchServerEnv,
+    headers: { ...COMMON_HEADERS },
+    // No health route: any answer from /graphql will do.
+    readinessPaths: ['/graphql'],
+  },
+  {
+    name: 'bare-apollo',
+    role: 'reference',
+    description:
+      '`bench/bare-apollo-server.ts`: the peer\'s Apollo Server (Express standalone) and SDL with the floor\'s undici call and nothing else',
+    slowUpstream: false,
+    command: benchServer('bare-apollo-server.js'),
+    env: benchServerEnv,
+    headers: { ...COMMON_HEADERS },
+    readinessPaths: ['/graphql'],
+  },
+  {
+    name: 'apollo-http',
+    role: 'reference',
+    description:
+      '`bench/apollo-http-server.ts`, the limit the gateway is judged against: Apollo Server behind a bare `node:http` front as the gateway has it, cache control off, the floor\'s undici call, nothing else',
+    slowUpstream: false,
+    command: benchServer('apollo-http-server.js'),
+    env: benchServerEnv,
+    headers: { ...COMMON_HEADERS },
+    readinessPaths: ['/healthz'],
+  },
+];
+
+/** The references the issue's targets name. */
+export const PEER = 'peer';
+export const APOLLO_HTTP = 'apollo-http';
+export const FLOOR = 'floor';
+
+/** Every bench target's script, so a run can clean up after a SIGKILLed one. */
+export function targetScripts(root: string): string[] {
+  return TARGETS.map((target) => target.command(root).script);
 }
 
 /**
@@ -113,21 +176,4 @@ export function shippedNodeArgs(root: string): string[] {
   const match = /\bexec node((?: --?[\w-]+(?:=\S+)?)*) dist\/src\/main\.js\b/.exec(packageJson.scripts?.start ?? '');
   if (!match) throw new Error('package.json scripts.start no longer reads `exec node [flags] dist/src/main.js`; update shippedNodeArgs');
   return match[1]!.trim().split(' ').filter((arg) => arg !== '');
-}
-
-/**
- * Paths polled until the target is up (see `waitForHttp`). The gateway opens its port
- * before it can serve GraphQL, so its /readyz decides; a gateway without /readyz (404)
- * falls back to /healthz. The peer has no health route: any answer from /graphql will do.
- */
-export function readinessPaths(target: TargetName): string[] {
-  switch (target) {
-    case 'gateway':
-      return ['/readyz', '/healthz'];
-    case 'floor':
-      return ['/healthz'];
-    case 'peer':
-    case 'bare-apollo':
-      return ['/graphql'];
-  }
 }
