@@ -442,7 +442,7 @@ async function runSlowScenario(settings: Settings, nextBody: () => string): Prom
   const measurements: SlowMeasurement[] = [];
   for (const target of loads) {
     say(`slow upstream, ${target.name}: warm-up ${settings.warmupS} s at ${slow.ratePerSecond} orders/s`);
-    await runOpenLoop({ url: target.url, ratePerSecond: slow.ratePerSecond, durationS: settings.warmupS, nextRequest: target.nextRequest, classify: target.classify, timeoutMs: slow.delayMs + 30_000 });
+    await measureOpenLoop(target, slow, settings.warmupS);
     await sleep(500);
     const m = await measureOpenLoop(target, slow, slow.durationS);
     measurements.push(m);

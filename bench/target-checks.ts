@@ -81,7 +81,7 @@ export function checkTargets(input: CheckInput): TargetCheck[] {
         const check = `req/s ≥ ${minimum}× ${reference} at ${connections} connections`;
         const [own, ref] = [find(name, connections), find(reference, connections)];
         if (!own || !ref || !(ref.requestsPerSecond > 0)) {
-          checks.push(notMeasured(name, check, `no ${!own ? name : reference} measurement at ${connections} connections`));
+          checks.push(notMeasured(name, check, `no ${!own ? name : reference} ${!own || !ref ? 'measurement' : 'orders placed'} at ${connections} connections`));
           continue;
         }
         const throughput = own.requestsPerSecond / ref.requestsPerSecond;
@@ -103,7 +103,7 @@ export function checkTargets(input: CheckInput): TargetCheck[] {
     for (const connections of ISSUE_TARGETS.connections) {
       const check = `p99 ≤ ${input.peer}'s p99 at ${connections} connections`;
       const [own, ref] = [find(name, connections), find(input.peer, connections)];
-      if (!own || !ref || !finite(own.p99Ms) || !finite(ref.p99Ms)) checks.push(notMeasured(name, check, `no p99 of both at ${connections} connections`));
+      if (!own || !ref || !finite(own.p99Ms) || !finite(ref.p99Ms)) checks.push(notMeasured(name, check, `no p99 for both at ${connections} connections`));
       else checks.push({ target: name, check, measured: `${ms(own.p99Ms)} against ${ms(ref.p99Ms)}`, verdict: verdict(own.p99Ms <= ref.p99Ms) });
     }
 
