@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { isSignedValue, sign } from '../src/csss/csss.sign.js';
 import { CSSS_API_VERSION, type CreateOtaOrderWireRequest, type CsssLanguage } from '../src/csss/csss.wire.js';
-import { EXAMPLE_ORDER_INPUT } from '../src/graphql/sandbox-example.js';
+import { EXAMPLE_ORDER_INPUT } from '../src/orders/ota-order.example.js';
 
 export const CREATE_OTA_ORDER_MUTATION =
   'mutation Order($input: CreateOtaOrderInput!) { createOtaOrder(input: $input) { simId orderId orderTime } }';

@@ -1,8 +1,8 @@
 /**
  * The upstream CSSS simulator (src/simulator, unchanged) in its own process for the
- * benchmark. The simulator keeps every request and order in memory for tests; over a
- * benchmark that is hundreds of thousands of entries, so this wrapper empties both arrays
- * every second to keep the simulator's own cost steady from the first run to the last.
+ * benchmark. The simulator keeps the latest requests and orders in memory for tests; this
+ * wrapper counts and empties both arrays every second, which keeps the simulator's own
+ * cost steady from the first run to the last and the count exact.
  *
  * With SIMULATOR_DELAY_MS set (the slow-upstream scenario), a small front in this process
  * takes each request, passes it to the simulator at once (so the order is checked and
@@ -30,6 +30,8 @@ const simulator = await startCsssSimulator({
   port: delayMs > 0 ? 0 : port,
   accessCode: env.SIMULATOR_ACCESS_CODE || undefined,
   secret: env.SIMULATOR_SECRET || undefined,
+  // Emptied every second below; the cap must stay above a second's requests for the count.
+  maxRecorded: 1_000_000,
 });
 
 let served = 0;

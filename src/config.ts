@@ -1,6 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { parseApiKeyRecords, type ApiKeyRecord } from './auth/api-key-store.js';
+import { parseApiKeyRecords } from './auth/api-key-store.js';
+import { AUTH_MODES, type AuthConfig } from './auth/auth.config.js';
 import { JWT_PUBLIC_KEY_ALGORITHMS } from './auth/jwt-verifier.js';
 import { CSSS_LANGUAGES, type CsssLanguage } from './csss/csss.wire.js';
 import { Secret } from './secret.js';
@@ -12,28 +13,6 @@ export type CsssTarget =
 
 /** CSSS calls in flight at once (bulkhead) and keep-alive connections to CSSS, unless CSSS_MAX_IN_FLIGHT says otherwise. */
 export const DEFAULT_CSSS_MAX_IN_FLIGHT = 64;
-
-export const AUTH_MODES = ['none', 'jwt', 'apikey', 'both'] as const;
-export type AuthMode = (typeof AUTH_MODES)[number];
-
-export interface JwtConfig {
-  issuer: string;
-  audience: string;
-  algorithms: string[];
-  jwksUrl?: string;
-  publicKeyPem?: string;
-}
-
-/** Who may call: `none` lets everyone in as one anonymous client (simulator only). */
-export interface AuthConfig {
-  mode: AuthMode;
-  jwt?: JwtConfig;
-  apiKeys?: ApiKeyRecord[];
-  /** The scope a caller needs to place an order. */
-  orderScope: string;
-}
-
-/** Public-key algorithms only; HMAC would turn a public key into a shared secret. */
 
 export interface GatewayConfig {
   port: number;

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { AuthConfig } from '../config.js';
+import type { AuthConfig } from './auth.config.js';
 import { createApiKeyVerifier, type ApiKeyVerifier } from './api-key-store.js';
 import { extractCredentials } from './credentials.js';
 import { createJwtVerifier, type JwtVerifier } from './jwt-verifier.js';
@@ -17,7 +17,7 @@ export const ANONYMOUS_CLIENT_ID = 'anonymous';
  * The key that scopes idempotency keys and journal rows to a caller. The method is part
  * of it so that a JWT subject and an API-key client of the same name never share orders.
  */
-export function clientScopeOf(principal: Principal): string {
+export function clientIdOf(principal: Principal): string {
   return principal.method === 'anonymous' ? ANONYMOUS_CLIENT_ID : `${principal.method}:${principal.clientId}`;
 }
 

@@ -11,7 +11,7 @@ export class OrderAccessPolicy {
 
   /**
    * Throws ForbiddenError or RateLimitedError; returns when the order may go ahead.
-   * `clientId` is the caller's scope (context.clientId), which the limit is kept under.
+   * `clientId` is the caller's client id (context.clientId), which the limit is kept under.
    */
   checkOrder(principal: Principal, clientId: string): void {
     if (!principal.scopes.has(this.orderScope)) throw new ForbiddenError(this.orderScope);

@@ -1,3 +1,6 @@
+import { ERROR_KINDS } from '../errors/error-codes.js';
+import { GatewayError } from '../errors/gateway-error.js';
+
 /** Who is calling, as the HTTP layer works it out before any resolver runs. */
 export interface Principal {
   /** The JWT `sub`, or the client an API key was issued to. */
@@ -19,7 +22,7 @@ export type AuthenticationFailure = 'malformed' | 'invalid' | 'expired' | 'keys-
  * client keeps its valid token and retries. The message is generic and never echoes the
  * credential presented, so it can go to the caller as is.
  */
-export class AuthenticationError extends Error {
+export class AuthenticationError extends GatewayError {
   override readonly name = 'AuthenticationError';
   constructor(
     readonly reason: AuthenticationFailure = 'invalid',
@@ -32,14 +35,19 @@ export class AuthenticationError extends Error {
   get isOutage(): boolean {
     return this.reason === 'keys-unavailable';
   }
+
+  get kind() {
+    return this.isOutage ? ERROR_KINDS.credentialsUncheckable : ERROR_KINDS.unauthenticated;
+  }
 }
 
 /**
  * The caller is authenticated but lacks a scope: FORBIDDEN, HTTP 403. Naming the scope
  * reveals nothing secret and tells the client's owner what to ask for.
  */
-export class ForbiddenError extends Error {
+export class ForbiddenError extends GatewayError {
   override readonly name = 'ForbiddenError';
+  readonly kind = ERROR_KINDS.forbidden;
   constructor(readonly requiredScope: string) {
     super(`This operation requires the scope "${requiredScope}"`);
   }

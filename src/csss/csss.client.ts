@@ -1,6 +1,6 @@
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
-import type { RequestScope } from '../observability/request-scope.js';
+import type { RequestInfo } from '../observability/request-info.js';
 import type { Secret } from '../secret.js';
 import { CsssOutcomeUnknownError, CsssRejectedError, CsssUnavailableError } from './csss.errors.js';
 import type { CsssError } from './csss.errors.js';
@@ -12,7 +12,7 @@ export interface CsssCallOptions {
   /** The language CSSS localizes its messages into. */
   language: CsssLanguage;
   /** The request this call serves, for its log line and timings; absent outside requests. */
-  scope?: RequestScope;
+  requestInfo?: RequestInfo;
 }
 
 /** What the orders service needs from CSSS; the HTTP client below is the real one. */

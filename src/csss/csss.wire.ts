@@ -44,11 +44,3 @@ export interface CreateOtaOrderWireData {
   order_id: string;
   order_time: string;
 }
-
-/** The envelope every CSSS response uses. */
-export interface CsssEnvelope<TData> {
-  code: string;
-  success: boolean;
-  message: string;
-  data: TData;
-}

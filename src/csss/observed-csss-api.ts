@@ -4,7 +4,7 @@ import type { CsssCallResult, GatewayMetrics } from '../observability/metrics.js
 import { withSpan } from '../observability/tracing.js';
 import type { CsssApi, CsssCallOptions } from './csss.client.js';
 import { CsssOutcomeUnknownError, CsssRejectedError, CsssUnavailableError } from './csss.errors.js';
-import type { CreateOtaOrderWireData, CreateOtaOrderWireRequest } from './csss.wire.js';
+import { CREATE_OTA_ORDER_PATH, type CreateOtaOrderWireData, type CreateOtaOrderWireRequest } from './csss.wire.js';
 
 /**
  * Measures every CSSS call that is actually made: one log line, the duration histogram
@@ -19,16 +19,16 @@ export class ObservedCsssApi implements CsssApi {
 
   createOtaOrder(request: CreateOtaOrderWireRequest, options: CsssCallOptions): Promise<CreateOtaOrderWireData> {
     const { logger, metrics, tracer } = this.observability;
-    const { scope } = options;
-    return withSpan(tracer, 'csss createOtaOrder', { 'csss.endpoint': '/package/createOtaOrder', 'request.id': scope?.requestId ?? '' }, async (span) => {
+    const { requestInfo } = options;
+    return withSpan(tracer, 'csss createOtaOrder', { 'csss.endpoint': CREATE_OTA_ORDER_PATH, 'request.id': requestInfo?.requestId ?? '' }, async (span) => {
       const finish = metrics.startCsssCall();
       const startedAt = performance.now();
       const report = (result: CsssCallResult, detail: Record<string, unknown>): void => {
         const durationMs = Math.round(performance.now() - startedAt);
         finish(result);
-        if (scope) scope.csssMs += durationMs;
+        if (requestInfo) requestInfo.csssMs += durationMs;
         span.setAttribute('csss.result', result);
-        logger.info({ requestId: scope?.requestId, csss: { endpoint: 'createOtaOrder', result, durationMs, ...detail } }, 'csss call');
+        logger.info({ requestId: requestInfo?.requestId, csss: { endpoint: 'createOtaOrder', result, durationMs, ...detail } }, 'csss call');
       };
       try {
         const data = await this.csss.createOtaOrder(request, options);

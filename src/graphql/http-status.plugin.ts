@@ -1,28 +1,27 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GatewayContext } from './context.js';
+import { httpAnswerOf } from '../errors/error-codes.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import type { GatewayContext } from '../auth/request-context.js';
 
 /**
- * Gives refusals from resolvers their HTTP status, so proxies, clients and logs see them
- * without reading the body: 403, and 429 with Retry-After. Other errors keep GraphQL's
- * 200, because part of an operation may have succeeded. Authentication refusals happen
- * while the context is built, before plugins run; app.ts gives them 401 or 503.
+ * Gives a response the HTTP status and headers of its first error's kind (ERROR_KINDS),
+ * so proxies, clients and logs see refusals without reading the body: 403, and 429 with
+ * Retry-After. Kinds without a status keep GraphQL's 200, because part of an operation
+ * may have succeeded. Errors raised while the context is built are answered before
+ * plugins run; the request context gives them their status from the same table.
  */
 export function httpStatusPlugin(): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ response }) {
+        async willSendResponse({ response, errors }) {
           if (response.body.kind !== 'single') return;
-          const [first] = response.body.singleResult.errors ?? [];
-          switch (first?.extensions?.code) {
-            case 'FORBIDDEN':
-              response.http.status = 403;
-              break;
-            case 'RATE_LIMITED':
-              response.http.status = 429;
-              response.http.headers.set('retry-after', String(first.extensions.retryAfterSeconds ?? 1));
-              break;
-          }
+          const first = errors?.[0]?.originalError;
+          if (!(first instanceof GatewayError)) return;
+          const answer = httpAnswerOf(first.kind, first.retryAfterSeconds ?? first.kind.retryAfterSeconds);
+          if (!answer) return;
+          response.http.status = answer.status;
+          for (const [name, value] of answer.headers) response.http.headers.set(name, value);
         },
       };
     },

@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { trace } from '@opentelemetry/api';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
-import type { GatewayContext } from './context.js';
+import type { GatewayContext } from '../auth/request-context.js';
 
 /**
  * One log line and one metric per GraphQL request, the request id in every error's
@@ -15,8 +15,8 @@ export function requestObservabilityPlugin(options: { logger: Logger; metrics: G
       const startedAt = performance.now();
       return {
         async willSendResponse({ response, contextValue, operationName, operation, request }) {
-          const { scope } = contextValue;
-          const requestId = scope.requestId;
+          const { requestInfo } = contextValue;
+          const requestId = requestInfo.requestId;
           const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
           const errors = body?.errors;
           const code = errors?.[0]?.extensions?.code;
@@ -37,7 +37,7 @@ export function requestObservabilityPlugin(options: { logger: Logger; metrics: G
               operation: name,
               outcome,
               totalMs: Math.round(performance.now() - startedAt),
-              csssMs: scope.csssMs,
+              csssMs: requestInfo.csssMs,
             },
             'graphql request',
           );

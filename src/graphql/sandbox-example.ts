@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EXAMPLE_ICCID } from '../simulator/simulator.scenarios.js';
+import { EXAMPLE_ORDER_INPUT } from '../orders/ota-order.example.js';
 
 /**
  * The operation Apollo Sandbox opens with. Codegen validates it against the schema
@@ -15,23 +15,6 @@ export const SANDBOX_EXAMPLE_OPERATION = /* GraphQL */ `
     }
   }
 `;
-
-/**
- * The vendor's example order (a success ICCID, a Chinese plan name), defaults left out and
- * without an idempotency key. One copy for Sandbox, the README's example, the tests' orders
- * and the benchmark's request.
- */
-export const EXAMPLE_ORDER_INPUT = {
-  deviceId: EXAMPLE_ICCID,
-  packageCode: 'DP20201218003915',
-  packageName: 'T_T_T_0_P_S_中国100G/365天套餐',
-  packageType: 'DAILY',
-  days: 364,
-  timingType: '1',
-  payAmount: '0',
-  payRst: 'UNPAID',
-  payType: 'ALIPAY',
-} as const;
 
 /**
  * The key is new each time the server starts: the first run in Sandbox places an order and

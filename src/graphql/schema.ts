@@ -1,11 +1,11 @@
 import 'reflect-metadata';
-import { printSchema, type GraphQLSchema } from 'graphql';
+import { GraphQLSchema, printSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import type { OrderAccessPolicy } from '../auth/order-access-policy.js';
 import { OtaOrderResolver } from '../orders/ota-order.resolver.js';
 import type { OtaOrderService } from '../orders/ota-order.service.js';
-import type { GatewayInfo} from './gateway.resolver.js';
-import { GatewayResolver } from './gateway.resolver.js';
+import { ErrorCodeEnum } from './error-code.enum.js';
+import { GatewayResolver, type GatewayInfo } from './gateway.resolver.js';
 
 export interface SchemaServices {
   orders: OtaOrderService;
@@ -15,17 +15,23 @@ export interface SchemaServices {
   recordOrderOutcome?: (outcome: string) => void;
 }
 
-/** Builds the executable schema; resolvers get their services through the constructor. */
+/**
+ * Builds the executable schema; resolvers get their services through the constructor.
+ * The ErrorCode enum is added as a type of its own: no field returns it, and it is part
+ * of the contract all the same.
+ */
 export async function buildGatewaySchema(services: SchemaServices): Promise<GraphQLSchema> {
   const instances = new Map<unknown, unknown>([
     [OtaOrderResolver, new OtaOrderResolver(services.orders, services.orderAccess, services.recordOrderOutcome)],
     [GatewayResolver, new GatewayResolver(services.info)],
   ]);
-  return buildSchema({
+  const schema = await buildSchema({
     resolvers: [OtaOrderResolver, GatewayResolver],
     container: { get: (resolverClass: unknown) => instances.get(resolverClass) },
     validate: false,
   });
+  const config = schema.toConfig();
+  return new GraphQLSchema({ ...config, types: [...config.types, ErrorCodeEnum] });
 }
 
 /**

@@ -3,11 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
 import type { Tracer } from '@opentelemetry/api';
 import cors from 'cors';
-import type { GatewayContext } from '../graphql/context.js';
+import type { GatewayContext } from '../auth/request-context.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { REQUEST_ID_HEADER, resolveRequestId } from '../observability/request-id.js';
-import type { RequestScope } from '../observability/request-scope.js';
+import type { RequestInfo } from '../observability/request-info.js';
 import { withSpan } from '../observability/tracing.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -29,7 +29,7 @@ export interface GraphQLHttpServerOptions {
   lifecycle: () => Lifecycle;
   /** Checks that must pass for readiness besides the lifecycle (e.g. the journal is writable). */
   readinessChecks: () => Promise<boolean>;
-  context: (request: IncomingMessage, scope: RequestScope) => GatewayContext | Promise<GatewayContext>;
+  context: (request: IncomingMessage, requestInfo: RequestInfo) => GatewayContext | Promise<GatewayContext>;
   logger: Logger;
   metrics: GatewayMetrics;
   tracer: Tracer;
@@ -76,9 +76,9 @@ async function route(
   corsHandler: CorsHandler | undefined,
   request: IncomingMessage,
   response: ServerResponse,
-  scope: RequestScope,
+  requestInfo: RequestInfo,
 ): Promise<void> {
-  const { requestId } = scope;
+  const { requestId } = requestInfo;
   const { pathname, search } = new URL(request.url ?? '/', 'http://gateway.invalid');
   switch (pathname) {
     case HEALTH_PATH:
@@ -105,7 +105,7 @@ async function route(
         return;
       }
       await withSpan(options.tracer, 'graphql request', { 'request.id': requestId }, () =>
-        serveGraphQL(options, apollo, request, response, search, scope),
+        serveGraphQL(options, apollo, request, response, search, requestInfo),
       );
       return;
     }
@@ -120,9 +120,9 @@ async function serveGraphQL(
   request: IncomingMessage,
   response: ServerResponse,
   search: string,
-  scope: RequestScope,
+  requestInfo: RequestInfo,
 ): Promise<void> {
-  const { requestId } = scope;
+  const { requestId } = requestInfo;
   let body: unknown;
   try {
     body = await readJsonBody(request);
@@ -153,7 +153,7 @@ async function serveGraphQL(
   };
   const result = await apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest,
-    context: async () => options.context(request, scope),
+    context: async () => options.context(request, requestInfo),
   });
   await writeApolloResponse(response, result);
 }
@@ -222,6 +222,11 @@ function sendJson(response: ServerResponse, status: number, payload: unknown): v
   response.statusCode = status;
   response.setHeader('content-type', 'application/json; charset=utf-8');
   response.end(JSON.stringify(payload));
+}
+
+/** Stops taking connections and resolves once the server has closed. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
 export async function listen(server: Server, port: number, host: string): Promise<AddressInfo> {

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { RESPONSE_ERROR_CODES } from '../graphql/error-codes.js';
+import { RESPONSE_ERROR_CODES } from '../errors/error-codes.js';
 import type { BreakerState } from '../resilience/circuit-breaker.js';
 
 export const METRIC_PREFIX = 'csss_gateway_';
@@ -11,7 +11,6 @@ export const METRIC_PREFIX = 'csss_gateway_';
  * from the stored result, without calling CSSS.
  */
 export const ORDER_OUTCOMES = ['ok', 'replayed', ...RESPONSE_ERROR_CODES] as const;
-export type OrderOutcome = (typeof ORDER_OUTCOMES)[number];
 
 export const CSSS_CALL_RESULTS = ['ok', 'rejected', 'unavailable', 'unknown'] as const;
 export type CsssCallResult = (typeof CSSS_CALL_RESULTS)[number];

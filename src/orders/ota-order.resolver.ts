@@ -2,9 +2,9 @@
 import 'reflect-metadata';
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { OrderAccessPolicy } from '../auth/order-access-policy.js';
-import type { GatewayContext } from '../graphql/context.js';
-import { ERROR_CODES } from '../graphql/error-codes.js';
-import { domainErrorCode } from '../graphql/format-error.js';
+import type { GatewayContext } from '../auth/request-context.js';
+import { ERROR_CODES, ERROR_KINDS } from '../errors/error-codes.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import type { OrderAttempt } from '../journal/order-journal.js';
 import { CreateOtaOrderInput } from './create-ota-order.input.js';
 import { OtaOrderAttempt } from './ota-order-attempt.type.js';
@@ -23,7 +23,7 @@ export class OtaOrderResolver {
   @Mutation(() => OtaOrder, {
     description:
       'Orders an OTA data plan for one SIM card through CSSS, exactly once per idempotencyKey: retrying with the same key and order is always safe. ' +
-      `Needs the order scope (\`ota:order\` by default). Errors carry \`extensions.code\`: ${Object.values(ERROR_CODES).join(', ')}.`,
+      `Needs the order scope (\`ota:order\` by default). Errors carry \`extensions.code\` (see the ErrorCode enum): ${ERROR_CODES.join(', ')}.`,
   })
   async createOtaOrder(
     @Arg('input', () => CreateOtaOrderInput, { description: 'The order to place.' }) input: CreateOtaOrderInput,
@@ -36,12 +36,12 @@ export class OtaOrderResolver {
         language: context.language,
         clientId: context.clientId,
         idempotencyKey,
-        scope: context.scope,
+        requestInfo: context.requestInfo,
       });
       this.recordOutcome(placed.replayed ? 'replayed' : 'ok');
       return placed;
     } catch (error) {
-      this.recordOutcome(domainErrorCode(error) ?? 'INTERNAL_SERVER_ERROR');
+      this.recordOutcome(error instanceof GatewayError ? error.code : ERROR_KINDS.internal.code);
       throw error;
     }
   }

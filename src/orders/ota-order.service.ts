@@ -4,7 +4,7 @@ import type { CsssLanguage } from '../csss/csss.wire.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AttemptOutcome, OrderAttempt, OrderJournal } from '../journal/order-journal.js';
 import type { Logger } from '../logger.js';
-import type { RequestScope } from '../observability/request-scope.js';
+import type { RequestInfo } from '../observability/request-info.js';
 import {
   IdempotencyKeyInProgressError,
   IdempotencyKeyReusedError,
@@ -30,7 +30,7 @@ export interface PlaceOrderOptions {
   /** The caller's key for this order: the same key always means the same order. */
   idempotencyKey: string;
   /** The request this order is part of, for the CSSS call's log line and timings. */
-  scope?: RequestScope;
+  requestInfo?: RequestInfo;
 }
 
 /**
@@ -102,8 +102,8 @@ export class OtaOrderService {
   async #send(order: OtaOrderRequest, attempt: OrderAttempt, options: PlaceOrderOptions): Promise<OtaOrderResult> {
     let placed;
     try {
-      const { language, scope } = options;
-      placed = fromCreateOtaOrderWire(await this.csss.createOtaOrder(toCreateOtaOrderWire(order), { language, scope }));
+      const { language, requestInfo } = options;
+      placed = fromCreateOtaOrderWire(await this.csss.createOtaOrder(toCreateOtaOrderWire(order), { language, requestInfo }));
     } catch (error) {
       throw await this.#recordFailure(attempt, error);
     }

@@ -23,6 +23,8 @@ async function main(): Promise<void> {
     port: readPort(env.SIMULATOR_PORT),
     accessCode: env.SIMULATOR_ACCESS_CODE || undefined,
     secret: env.SIMULATOR_SECRET || undefined,
+    // Nobody reads the records of a stand-alone simulator; keeping none keeps it from growing.
+    maxRecorded: 0,
   });
   logger.info(
     { url: simulator.url, accessCode: simulator.accessCode },

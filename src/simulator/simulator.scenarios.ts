@@ -16,9 +16,6 @@ export const SIMULATOR_ICCIDS = {
   truncated: '89860000000000000206',
 } as const;
 
-/** A well-formed ICCID with no special behaviour, used in examples. */
-export const EXAMPLE_ICCID = '89852202101130001670';
-
 export type SimulatorScenario = keyof typeof SIMULATOR_ICCIDS;
 
 /** The misbehaviour an ICCID asks for, or undefined for an ordinary SIM. */

@@ -31,6 +31,12 @@ export interface CsssSimulatorOptions {
   maxBodyBytes?: number;
   /** How long the hang scenario holds the socket before destroying it. Default 5 minutes. */
   hangMs?: number;
+  /**
+   * How many of the latest requests and orders `requests` and `orders` keep; older ones
+   * are dropped so that a long-running simulator does not grow. 0 keeps none (the
+   * embedded simulator of `npm start`). Default 1000, plenty for any test.
+   */
+  maxRecorded?: number;
 }
 
 /** One request as it arrived, recorded before any check so tests can see rejected ones too. */
@@ -60,7 +66,9 @@ export interface RunningCsssSimulator {
   url: string;
   accessCode: string;
   secret: string;
+  /** The latest requests, oldest first (at most `maxRecorded`). */
   requests: RecordedCsssRequest[];
+  /** The latest orders created, oldest first (at most `maxRecorded`). */
   orders: SimulatedOrder[];
   /** Stops listening and destroys every open connection, hung ones included. Idempotent. */
   close(): Promise<void>;
@@ -69,6 +77,7 @@ export interface RunningCsssSimulator {
 const ENVELOPE_CONTENT_TYPE = 'application/json;charset=UTF-8';
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 const DEFAULT_HANG_MS = 5 * 60 * 1000;
+const DEFAULT_MAX_RECORDED = 1000;
 
 /** What a maintenance page or a misconfigured proxy in front of CSSS might serve. */
 const GARBAGE_HTML =
@@ -83,6 +92,7 @@ export async function startCsssSimulator(options: CsssSimulatorOptions = {}): Pr
   const maxClockSkewSeconds = nonNegative('maxClockSkewSeconds', options.maxClockSkewSeconds ?? 300);
   const maxBodyBytes = nonNegative('maxBodyBytes', options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
   const hangMs = nonNegative('hangMs', options.hangMs ?? DEFAULT_HANG_MS);
+  const maxRecorded = nonNegative('maxRecorded', options.maxRecorded ?? DEFAULT_MAX_RECORDED);
 
   const requests: RecordedCsssRequest[] = [];
   const orders: SimulatedOrder[] = [];
@@ -96,13 +106,13 @@ export async function startCsssSimulator(options: CsssSimulatorOptions = {}): Pr
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { bytes, tooLarge } = await readBody(req, maxBodyBytes);
     const rawBody = bytes.toString('utf8');
-    requests.push({
+    keepLatest(requests, maxRecorded, () => ({
       method: req.method ?? '',
       path: req.url ?? '',
       headers: { ...req.headers },
       rawBody,
       body: tryParseJson(rawBody),
-    });
+    }));
 
     const language = pickSimulatorLanguage(req.headers['accept-language']);
     const reply = (rejection: SimulatorRejection): void =>
@@ -159,7 +169,7 @@ export async function startCsssSimulator(options: CsssSimulatorOptions = {}): Pr
       }
       case undefined: {
         const data = orderData(request);
-        orders.push({ orderId: data.order_id, simId: data.sim_id, orderTime: data.order_time, request });
+        keepLatest(orders, maxRecorded, () => ({ orderId: data.order_id, simId: data.sim_id, orderTime: data.order_time, request }));
         sendJson(res, 200, successEnvelope(data, language));
         return;
       }
@@ -214,6 +224,13 @@ export async function startCsssSimulator(options: CsssSimulatorOptions = {}): Pr
     orders,
     close,
   };
+}
+
+/** Appends an entry (made only when it is kept) and drops the oldest beyond `max`. */
+function keepLatest<T>(entries: T[], max: number, entry: () => T): void {
+  if (max === 0) return;
+  entries.push(entry());
+  if (entries.length > max) entries.splice(0, entries.length - max);
 }
 
 function successEnvelope(data: CreateOtaOrderWireData, language: CsssLanguage) {

@@ -2,7 +2,7 @@ import { ApolloServer } from '@apollo/server';
 import { print } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { CsssApi } from '../../src/csss/csss.client.js';
-import type { GatewayContext } from '../../src/graphql/context.js';
+import type { GatewayContext } from '../../src/auth/request-context.js';
 import { formatGatewayError } from '../../src/graphql/format-error.js';
 import { GatewayInfo } from '../../src/graphql/gateway.resolver.js';
 import { buildGatewaySchema } from '../../src/graphql/schema.js';
@@ -35,7 +35,7 @@ describe('an unexpected failure', () => {
     try {
       const response = await apollo.executeOperation(
         { query: print(CreateOtaOrderDocument), variables: { input: orderInput() } },
-        { contextValue: { language: 'zh-CN', clientId: 'anonymous', principal: { clientId: 'anonymous', scopes: new Set(['ota:order']), method: 'anonymous' }, scope: { requestId: 'test', csssMs: 0 } } },
+        { contextValue: { language: 'zh-CN', clientId: 'anonymous', principal: { clientId: 'anonymous', scopes: new Set(['ota:order']), method: 'anonymous' }, requestInfo: { requestId: 'test', csssMs: 0 } } },
       );
       if (response.body.kind !== 'single') throw new Error('expected a single result');
       const { errors } = response.body.singleResult;

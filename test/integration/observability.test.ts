@@ -157,7 +157,7 @@ describe('health and readiness', () => {
       apollo: () => undefined,
       lifecycle: () => 'starting',
       readinessChecks: async () => true,
-      context: (_request, scope) => ({ language: 'zh-CN', clientId: 'anonymous', principal: { clientId: 'anonymous', scopes: new Set(['ota:order']), method: 'anonymous' }, scope }),
+      context: (_request, requestInfo) => ({ language: 'zh-CN', clientId: 'anonymous', principal: { clientId: 'anonymous', scopes: new Set(['ota:order']), method: 'anonymous' }, requestInfo }),
       logger: pino({ level: 'silent' }),
       metrics: createGatewayMetrics({ csssTimeoutMs: 1000, collectDefaultMetrics: false }),
       tracer: (await startTracing({ endpoint: undefined })).tracer,

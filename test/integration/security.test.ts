@@ -2,7 +2,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { auditServer } from 'graphql-http';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuthConfig } from '../../src/config.js';
+import type { AuthConfig } from '../../src/auth/auth.config.js';
 import { CreateOtaOrderDocument, OtaOrderAttemptDocument } from '../generated/graphql.js';
 import { testApiKey } from '../support/api-keys.js';
 import { harnessPerTest, startHarness, type Harness } from '../support/gateway-harness.js';

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { sign, type CsssParams } from '../../src/csss/csss.sign.js';
 import { CREATE_OTA_ORDER_PATH } from '../../src/csss/csss.wire.js';
 import { SIMULATOR_ERROR_CODES } from '../../src/simulator/simulator.codes.js';
-import { EXAMPLE_ICCID, SIMULATOR_ICCIDS } from '../../src/simulator/simulator.scenarios.js';
+import { EXAMPLE_ICCID } from '../../src/orders/ota-order.example.js';
+import { SIMULATOR_ICCIDS } from '../../src/simulator/simulator.scenarios.js';
 import {
   startCsssSimulator,
   type CsssSimulatorOptions,
@@ -403,6 +404,22 @@ describe('the CSSS simulator', () => {
     expect(third?.headers['content-type']).toBe('text/plain');
     expect(fourth).toMatchObject({ method: 'GET', path: '/nowhere?x=1', rawBody: '', body: undefined });
     expect(simulator.orders).toHaveLength(1);
+  });
+
+  it('keeps only the latest maxRecorded requests and orders, and none with 0, while still answering', async () => {
+    const capped = await start({ maxRecorded: 2 });
+    const bodies = [signedBody(capped), { ...signedBody(capped), sign: 'forged' }, signedBody(capped)];
+    for (const body of bodies) await post(capped, body);
+
+    expect(capped.requests.map((request) => request.body)).toEqual(bodies.slice(1));
+    expect(capped.orders).toHaveLength(2);
+    expect(capped.orders[1]?.request).toEqual(bodies[2]);
+
+    const none = await start({ maxRecorded: 0 });
+    const response = await post(none, signedBody(none));
+    expect(await envelope(response)).toMatchObject({ success: true });
+    expect(none.requests).toHaveLength(0);
+    expect(none.orders).toHaveLength(0);
   });
 
   it('generates a different access code and secret for each simulator unless given', async () => {

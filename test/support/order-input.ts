@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EXAMPLE_ORDER_INPUT } from '../../src/graphql/sandbox-example.js';
+import { EXAMPLE_ORDER_INPUT } from '../../src/orders/ota-order.example.js';
 import type { CreateOtaOrderInput } from '../generated/graphql.js';
 
 /** The vendor's example order as a frontend would send it, defaults left out, with a new idempotency key. */

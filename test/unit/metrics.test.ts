@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, REQUEST_ERROR_CODES } from '../../src/graphql/error-codes.js';
+import { ERROR_CODES, REQUEST_ERROR_CODES } from '../../src/errors/error-codes.js';
 import { createGatewayMetrics, csssCallDurationBuckets, MAX_OPERATION_NAMES } from '../../src/observability/metrics.js';
 
 function linesOf(body: string): string[] {

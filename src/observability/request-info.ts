@@ -4,7 +4,7 @@
  * explicitly rather than through AsyncLocalStorage, whose promise hooks cost every
  * request several percent of throughput.
  */
-export interface RequestScope {
+export interface RequestInfo {
   requestId: string;
   /** Milliseconds spent waiting for CSSS in this request, for its log line. */
   csssMs: number;

@@ -1,0 +1,133 @@
+/**
+ * Every `extensions.code` a GraphQL response of the gateway can carry, and how each kind of
+ * refusal is answered over HTTP, in one place. `formatError`, the HTTP status plugin, the
+ * request context, the HTTP server, the metrics and the schema's `ErrorCode` enum all read
+ * these tables; nothing else spells a code or picks a status. This file imports nothing,
+ * so every folder may depend on it.
+ */
+
+/** What a client is told about a code: the enum value's description and its extensions. */
+export interface ErrorCodeDoc {
+  description: string;
+  /** The `extensions` keys besides `code` (and `requestId`, which every error may carry). */
+  extensions?: string;
+}
+
+/** Codes of the gateway's own errors; a client can branch on them. */
+export const GATEWAY_ERROR_CODE_DOCS = {
+  BAD_USER_INPUT: {
+    description:
+      'The input breaks a rule in the schema, or GraphQL rejected a variable (an unknown enum value, a missing field). CSSS was not called.',
+    extensions:
+      '`field`: the first bad input field; `violations`: every `{ field, message }` (both only when the gateway checked the input).',
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    description: 'The idempotencyKey was used before for a different order. CSSS was not called; use a new key.',
+    extensions: '`field`: always `idempotencyKey`.',
+  },
+  IDEMPOTENCY_KEY_IN_PROGRESS: {
+    description: 'An order with this idempotencyKey is still being sent. CSSS was not called; retry later with the same key.',
+  },
+  UNAUTHENTICATED: {
+    description: 'No or invalid credentials (HTTP 401 with WWW-Authenticate). CSSS was not called.',
+  },
+  FORBIDDEN: {
+    description: 'Valid credentials without the order scope (HTTP 403). CSSS was not called.',
+  },
+  RATE_LIMITED: {
+    description: 'The client ordered faster than its limit (HTTP 429 with Retry-After). CSSS was not called.',
+    extensions: '`retryAfterSeconds`: whole seconds to wait before the next order, as in Retry-After.',
+  },
+  CSSS_REJECTED: {
+    description: 'CSSS refused the order; no order exists.',
+    extensions: '`csss`: `{ code, message }` exactly as CSSS sent them (the message in the negotiated language).',
+  },
+  CSSS_UNAVAILABLE: {
+    description:
+      'The order never reached CSSS (connection refused, DNS failure, connect timeout, too many calls in flight, circuit breaker open). No order exists; retrying with the same key is safe.',
+  },
+  CSSS_OUTCOME_UNKNOWN: {
+    description:
+      'The order may have reached CSSS but no valid answer came back. It is never re-sent under this key; check otaOrderAttempt, an operator settles it.',
+  },
+  SERVICE_UNAVAILABLE: {
+    description:
+      'The gateway is starting or stopping (HTTP 503), could not journal the order and so did not send it, or cannot check credentials now (HTTP 503 with Retry-After; keep the token). Safe to retry.',
+  },
+  INTERNAL_SERVER_ERROR: {
+    description: 'Anything else; the message is masked. Whether an order was placed is unknown: check otaOrderAttempt.',
+  },
+} as const satisfies Record<string, ErrorCodeDoc>;
+
+/**
+ * Codes graphql-js and Apollo give to requests that never reached a resolver. Their
+ * messages describe the request, never server state, so they pass through.
+ */
+export const REQUEST_ERROR_CODE_DOCS = {
+  BAD_USER_INPUT: GATEWAY_ERROR_CODE_DOCS.BAD_USER_INPUT,
+  GRAPHQL_PARSE_FAILED: { description: 'The operation is not valid GraphQL syntax, or is too large.' },
+  GRAPHQL_VALIDATION_FAILED: { description: 'The operation does not fit the schema (or breaks the depth or alias limits).' },
+  BAD_REQUEST: { description: 'The HTTP request is malformed: not JSON, too large (HTTP 413), or missing a query.' },
+  OPERATION_RESOLUTION_FAILURE: { description: 'The document has several operations and operationName picks none of them.' },
+  PERSISTED_QUERY_NOT_FOUND: { description: 'An automatic persisted query hash the gateway does not know; send the query text.' },
+  PERSISTED_QUERY_NOT_SUPPORTED: { description: 'Persisted queries are not supported for this request.' },
+} as const satisfies Record<string, ErrorCodeDoc>;
+
+export type GatewayErrorCode = keyof typeof GATEWAY_ERROR_CODE_DOCS;
+export type RequestErrorCode = keyof typeof REQUEST_ERROR_CODE_DOCS;
+export type ResponseErrorCode = GatewayErrorCode | RequestErrorCode;
+
+export const ERROR_CODES = Object.keys(GATEWAY_ERROR_CODE_DOCS) as GatewayErrorCode[];
+export const REQUEST_ERROR_CODES = Object.keys(REQUEST_ERROR_CODE_DOCS) as RequestErrorCode[];
+/** Every code a response can carry, each once: the schema's `ErrorCode` enum and the metrics' labels. */
+export const RESPONSE_ERROR_CODE_DOCS: Readonly<Record<ResponseErrorCode, ErrorCodeDoc>> = {
+  ...GATEWAY_ERROR_CODE_DOCS,
+  ...REQUEST_ERROR_CODE_DOCS,
+};
+export const RESPONSE_ERROR_CODES = Object.keys(RESPONSE_ERROR_CODE_DOCS) as ResponseErrorCode[];
+
+/**
+ * How one kind of error is answered: its code, and the HTTP status and headers of the
+ * response when it is the (first) error. Errors without a status keep GraphQL's 200,
+ * because part of an operation may have succeeded. Change a status or header here.
+ */
+export interface ErrorKind {
+  code: ResponseErrorCode;
+  status?: number;
+  headers?: Readonly<Record<string, string>>;
+  /** Retry-After for every error of this kind; an error may carry its own instead. */
+  retryAfterSeconds?: number;
+}
+
+export const ERROR_KINDS = {
+  invalidInput: { code: 'BAD_USER_INPUT' },
+  idempotencyKeyReused: { code: 'IDEMPOTENCY_KEY_REUSED' },
+  idempotencyKeyInProgress: { code: 'IDEMPOTENCY_KEY_IN_PROGRESS' },
+  unauthenticated: { code: 'UNAUTHENTICATED', status: 401, headers: { 'www-authenticate': 'Bearer, ApiKey' } },
+  /** The identity provider's keys cannot be fetched: the client should keep its token and retry. */
+  credentialsUncheckable: { code: 'SERVICE_UNAVAILABLE', status: 503, retryAfterSeconds: 5 },
+  forbidden: { code: 'FORBIDDEN', status: 403 },
+  /** Retry-After comes from the error (the client's own bucket). */
+  rateLimited: { code: 'RATE_LIMITED', status: 429 },
+  csssRejected: { code: 'CSSS_REJECTED' },
+  csssUnavailable: { code: 'CSSS_UNAVAILABLE' },
+  csssOutcomeUnknown: { code: 'CSSS_OUTCOME_UNKNOWN' },
+  /** The journal could not record the attempt, so nothing was sent; answered inside the result. */
+  orderNotRecorded: { code: 'SERVICE_UNAVAILABLE' },
+  /** GraphQL before start-up finished or after shutdown began. */
+  notReady: { code: 'SERVICE_UNAVAILABLE', status: 503 },
+  requestBodyTooLarge: { code: 'BAD_REQUEST', status: 413 },
+  requestBodyNotJson: { code: 'BAD_REQUEST', status: 400 },
+  internal: { code: 'INTERNAL_SERVER_ERROR' },
+} as const satisfies Record<string, ErrorKind>;
+
+/** The HTTP status and headers for an error of this kind, or undefined to keep 200. */
+export function httpAnswerOf(
+  kind: ErrorKind,
+  retryAfterSeconds: number | undefined = kind.retryAfterSeconds,
+): { status: number; headers: Array<[string, string]> } | undefined {
+  if (kind.status === undefined) return undefined;
+  const headers = Object.entries(kind.headers ?? {});
+  if (retryAfterSeconds !== undefined) headers.push(['retry-after', String(retryAfterSeconds)]);
+  return { status: kind.status, headers };
+}
