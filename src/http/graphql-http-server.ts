@@ -4,6 +4,7 @@ import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest, type HTTPGraphQL
 import type { Tracer } from '@opentelemetry/api';
 import cors from 'cors';
 import type { GatewayContext } from '../auth/request-context.js';
+import { ERROR_KINDS, httpAnswerOf, type ErrorKind } from '../errors/error-codes.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { REQUEST_ID_HEADER, resolveRequestId } from '../observability/request-id.js';
@@ -101,7 +102,7 @@ async function route(
       const apollo = options.apollo();
       const lifecycle = options.lifecycle();
       if (!apollo || (lifecycle !== 'ready' && lifecycle !== 'draining')) {
-        sendGraphQLError(response, 503, 'The gateway is not ready; retry shortly', 'SERVICE_UNAVAILABLE', requestId);
+        sendGraphQLError(response, ERROR_KINDS.notReady, 'The gateway is not ready; retry shortly', requestId);
         return;
       }
       await withSpan(options.tracer, 'graphql request', { 'request.id': requestId }, () =>
@@ -129,13 +130,13 @@ async function serveGraphQL(
   } catch (error) {
     if (error instanceof RequestBodyTooLargeError) {
       response.setHeader('connection', 'close');
-      options.logger.warn({ requestId, status: 413 }, 'request body too large');
-      sendGraphQLError(response, 413, 'Request body too large', 'BAD_REQUEST', requestId);
+      options.logger.warn({ requestId, status: ERROR_KINDS.requestBodyTooLarge.status }, 'request body too large');
+      sendGraphQLError(response, ERROR_KINDS.requestBodyTooLarge, 'Request body too large', requestId);
       return;
     }
     if (error instanceof SyntaxError) {
-      options.logger.warn({ requestId, status: 400 }, 'request body is not valid JSON');
-      sendGraphQLError(response, 400, 'Request body is not valid JSON', 'BAD_REQUEST', requestId);
+      options.logger.warn({ requestId, status: ERROR_KINDS.requestBodyNotJson.status }, 'request body is not valid JSON');
+      sendGraphQLError(response, ERROR_KINDS.requestBodyNotJson, 'Request body is not valid JSON', requestId);
       return;
     }
     throw error;
@@ -214,8 +215,10 @@ async function writeApolloResponse(response: ServerResponse, result: HTTPGraphQL
   response.end();
 }
 
-function sendGraphQLError(response: ServerResponse, status: number, message: string, code: string, requestId: string): void {
-  sendJson(response, status, { errors: [{ message, extensions: { code, requestId } }] });
+/** Answers a request Apollo never saw, with its kind's status, headers and code. */
+function sendGraphQLError(response: ServerResponse, kind: ErrorKind, message: string, requestId: string): void {
+  for (const [name, value] of httpAnswerOf(kind)?.headers ?? []) response.setHeader(name, value);
+  sendJson(response, kind.status ?? 200, { errors: [{ message, extensions: { code: kind.code, requestId } }] });
 }
 
 function sendJson(response: ServerResponse, status: number, payload: unknown): void {

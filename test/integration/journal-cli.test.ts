@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,7 +10,7 @@ import { CreateOtaOrderDocument } from '../generated/graphql.js';
 import { startHarness, type Harness } from '../support/gateway-harness.js';
 import { orderInput } from '../support/order-input.js';
 
-const CLI = fileURLToPath(new URL('../../dist/src/journal/journal-cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../dist/src/cli/journal.js', import.meta.url));
 const run = promisify(execFile);
 
 let harness: Harness | undefined;
@@ -88,5 +91,33 @@ describe('settling unknown orders with `npm run journal`', () => {
     const listing = await journalWithEnv({ DATA_DIR: harness.dataDir, CSSS_TIMEOUT_MS: '100' }, 'unknown');
     expect(listing).toContain('No attempts with an unknown outcome.');
     expect((await inFlight).body.errors?.[0]?.extensions?.code).toBe('CSSS_OUTCOME_UNKNOWN');
+  });
+});
+
+describe('the command-line style every tool shares', () => {
+  it('prints the journal help with --help and exits 0', async () => {
+    const help = await journal('/nonexistent-data-dir', '--help');
+    expect(help).toMatch(/^Usage: npm run journal -- <command>/);
+    expect(help).toContain('settle <id> not-placed');
+  });
+
+  it('exits 2 with the message and the usage on stderr for wrong arguments, before opening any journal', async () => {
+    for (const args of [['list'], ['show'], ['settle', '1', 'maybe'], ['unknown', '--verbose']]) {
+      const dataDir = await mkdtemp(join(tmpdir(), 'journal-cli-usage-'));
+      const failure = await journal(dataDir, ...args).then(
+        () => undefined,
+        (error: unknown) => error as { code: number; stderr: string },
+      );
+      expect(failure, args.join(' ')).toMatchObject({ code: 2, stderr: expect.stringContaining('Usage: npm run journal') });
+      if (args[0] !== 'settle') expect(await readdir(dataDir), args.join(' ')).toEqual([]);
+    }
+  });
+
+  it('exits 1 with only the message when the command itself fails', async () => {
+    harness = await startHarness();
+    await expect(journal(harness.dataDir, 'show', '999')).rejects.toMatchObject({
+      code: 1,
+      stderr: 'no attempt with id 999\n',
+    });
   });
 });

@@ -8,7 +8,8 @@ import {
   parseApiKeyRecords,
   type ApiKeyRecord,
 } from '../../src/auth/api-key-store.js';
-import { createApiKeyCommand, UsageError } from '../../src/auth/create-api-key.js';
+import { UsageError } from '../../src/cli/command-line.js';
+import { createApiKeyCommand } from '../../src/cli/create-api-key.js';
 import { AuthenticationError, type AuthenticationFailure } from '../../src/auth/principal.js';
 
 const KEY_SHAPE = /^csk_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;

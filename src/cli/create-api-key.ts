@@ -1,17 +1,13 @@
-import { realpathSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { generateApiKey, parseApiKeyRecords, type ApiKeyRecord } from './api-key-store.js';
+import { generateApiKey, parseApiKeyRecords, type ApiKeyRecord } from '../auth/api-key-store.js';
+import { runWhenInvoked, UsageError, type Command } from './command-line.js';
 
-export const CREATE_API_KEY_USAGE =
-  'Usage: npm run apikey:create -- --client <client-id> --scopes <scope>[,<scope>...] [--file <keys.json>]';
-
-/** Bad command-line arguments: the message is printed with the usage line. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export const CREATE_API_KEY_USAGE = `Usage: npm run apikey:create -- --client <client-id> --scopes <scope>[,<scope>...] [--file <keys.json>]
+  --client <id>      the client the key is issued to
+  --scopes <list>    OAuth scopes it grants, comma-separated (e.g. ota:order)
+  --file <path>      append its record to this JSON file (AUTH_API_KEYS_FILE); without it the record is printed for AUTH_API_KEYS`;
 
 /**
  * `npm run apikey:create`: makes a service API key, prints it once, and stores only its
@@ -105,22 +101,6 @@ async function appendRecord(
   return result;
 }
 
-function invokedDirectly(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(script)).href;
-  } catch {
-    return false;
-  }
-}
+export const createApiKey: Command = { usage: CREATE_API_KEY_USAGE, run: createApiKeyCommand };
 
-// Runs only as a script, so tests can import the command without side effects.
-if (invokedDirectly()) {
-  createApiKeyCommand(process.argv.slice(2), (text) => process.stdout.write(text)).catch((error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`${message}\n`);
-    if (error instanceof UsageError) process.stderr.write(`${CREATE_API_KEY_USAGE}\n`);
-    process.exitCode = 1;
-  });
-}
+runWhenInvoked(import.meta.url, createApiKey);

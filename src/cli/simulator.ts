@@ -1,5 +1,6 @@
 import { pino } from 'pino';
-import { startCsssSimulator } from './simulator.js';
+import { startCsssSimulator } from '../simulator/simulator.js';
+import { runWhenInvoked, UsageError, type Command } from './command-line.js';
 
 /**
  * `npm run simulator`: the CSSS stand-in on its own, for pointing a gateway (or curl) at.
@@ -8,14 +9,20 @@ import { startCsssSimulator } from './simulator.js';
  */
 const logger = pino({ name: 'csss-simulator' });
 
+export const SIMULATOR_USAGE = `Usage: npm run simulator
+  Runs the CSSS simulator until SIGINT or SIGTERM. Settings come from the environment:
+  SIMULATOR_HOST (default 127.0.0.1), SIMULATOR_PORT (default 4010),
+  SIMULATOR_ACCESS_CODE and SIMULATOR_SECRET (generated when unset; a generated secret is printed once).`;
+
 function readPort(value: string | undefined): number {
   if (value === undefined || value === '') return 4010;
   const port = Number(value);
-  if (!/^[0-9]+$/.test(value) || port > 65535) throw new Error(`SIMULATOR_PORT must be a port number, got "${value}"`);
+  if (!/^[0-9]+$/.test(value) || port > 65535) throw new UsageError(`SIMULATOR_PORT must be a port number, got "${value}"`);
   return port;
 }
 
-async function main(): Promise<void> {
+async function run(argv: readonly string[]): Promise<void> {
+  if (argv.length > 0) throw new UsageError(`unexpected argument "${argv[0]}"`);
   const env = process.env;
   const secretGiven = Boolean(env.SIMULATOR_SECRET);
   const simulator = await startCsssSimulator({
@@ -48,7 +55,6 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
-main().catch((error: unknown) => {
-  logger.fatal({ err: error }, 'CSSS simulator failed to start');
-  process.exitCode = 1;
-});
+export const simulatorCommand: Command = { usage: SIMULATOR_USAGE, run };
+
+runWhenInvoked(import.meta.url, simulatorCommand);

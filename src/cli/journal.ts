@@ -1,20 +1,20 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { JournalSettleError, STALE_PENDING_DETAIL, type OrderAttempt } from './order-journal.js';
-import { journalPathIn, pendingStaleAfterMsFor, SqliteOrderJournal } from './sqlite-order-journal.js';
+import { JournalSettleError, STALE_PENDING_DETAIL, type OrderAttempt } from '../journal/order-journal.js';
+import { journalPathIn, pendingStaleAfterMsFor, SqliteOrderJournal } from '../journal/sqlite-order-journal.js';
+import { runWhenInvoked, UsageError, type Command } from './command-line.js';
 
 /**
  * `npm run journal -- <command>`: the operator's view of the order journal, for settling
- * attempts whose outcome is UNKNOWN with CSSS by hand (see the README).
+ * attempts whose outcome is UNKNOWN with CSSS by hand (see docs/journal.md).
  */
-const USAGE = `Usage: npm run journal -- <command>
+export const JOURNAL_USAGE = `Usage: npm run journal -- <command>
   unknown                              list attempts whose outcome is UNKNOWN
   show <id>                            print one attempt as JSON
   settle <id> placed --order-id <id> --sim-id <id> --order-time <time>
                                        CSSS has the order: retries replay it
-  settle <id> not-placed               CSSS has no such order: a retry may send it again`;
-
-const out = (text: string): void => void process.stdout.write(`${text}\n`);
+  settle <id> not-placed               CSSS has no such order: a retry may send it again
+The journal is the one the gateway's DATA_DIR (default ./data) holds.`;
 
 function summary(attempt: OrderAttempt): string {
   const request = attempt.request as { deviceId?: string; packageCode?: string };
@@ -29,13 +29,13 @@ function summary(attempt: OrderAttempt): string {
   ].join('  ');
 }
 
-async function run(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { 'order-id': { type: 'string' }, 'sim-id': { type: 'string' }, 'order-time': { type: 'string' } },
-  });
+async function run(argv: readonly string[], write: (text: string) => void): Promise<void> {
+  const out = (text: string): void => write(`${text}\n`);
+  const { positionals, values } = parseCommandLine(argv);
   const [command, id, verdict] = positionals;
+  if (command !== 'unknown' && command !== 'show' && command !== 'settle') throw new UsageError(`unknown command "${command ?? ''}"`);
+  const attemptId = Number(id);
+  if (command !== 'unknown' && !Number.isSafeInteger(attemptId)) throw new UsageError(`${command} needs an attempt id`);
   const config = loadConfig();
   const journal = new SqliteOrderJournal({
     path: journalPathIn(config.dataDir),
@@ -47,19 +47,17 @@ async function run(argv: string[]): Promise<number> {
       await journal.markPendingUnknown({ ownOnly: false, detail: STALE_PENDING_DETAIL });
       const attempts = await journal.listByStatus('UNKNOWN');
       out(attempts.length === 0 ? 'No attempts with an unknown outcome.' : attempts.map(summary).join('\n'));
-      return 0;
+      return;
     }
-    const attemptId = Number(id);
-    if (!Number.isSafeInteger(attemptId)) throw new JournalSettleError(USAGE);
     if (command === 'show') {
       const attempt = await journal.findById(attemptId);
       if (!attempt) throw new JournalSettleError(`no attempt with id ${attemptId}`);
       out(JSON.stringify(attempt, null, 2));
-      return 0;
+      return;
     }
     if (command === 'settle' && verdict === 'placed') {
       const { 'order-id': orderId, 'sim-id': simId, 'order-time': orderTime } = values;
-      if (!orderId || !simId || !orderTime) throw new JournalSettleError('settle … placed needs --order-id, --sim-id and --order-time');
+      if (!orderId || !simId || !orderTime) throw new UsageError('settle … placed needs --order-id, --sim-id and --order-time');
       const settled = await journal.settle(attemptId, {
         status: 'SUCCEEDED',
         orderId,
@@ -68,7 +66,7 @@ async function run(argv: string[]): Promise<number> {
         detail: `settled as placed by an operator on ${new Date().toISOString()}`,
       });
       out(`Settled: ${summary(settled)}`);
-      return 0;
+      return;
     }
     if (command === 'settle' && verdict === 'not-placed') {
       const settled = await journal.settle(attemptId, {
@@ -76,20 +74,26 @@ async function run(argv: string[]): Promise<number> {
         detail: `settled as not placed by an operator on ${new Date().toISOString()}`,
       });
       out(`Settled: ${summary(settled)}`);
-      return 0;
+      return;
     }
-    throw new JournalSettleError(USAGE);
+    throw new UsageError('settle needs a verdict: placed or not-placed');
   } finally {
     await journal.close();
   }
 }
 
-run(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+function parseCommandLine(argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: { 'order-id': { type: 'string' }, 'sim-id': { type: 'string' }, 'order-time': { type: 'string' } },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+export const journalCommand: Command = { usage: JOURNAL_USAGE, run };
+
+runWhenInvoked(import.meta.url, journalCommand);
