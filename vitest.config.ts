@@ -4,8 +4,9 @@ import { defineConfig } from 'vitest/config';
 const require = createRequire(import.meta.url);
 
 export default defineConfig({
-  // type-graphql reads parameter decorators and emitted design types, which oxc only
-  // produces in legacy decorator mode.
+  // oxc parses parameter decorators (@Arg, @Ctx) only in legacy decorator mode. Every field
+  // and argument names its GraphQL type explicitly, so the schema does not depend on design
+  // metadata; it is emitted anyway, as tsc does for the build, so tests run the same code.
   oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } },
   resolve: {
     // type-graphql loads graphql through CommonJS; without this alias vitest loads the
