@@ -100,6 +100,11 @@ export class CsssHttpClient implements CsssApi {
       new Pool(url.origin, {
         connections: positiveInteger(options.connections ?? DEFAULT_CSSS_CONNECTIONS, 'connections'),
         connect: { timeout: connectTimeoutMs },
+        // undici 8 negotiates HTTP/2 over TLS by default and would then multiplex every
+        // call on one connection. Keep undici 7's HTTP/1.1: the pool is sized as one
+        // connection per call in flight (CSSS_MAX_IN_FLIGHT), the failure mapping below
+        // was worked out for HTTP/1.1, and CSSS's documentation promises nothing about h2.
+        allowH2: false,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
@@ -230,7 +235,7 @@ function toCsssError(error: unknown): CsssError {
 }
 
 /**
- * undici 7 rejects with the socket's own error on a failed connect (`code` ECONNREFUSED,
+ * undici rejects with the socket's own error on a failed connect (`code` ECONNREFUSED,
  * ENOTFOUND, …), with a ConnectTimeoutError for its connect timeout, and Node's
  * happy-eyeballs connect may wrap several attempts in an AggregateError. A wrapper without
  * a code of its own (such as fetch's TypeError) is looked through via `cause`.

@@ -1,4 +1,4 @@
-import { context, propagation, ProxyTracerProvider, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, ProxyTracerProvider, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Exception, Span, Tracer } from '@opentelemetry/api';
 
 export const DEFAULT_SERVICE_NAME = 'csss-graphql-gateway';
@@ -30,20 +30,24 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
   }
 
   // Loaded only when tracing is on: the SDK and exporter add about 18 MB to every process.
-  const [{ OTLPTraceExporter }, { resourceFromAttributes }, { BatchSpanProcessor, NodeTracerProvider }, { ATTR_SERVICE_NAME }] =
+  const [{ OTLPTraceExporter }, { resourceFromAttributes }, { BatchSpanProcessor, TracerProvider }, { AsyncLocalStorageContextManager }, { ATTR_SERVICE_NAME }] =
     await Promise.all([
       import('@opentelemetry/exporter-trace-otlp-http'),
       import('@opentelemetry/resources'),
-      import('@opentelemetry/sdk-trace-node'),
+      import('@opentelemetry/sdk-trace'),
+      import('@opentelemetry/context-async-hooks'),
       import('@opentelemetry/semantic-conventions'),
     ]);
-  const provider = new NodeTracerProvider({
+  const provider = new TracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName ?? DEFAULT_SERVICE_NAME }),
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: otlpTracesUrl(options.endpoint) }))],
+    spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: otlpTracesUrl(options.endpoint) }) })],
   });
-  // Registers the AsyncLocalStorage context manager too, so a span started inside another
-  // span's callback becomes its child.
-  provider.register();
+  // SDK 3 has no NodeTracerProvider.register(): the AsyncLocalStorage context manager is
+  // what makes a span started inside another span's callback its child, and the global
+  // provider is what trace.getActiveSpan() in the request plugin reads. No propagator is
+  // registered: the gateway neither reads nor sends trace headers.
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  trace.setGlobalTracerProvider(provider);
 
   let stopped: Promise<void> | undefined;
   return {
@@ -53,7 +57,6 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
         // Frees the globals so that a later startTracing (as in tests) can register again.
         trace.disable();
         context.disable();
-        propagation.disable();
       });
       return stopped;
     },
