@@ -1,9 +1,12 @@
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createSecureServer } from 'node:http2';
 import type { IncomingHttpHeaders, Server, ServerResponse } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { getCACertificates, setDefaultCACertificates } from 'node:tls';
 import { inspect } from 'node:util';
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -215,6 +218,30 @@ describe('CsssHttpClient against a real HTTP server', () => {
       await client.createOtaOrder(ORDER, { language: 'en-US' });
 
       expect(csss.received.map((request) => request.url)).toEqual([`/csss-proxy${PATH}`]);
+    });
+
+    it('speaks HTTP/1.1 to a TLS CSSS that also offers HTTP/2', async () => {
+      // A self-signed certificate for 127.0.0.1 (test/fixtures, valid until 2125), trusted
+      // only while this test runs, so the client's own pool negotiates TLS as in production.
+      const fixture = (name: string): string => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
+      const cert = fixture('csss-tls-127.0.0.1.cert.pem');
+      const defaultCas = getCACertificates('default');
+      setDefaultCACertificates([...defaultCas, cert]);
+      onTestFinished(() => setDefaultCACertificates(defaultCas));
+      const versions: string[] = [];
+      const server = createSecureServer({ key: fixture('csss-tls-127.0.0.1.key.pem'), cert, allowHTTP1: true }, (req, res) => {
+        versions.push(req.httpVersion);
+        req.resume();
+        req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(SUCCESS_BODY));
+      });
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      const client = newClient(`https://127.0.0.1:${(server.address() as AddressInfo).port}`);
+
+      await expect(client.createOtaOrder(ORDER, { language: 'en-US' })).resolves.toEqual(SUCCESS_DATA);
+
+      expect(versions).toEqual(['1.1']);
     });
 
     it('accepts an envelope without a message and a body exactly at the size cap', async () => {
