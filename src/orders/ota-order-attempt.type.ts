@@ -13,7 +13,13 @@ export class OtaOrderAttempt {
   @Field(() => OtaOrderAttemptStatus, { description: 'What became of the attempt.' })
   status!: AttemptStatus;
 
-  @Field(() => OtaOrder, { nullable: true, description: 'The order, when CSSS accepted it (`status: SUCCEEDED`).' })
+  @Field(() => OtaOrder, {
+    nullable: true,
+    description:
+      'The order, when CSSS accepted it (`status: SUCCEEDED`); null otherwise. Its `replayed` is always true here, by ' +
+      'definition: this query only reads the journal and never places an order, so what it returns is always the stored ' +
+      'outcome of an earlier createOtaOrder call. Whether that call was itself a first call or a retry is not recorded.',
+  })
   order!: OtaOrder | null;
 
   @Field(() => String, { nullable: true, description: 'CSSS `code` of a rejection (`status: REJECTED`).' })

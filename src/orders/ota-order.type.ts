@@ -14,7 +14,12 @@ export class OtaOrder implements OtaOrderResult {
   orderId!: string;
 
   @Field(() => String, {
-    description: 'When CSSS placed the order, exactly as CSSS sent it (the format is not documented by the vendor). CSSS field `order_time`.',
+    description:
+      'When CSSS placed the order, passed on exactly as CSSS sent it, never parsed or converted. The vendor documents it only ' +
+      'as a string: neither its format nor its clock (time zone) is specified. The embedded simulator sends Beijing time ' +
+      '(UTC+8, where CSSS runs) as `yyyy-MM-dd HH:mm:ss`, e.g. "2026-11-26 20:13:10"; that form is an assumption, not a ' +
+      'promise, so show it as text and parse it only once your CSSS account confirms the form. It is not the `timestamp` ' +
+      'the gateway signs requests with (Unix seconds). CSSS field `order_time`.',
   })
   orderTime!: string;
 
