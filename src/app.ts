@@ -79,7 +79,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     const info = new GatewayInfo(config.csss.kind === 'simulator');
     const schema = await buildGatewaySchema({ orders, orderAccess, info, recordOrderOutcome: (outcome) => metrics.countOrderOutcome(outcome) });
     const { production, sandboxEnabled } = config;
-    const server = createApolloServer({ schema, httpServer, drainMs: openJournal.pendingStaleAfterMs, production, sandboxEnabled, logger, metrics });
+    const authMode = config.auth.mode;
+    const server = createApolloServer({ schema, httpServer, drainMs: openJournal.pendingStaleAfterMs, production, sandboxEnabled, authMode, logger, metrics });
     await server.start();
     shutdown.add('in-flight attempts marked unknown', () => openJournal.markInFlightUnknown());
     // Orders outlive their HTTP requests when a caller hangs up: wait for each to finish

@@ -7,8 +7,8 @@ import {
   ApolloServerPluginSchemaReportingDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { GraphQLSchema } from 'graphql';
+import type { AuthMode } from '../auth/auth.config.js';
 import type { GatewayContext } from '../auth/request-context.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
@@ -16,7 +16,7 @@ import { formatGatewayError } from './format-error.js';
 import { httpStatusPlugin } from './http-status.plugin.js';
 import { OPERATION_LIMITS, operationValidationRules } from './operation-limits.js';
 import { requestObservabilityPlugin } from './request-observability.plugin.js';
-import { SANDBOX_EXAMPLE_OPERATION, SANDBOX_EXAMPLE_VARIABLES } from './sandbox-example.js';
+import { sandboxLandingPagePlugin } from './sandbox-landing-page.plugin.js';
 
 export interface ApolloServerSettings {
   schema: GraphQLSchema;
@@ -27,6 +27,8 @@ export interface ApolloServerSettings {
   /** NODE_ENV=production: no introspection, Sandbox or suggestions unless sandboxEnabled. */
   production: boolean;
   sandboxEnabled: boolean;
+  /** Sandbox's example names the credential header this mode needs. */
+  authMode: AuthMode;
   logger: Logger;
   metrics: GatewayMetrics;
 }
@@ -53,14 +55,7 @@ export function createApolloServer(settings: ApolloServerSettings): ApolloServer
       // On stop, orders in flight get their full CSSS deadline (plus a margin to record
       // the outcome) before connections are cut.
       ApolloServerPluginDrainHttpServer({ httpServer: settings.httpServer, stopGracePeriodMillis: settings.drainMs }),
-      settings.sandboxEnabled
-        ? ApolloServerPluginLandingPageLocalDefault({
-            embed: true,
-            footer: false,
-            document: SANDBOX_EXAMPLE_OPERATION,
-            variables: SANDBOX_EXAMPLE_VARIABLES,
-          })
-        : ApolloServerPluginLandingPageDisabled(),
+      settings.sandboxEnabled ? sandboxLandingPagePlugin({ authMode: settings.authMode }) : ApolloServerPluginLandingPageDisabled(),
       requestObservabilityPlugin({ logger, metrics }),
       httpStatusPlugin(),
       // Nothing here is cacheable (a mutation and per-client lookups), and the default

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { sign } from '../../src/csss/csss.sign.js';
 import { SANDBOX_EXAMPLE_OPERATION } from '../../src/graphql/sandbox-example.js';
 import { SIMULATOR_ICCIDS } from '../../src/simulator/simulator.scenarios.js';
-import { CreateOtaOrderDocument, OrderOtaPlanExampleDocument, OrdersSimulatedDocument } from '../generated/graphql.js';
+import { CreateOtaOrderDocument, OrdersSimulatedDocument } from '../generated/graphql.js';
 import { harnessPerTest, startHarness, type Harness } from '../support/gateway-harness.js';
 import { orderInput } from '../support/order-input.js';
+import { openSandboxPage, runSandboxPage } from '../support/sandbox-page.js';
 
 const FIXED_NOW_MS = Date.UTC(2026, 10, 26, 12, 0, 0);
 
@@ -200,14 +201,42 @@ describe('the HTTP surface', () => {
 
   it('runs the Sandbox example operation successfully as it is shown', async () => {
     const h = await start();
-    const { SANDBOX_EXAMPLE_VARIABLES } = await import('../../src/graphql/sandbox-example.js');
-    expect(SANDBOX_EXAMPLE_OPERATION).toContain('OrderOtaPlanExample');
-    const { body } = await h.execute(
-      OrderOtaPlanExampleDocument,
-      SANDBOX_EXAMPLE_VARIABLES as Parameters<Harness['execute']>[1] as never,
-    );
-    expect(body.errors).toBeUndefined();
+    const page = await openSandboxPage(h.gateway.graphqlUrl);
+    expect(page.document).toContain(SANDBOX_EXAMPLE_OPERATION.trim());
+    expect(page.headers).toEqual({});
+    const { status, json } = await runSandboxPage(h.gateway.graphqlUrl, page);
+    expect(status).toBe(200);
+    expect(json.errors).toBeUndefined();
+    expect(json.data?.createOtaOrder?.replayed).toBe(false);
     expect(h.simulator.orders).toHaveLength(1);
+  });
+
+  it('gives every Sandbox page load a new idempotency key, so two loads place two orders', async () => {
+    const h = await start();
+    const first = await openSandboxPage(h.gateway.graphqlUrl);
+    const second = await openSandboxPage(h.gateway.graphqlUrl);
+    expect(second.variables.input.idempotencyKey).not.toBe(first.variables.input.idempotencyKey);
+
+    const firstRun = await runSandboxPage(h.gateway.graphqlUrl, first);
+    const secondRun = await runSandboxPage(h.gateway.graphqlUrl, second);
+    expect(firstRun.json.data?.createOtaOrder?.replayed).toBe(false);
+    expect(secondRun.json.data?.createOtaOrder?.replayed).toBe(false);
+    expect(secondRun.json.data?.createOtaOrder?.orderId).not.toBe(firstRun.json.data?.createOtaOrder?.orderId);
+    expect(h.simulator.orders).toHaveLength(2);
+
+    // Run again on the same page: the replay the page's comment promises, and no new order.
+    const again = await runSandboxPage(h.gateway.graphqlUrl, first);
+    expect(again.json.data?.createOtaOrder).toEqual({ ...firstRun.json.data?.createOtaOrder, replayed: true });
+    expect(h.simulator.orders).toHaveLength(2);
+  });
+
+  it('lets a Sandbox example edited to a rejecting ICCID show the rejection, not a reused key', async () => {
+    const h = await start();
+    await runSandboxPage(h.gateway.graphqlUrl, await openSandboxPage(h.gateway.graphqlUrl));
+    const page = await openSandboxPage(h.gateway.graphqlUrl);
+    page.variables.input.deviceId = SIMULATOR_ICCIDS.rejected;
+    const { json } = await runSandboxPage(h.gateway.graphqlUrl, page);
+    expect(json.errors?.[0]?.extensions.code).toBe('CSSS_REJECTED');
   });
 
   it('refuses a request body over 64 KiB with HTTP 413 before CSSS is called', async () => {

@@ -7,6 +7,7 @@ import { CreateOtaOrderDocument, OtaOrderAttemptDocument } from '../generated/gr
 import { testApiKey } from '../support/api-keys.js';
 import { harnessPerTest, startHarness, type Harness } from '../support/gateway-harness.js';
 import { orderInput } from '../support/order-input.js';
+import { openSandboxPage, runSandboxPage } from '../support/sandbox-page.js';
 import { manualClock } from '../support/timing.js';
 
 const ISSUER = 'https://idp.example.test';
@@ -109,6 +110,18 @@ describe('authentication', () => {
     expect(await page.text()).toContain('embeddable-sandbox');
     expect(introspection.status).toBe(401);
     expect(introspection.json.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('tells the Sandbox user which credential header to fill in, and orders once it is filled', async () => {
+    const page = await openSandboxPage(shared.gateway.graphqlUrl);
+    expect(page.document).toContain('replace the Authorization placeholder');
+    expect(page.headers).toEqual({ Authorization: 'Bearer PASTE_YOUR_JWT_HERE' });
+    const asShown = await runSandboxPage(shared.gateway.graphqlUrl, page);
+    expect(asShown.status).toBe(401);
+    expect(asShown.json.errors?.[0]?.extensions.code).toBe('UNAUTHENTICATED');
+    const filledIn = await runSandboxPage(shared.gateway.graphqlUrl, page, { Authorization: `Bearer ${await token()}` });
+    expect(filledIn.status).toBe(200);
+    expect(filledIn.json.data?.createOtaOrder?.orderId).toMatch(/^ORDER_/);
   });
 
   it('refuses a request without credentials with 401 and a challenge', async () => {
