@@ -6,9 +6,10 @@ import { OrderAccessPolicy } from './auth/order-access-policy.js';
 import { createRequestContextFactory, type GatewayContext } from './auth/request-context.js';
 import type { GatewayConfig } from './config.js';
 import { buildCsssApi, type CsssApiSettings } from './csss/build-csss-api.js';
-import { createApolloServer } from './graphql/apollo-server.js';
+import { createApolloServer, schemaIsExplorable } from './graphql/apollo-server.js';
 import { GatewayInfo } from './graphql/gateway.resolver.js';
 import { buildGatewaySchema } from './graphql/schema.js';
+import { TrustedDocuments, type OperationRequest } from './graphql/trusted-documents.js';
 import { closeServer, createGraphQLHttpServer, GRAPHQL_PATH, listen, type Lifecycle } from './http/graphql-http-server.js';
 import type { OrderJournal } from './journal/order-journal.js';
 import { openOrderJournal } from './journal/open-order-journal.js';
@@ -60,7 +61,20 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     const context = createRequestContextFactory({ auth: config.auth, defaultLanguage: config.csssDefaultLanguage, logger, metrics });
     const readinessChecks = async (): Promise<boolean> => journal?.isWritable() ?? false;
     const { corsOrigins } = config;
-    const httpServer = createGraphQLHttpServer({ apollo: () => apollo, lifecycle: () => lifecycle, readinessChecks, context, corsOrigins, logger, metrics, tracer: tracing.tracer });
+    const trustedDocuments = new TrustedDocuments(config.trustedDocuments.documents);
+    const exploreSchema = schemaIsExplorable(config);
+    const admitsOperation = config.trustedDocuments.only ? (request: OperationRequest) => trustedDocuments.admits(request, exploreSchema) : undefined;
+    const httpServer = createGraphQLHttpServer({
+      apollo: () => apollo,
+      lifecycle: () => lifecycle,
+      readinessChecks,
+      context,
+      corsOrigins,
+      admitsOperation,
+      logger,
+      metrics,
+      tracer: tracing.tracer,
+    });
     const address = await listen(httpServer, config.port, config.host);
     shutdown.add('http server', () => closeServer(httpServer)); // a no-op once Apollo drained it
 
@@ -80,7 +94,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     const schema = await buildGatewaySchema({ orders, orderAccess, info, recordOrderOutcome: (outcome) => metrics.countOrderOutcome(outcome) });
     const { production, sandboxEnabled } = config;
     const authMode = config.auth.mode;
-    const server = createApolloServer({ schema, httpServer, drainMs: openJournal.pendingStaleAfterMs, production, sandboxEnabled, authMode, logger, metrics });
+    const server = createApolloServer({ schema, httpServer, drainMs: openJournal.pendingStaleAfterMs, production, sandboxEnabled, authMode, trustedDocuments, logger, metrics });
     await server.start();
     shutdown.add('in-flight attempts marked unknown', () => openJournal.markInFlightUnknown());
     // Orders outlive their HTTP requests when a caller hangs up: wait for each to finish

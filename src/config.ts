@@ -4,12 +4,22 @@ import { parseApiKeyRecords } from './auth/api-key-store.js';
 import { AUTH_MODES, type AuthConfig } from './auth/auth.config.js';
 import { JWT_PUBLIC_KEY_ALGORITHMS } from './auth/jwt-verifier.js';
 import { CSSS_LANGUAGES, type CsssLanguage } from './csss/csss.wire.js';
+import { parseTrustedDocumentManifest } from './graphql/trusted-documents.js';
 import { Secret } from './secret.js';
 
 /** Where orders go: the embedded simulator (the default) or a real CSSS. */
 export type CsssTarget =
   | { kind: 'simulator' }
   | { kind: 'remote'; baseUrl: string; accessCode: string; secret: Secret };
+
+/** Orders per second per client and burst, unless RATE_LIMIT_* say otherwise. */
+export const DEFAULT_RATE_LIMIT = { perSecond: 10, burst: 20 } as const;
+/**
+ * The default with the embedded simulator and no authentication: every caller is then the
+ * one anonymous client and nothing is paid, so a frontend team's end-to-end suite (many
+ * orders at once, from parallel workers) must not meet the limit meant for paid orders.
+ */
+export const SIMULATOR_RATE_LIMIT = { perSecond: 1000, burst: 1000 } as const;
 
 /** CSSS calls in flight at once (bulkhead) and keep-alive connections to CSSS, unless CSSS_MAX_IN_FLIGHT says otherwise. */
 export const DEFAULT_CSSS_MAX_IN_FLIGHT = 64;
@@ -38,6 +48,11 @@ export interface GatewayConfig {
   auth: AuthConfig;
   /** Orders per second per client, and the burst a client may use at once. */
   rateLimit: { perSecond: number; burst: number };
+  /**
+   * Operations known ahead of time, hash → document, from the TRUSTED_DOCUMENTS_FILE
+   * manifests; `only`: refuse every other operation (the production setting).
+   */
+  trustedDocuments: { documents: ReadonlyMap<string, string>; only: boolean };
   /** Browser origins allowed to call the API; none by default. */
   corsOrigins: string[];
   /** NODE_ENV=production: no introspection, Sandbox or suggestions unless sandboxEnabled. */
@@ -118,10 +133,12 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   }
 
   const auth = readAuthConfig(value, env, problems, baseUrl !== undefined);
+  const defaultRateLimit = baseUrl === undefined && auth.mode === 'none' ? SIMULATOR_RATE_LIMIT : DEFAULT_RATE_LIMIT;
   const rateLimit = {
-    perSecond: integer('RATE_LIMIT_PER_SECOND', 10, 1, 100_000),
-    burst: integer('RATE_LIMIT_BURST', 20, 1, 100_000),
+    perSecond: integer('RATE_LIMIT_PER_SECOND', defaultRateLimit.perSecond, 1, 100_000),
+    burst: integer('RATE_LIMIT_BURST', defaultRateLimit.burst, 1, 100_000),
   };
+  const trustedDocuments = readTrustedDocuments(value, problems);
   const corsOrigins = (value('CORS_ORIGINS') ?? '')
     .split(',')
     .map((origin) => origin.trim())
@@ -152,6 +169,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     logPretty: logPrettyText === 'true',
     auth,
     rateLimit,
+    trustedDocuments,
     corsOrigins,
     production,
     sandboxEnabled: sandboxText === 'true',
@@ -221,6 +239,29 @@ function readAuthConfig(
     }
   }
   return auth;
+}
+
+/** TRUSTED_DOCUMENTS_FILE: one or more manifests, comma-separated; TRUSTED_DOCUMENTS_ONLY: refuse the rest. */
+function readTrustedDocuments(value: (name: string) => string | undefined, problems: string[]): GatewayConfig['trustedDocuments'] {
+  const onlyText = value('TRUSTED_DOCUMENTS_ONLY') ?? 'false';
+  if (onlyText !== 'true' && onlyText !== 'false') problems.push(`TRUSTED_DOCUMENTS_ONLY must be true or false (got "${onlyText}")`);
+  const files = (value('TRUSTED_DOCUMENTS_FILE') ?? '')
+    .split(',')
+    .map((file) => file.trim())
+    .filter((file) => file !== '');
+  const documents = new Map<string, string>();
+  for (const file of files) {
+    try {
+      for (const [hash, document] of parseTrustedDocumentManifest(readFileSync(file, 'utf8'))) documents.set(hash, document);
+    } catch (error) {
+      const reason = error instanceof Error && 'code' in error ? `cannot be read (${String(error.code)})` : (error as Error).message;
+      problems.push(`TRUSTED_DOCUMENTS_FILE (${file}) ${reason}`);
+    }
+  }
+  if (onlyText === 'true' && files.length === 0) {
+    problems.push('TRUSTED_DOCUMENTS_ONLY=true needs TRUSTED_DOCUMENTS_FILE: without a manifest every operation would be refused');
+  }
+  return { documents, only: onlyText === 'true' };
 }
 
 function isPublicKeyPem(text: string): boolean {

@@ -54,6 +54,10 @@ export const GATEWAY_ERROR_CODE_DOCS = {
     description:
       'The gateway is starting or stopping (HTTP 503), could not journal the order and so did not send it, or cannot check credentials now (HTTP 503 with Retry-After; keep the token). Safe to retry.',
   },
+  OPERATION_NOT_TRUSTED: {
+    description:
+      'TRUSTED_DOCUMENTS_ONLY is on and the operation is in no trusted-document manifest, by hash or by its exact text (HTTP 400). Nothing was executed and CSSS was not called; send an operation from the persisted-documents manifest deployed with the gateway.',
+  },
   INTERNAL_SERVER_ERROR: {
     description: 'Anything else; the message is masked. Whether an order was placed is unknown: check otaOrderAttempt.',
   },
@@ -118,6 +122,8 @@ export const ERROR_KINDS = {
   notReady: { code: 'SERVICE_UNAVAILABLE', status: 503 },
   requestBodyTooLarge: { code: 'BAD_REQUEST', status: 413 },
   requestBodyNotJson: { code: 'BAD_REQUEST', status: 400 },
+  /** TRUSTED_DOCUMENTS_ONLY: refused before Apollo parses the operation. */
+  operationNotTrusted: { code: 'OPERATION_NOT_TRUSTED', status: 400 },
   internal: { code: 'INTERNAL_SERVER_ERROR' },
 } as const satisfies Record<string, ErrorKind>;
 

@@ -17,6 +17,7 @@ import { httpStatusPlugin } from './http-status.plugin.js';
 import { OPERATION_LIMITS, operationValidationRules } from './operation-limits.js';
 import { requestObservabilityPlugin } from './request-observability.plugin.js';
 import { sandboxLandingPagePlugin } from './sandbox-landing-page.plugin.js';
+import type { TrustedDocuments } from './trusted-documents.js';
 
 export interface ApolloServerSettings {
   schema: GraphQLSchema;
@@ -29,15 +30,21 @@ export interface ApolloServerSettings {
   sandboxEnabled: boolean;
   /** Sandbox's example names the credential header this mode needs. */
   authMode: AuthMode;
+  /** Operations clients may send by hash alone (TRUSTED_DOCUMENTS_FILE). */
+  trustedDocuments: TrustedDocuments;
   logger: Logger;
   metrics: GatewayMetrics;
+}
+
+/** In production the schema is not advertised (introspection, Sandbox) unless Sandbox is explicitly enabled. */
+export function schemaIsExplorable(settings: { production: boolean; sandboxEnabled: boolean }): boolean {
+  return !settings.production || settings.sandboxEnabled;
 }
 
 /** Apollo Server with the gateway's error boundary, operation limits and plugins; not yet started. */
 export function createApolloServer(settings: ApolloServerSettings): ApolloServer<GatewayContext> {
   const { logger, metrics } = settings;
-  // In production the schema is not advertised unless Sandbox is explicitly enabled.
-  const exploreSchema = !settings.production || settings.sandboxEnabled;
+  const exploreSchema = schemaIsExplorable(settings);
   return new ApolloServer<GatewayContext>({
     schema: settings.schema,
     formatError: formatGatewayError,
@@ -45,6 +52,11 @@ export function createApolloServer(settings: ApolloServerSettings): ApolloServer
     introspection: exploreSchema,
     hideSchemaDetailsFromClientErrors: !exploreSchema,
     allowBatchedHttpRequests: false,
+    // Clients may send a trusted document by hash alone. Automatic persisted queries (any
+    // client registering any operation) stay off: no client of this gateway uses them, and
+    // they would let callers fill the server's memory and bypass TRUSTED_DOCUMENTS_ONLY.
+    persistedQueries:
+      settings.trustedDocuments.size > 0 ? { cache: settings.trustedDocuments.apolloPersistedQueryCache(), ttl: null } : false,
     csrfPrevention: true,
     parseOptions: { maxTokens: OPERATION_LIMITS.maxTokens },
     validationRules: operationValidationRules(),

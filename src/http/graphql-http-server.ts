@@ -5,6 +5,7 @@ import type { Tracer } from '@opentelemetry/api';
 import cors from 'cors';
 import type { GatewayContext } from '../auth/request-context.js';
 import { ERROR_KINDS, httpAnswerOf, type ErrorKind } from '../errors/error-codes.js';
+import type { OperationRequest } from '../graphql/trusted-documents.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { REQUEST_ID_HEADER, resolveRequestId } from '../observability/request-id.js';
@@ -36,6 +37,11 @@ export interface GraphQLHttpServerOptions {
   tracer: Tracer;
   /** Browser origins allowed to call `/graphql`; empty: no CORS headers at all. */
   corsOrigins: readonly string[];
+  /**
+   * Whether the operation a request asks for may run (trusted documents); others are
+   * refused with 400 OPERATION_NOT_TRUSTED before Apollo parses them. Unset: all may.
+   */
+  admitsOperation?: (request: OperationRequest) => boolean;
 }
 
 type CorsHandler = ReturnType<typeof cors>;
@@ -142,12 +148,26 @@ async function serveGraphQL(
     throw error;
   }
 
+  const method = (request.method ?? 'GET').toUpperCase();
+  if (options.admitsOperation && !options.admitsOperation({ method, search, body })) {
+    const kind = ERROR_KINDS.operationNotTrusted;
+    options.logger.warn({ requestId, status: kind.status }, 'request refused: operation not trusted');
+    options.metrics.countGraphqlRequest(undefined, kind.code);
+    sendGraphQLError(
+      response,
+      kind,
+      'Only trusted operations run on this gateway, and this is not one of them: send an operation from the persisted-documents manifest deployed with the gateway',
+      requestId,
+    );
+    return;
+  }
+
   const headers = new HeaderMap();
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
   const httpGraphQLRequest: HTTPGraphQLRequest = {
-    method: (request.method ?? 'GET').toUpperCase(),
+    method,
     headers,
     search,
     body,

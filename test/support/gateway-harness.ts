@@ -34,6 +34,8 @@ export interface HarnessOptions {
   /** Generous by default so that only rate-limit tests meet the limit. */
   rateLimit?: { perSecond: number; burst: number };
   corsOrigins?: string[];
+  /** Trusted-document manifests' contents (hash → document), and whether only they may run. */
+  trustedDocuments?: GatewayConfig['trustedDocuments'];
   production?: boolean;
   sandboxEnabled?: boolean;
 }
@@ -83,6 +85,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logPretty: false,
     auth: options.auth ?? { mode: 'none', orderScope: 'ota:order' },
     rateLimit: options.rateLimit ?? { perSecond: 1000, burst: 1000 },
+    trustedDocuments: options.trustedDocuments ?? { documents: new Map(), only: false },
     corsOrigins: options.corsOrigins ?? [],
     production: options.production ?? false,
     sandboxEnabled: options.sandboxEnabled ?? !(options.production ?? false),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +38,8 @@ describe('configuration', () => {
       logLevel: 'info',
       logPretty: false,
       auth: { mode: 'none', orderScope: 'ota:order' },
-      rateLimit: { perSecond: 10, burst: 20 },
+      rateLimit: { perSecond: 1000, burst: 1000 },
+      trustedDocuments: { documents: new Map(), only: false },
       corsOrigins: [],
       production: false,
       sandboxEnabled: true,
@@ -184,6 +185,44 @@ describe('configuration', () => {
     expect(problemsOf({ CORS_ORIGINS: 'https://app.example.com/path' })).toHaveLength(1);
     expect(problemsOf({ CORS_ORIGINS: 'https://app.example.com/path' })).toEqual([
       'CORS_ORIGINS must list origins such as https://app.example.com, without paths (got "https://app.example.com/path")',
+    ]);
+  });
+
+  it('limits orders to 10 per second (burst 20) per client once callers authenticate or CSSS is real, and explicit values win', () => {
+    expect(loadConfig({}).rateLimit).toEqual({ perSecond: 1000, burst: 1000 });
+    expect(loadConfig(API_KEY_AUTH).rateLimit).toEqual({ perSecond: 10, burst: 20 });
+    expect(loadConfig({ ...API_KEY_AUTH, CSSS_BASE_URL: 'https://csss.example.com', CSSS_ACCESS_CODE: 'QY-1', CSSS_SECRET: 's' }).rateLimit).toEqual({
+      perSecond: 10,
+      burst: 20,
+    });
+    expect(loadConfig({ RATE_LIMIT_PER_SECOND: '3', RATE_LIMIT_BURST: '4' }).rateLimit).toEqual({ perSecond: 3, burst: 4 });
+  });
+
+  it('reads trusted-document manifests, several of them, and refuses one whose hashes are not SHA-256', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'csss-trusted-'));
+    const query = 'query A { ordersSimulated }';
+    const mutation = 'mutation B { __typename }';
+    const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+    writeFileSync(join(folder, 'a.json'), JSON.stringify({ [sha256(query)]: query }));
+    writeFileSync(join(folder, 'b.json'), JSON.stringify({ [sha256(mutation)]: mutation }));
+    writeFileSync(join(folder, 'sha1.json'), JSON.stringify({ [createHash('sha1').update(query).digest('hex')]: query }));
+    const config = loadConfig({ TRUSTED_DOCUMENTS_FILE: `${join(folder, 'a.json')}, ${join(folder, 'b.json')}`, TRUSTED_DOCUMENTS_ONLY: 'true' });
+    expect(config.trustedDocuments).toEqual({
+      documents: new Map([
+        [sha256(query), query],
+        [sha256(mutation), mutation],
+      ]),
+      only: true,
+    });
+    expect(problemsOf({ TRUSTED_DOCUMENTS_FILE: join(folder, 'sha1.json') })).toEqual([
+      `TRUSTED_DOCUMENTS_FILE (${join(folder, 'sha1.json')}) has ${createHash('sha1').update(query).digest('hex')}, which is not the SHA-256 of its document; generate it with persistedDocuments: { hashAlgorithm: 'sha256' }`,
+    ]);
+    expect(problemsOf({ TRUSTED_DOCUMENTS_FILE: '/nonexistent/manifest.json', TRUSTED_DOCUMENTS_ONLY: 'yes' })).toEqual([
+      'TRUSTED_DOCUMENTS_ONLY must be true or false (got "yes")',
+      'TRUSTED_DOCUMENTS_FILE (/nonexistent/manifest.json) cannot be read (ENOENT)',
+    ]);
+    expect(problemsOf({ TRUSTED_DOCUMENTS_ONLY: 'true' })).toEqual([
+      'TRUSTED_DOCUMENTS_ONLY=true needs TRUSTED_DOCUMENTS_FILE: without a manifest every operation would be refused',
     ]);
   });
 
