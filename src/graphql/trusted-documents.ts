@@ -15,12 +15,20 @@ export function documentHash(document: string): string {
   return createHash('sha256').update(document, 'utf8').digest('hex');
 }
 
+/** The client preset writes SHA-256 hashes as `sha256:<hex>`; APQ sends bare hex. Both name one document. */
+const SHA256_PREFIX = 'sha256:';
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
+/** The bare hex of a hash in either spelling. */
+function normalizedHash(hash: string): string {
+  return hash.startsWith(SHA256_PREFIX) ? hash.slice(SHA256_PREFIX.length) : hash;
+}
+
 /**
- * Reads one manifest. Every hash must be the SHA-256 of its document: the client preset's
- * default is SHA-1, whose hashes Apollo Server would refuse ("provided sha does not match
- * query") whenever a client sends the text too, so that mistake is caught at start-up.
+ * Reads one manifest. Every hash must be the SHA-256 of its document (as `sha256:<hex>` or
+ * bare hex): a hash made another way (say `hashAlgorithm: 'sha1'`) could never match the
+ * text a client sends, and Apollo Server would refuse it ("provided sha does not match
+ * query"), so that mistake is caught at start-up. Keys are stored as bare hex.
  */
 export function parseTrustedDocumentManifest(text: string): Map<string, string> {
   let manifest: unknown;
@@ -35,10 +43,11 @@ export function parseTrustedDocumentManifest(text: string): Map<string, string> 
   const documents = new Map<string, string>();
   for (const [hash, document] of Object.entries(manifest)) {
     if (typeof document !== 'string') throw new Error(`maps ${hash} to something other than a document string`);
-    if (!SHA256_HEX.test(hash) || documentHash(document) !== hash) {
+    const hex = normalizedHash(hash);
+    if (!SHA256_HEX.test(hex) || documentHash(document) !== hex) {
       throw new Error(`has ${hash}, which is not the SHA-256 of its document; generate it with persistedDocuments: { hashAlgorithm: 'sha256' }`);
     }
-    documents.set(hash, document);
+    documents.set(hex, document);
   }
   return documents;
 }
@@ -69,7 +78,7 @@ export class TrustedDocuments {
    */
   apolloPersistedQueryCache(): { get(key: string): Promise<string | undefined>; set(): Promise<void>; delete(): Promise<boolean> } {
     return {
-      get: async (key) => this.documents.get(key.startsWith(APQ_KEY_PREFIX) ? key.slice(APQ_KEY_PREFIX.length) : key),
+      get: async (key) => this.documents.get(normalizedHash(key.startsWith(APQ_KEY_PREFIX) ? key.slice(APQ_KEY_PREFIX.length) : key)),
       set: async () => {},
       delete: async () => false,
     };
@@ -111,7 +120,7 @@ function requestedOperation(request: OperationRequest): { query?: string; hash?:
   return {
     // Anything but a string (or a hash that is not a string) can never match a manifest entry.
     query: query === undefined || query === null ? undefined : typeof query === 'string' ? query : '',
-    hash: hash === undefined ? undefined : typeof hash === 'string' ? hash : '',
+    hash: hash === undefined ? undefined : typeof hash === 'string' ? normalizedHash(hash) : '',
   };
 }
 

@@ -45,13 +45,16 @@ function expectNotTrusted(answer: Answer): void {
 }
 
 describe('trusted documents', () => {
-  it('places an order sent by its document hash alone, with no query text on the wire', async () => {
+  it('places an order sent by its document hash alone, with no query text on the wire, in either hash spelling', async () => {
     const h = await start(TRUSTED_ONLY);
     const answer = await post(h, byHash(documentHash(CREATE_ORDER), { input: orderInput() }));
     expect(answer.status).toBe(200);
     expect(answer.json.errors).toBeUndefined();
     expect(answer.json.data?.createOtaOrder).toMatchObject({ orderId: h.simulator.orders[0]?.orderId, replayed: false });
-    expect(h.simulator.orders).toHaveLength(1);
+    // The client preset's `__meta__.hash` spelling.
+    const prefixed = await post(h, byHash(`sha256:${documentHash(CREATE_ORDER)}`, { input: orderInput() }));
+    expect(prefixed.json.errors).toBeUndefined();
+    expect(h.simulator.orders).toHaveLength(2);
   });
 
   it('runs a trusted document sent as its exact text, and a trusted query by hash over GET', async () => {

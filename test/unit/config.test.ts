@@ -203,7 +203,8 @@ describe('configuration', () => {
     const query = 'query A { ordersSimulated }';
     const mutation = 'mutation B { __typename }';
     const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
-    writeFileSync(join(folder, 'a.json'), JSON.stringify({ [sha256(query)]: query }));
+    // The client preset's spelling, and bare hex as APQ sends it.
+    writeFileSync(join(folder, 'a.json'), JSON.stringify({ [`sha256:${sha256(query)}`]: query }));
     writeFileSync(join(folder, 'b.json'), JSON.stringify({ [sha256(mutation)]: mutation }));
     writeFileSync(join(folder, 'sha1.json'), JSON.stringify({ [createHash('sha1').update(query).digest('hex')]: query }));
     const config = loadConfig({ TRUSTED_DOCUMENTS_FILE: `${join(folder, 'a.json')}, ${join(folder, 'b.json')}`, TRUSTED_DOCUMENTS_ONLY: 'true' });
