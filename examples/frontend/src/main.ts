@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { strict as assert } from 'node:assert';
+import { createGatewayClient } from './client.js';
+import type { CreateOtaOrderInput } from './gql/graphql.js';
+import { placeOrder, type OrderOutcome } from './place-order.js';
+
+/**
+ * Walks through what a frontend meets, against a gateway on its embedded simulator, and
+ * fails (exit 1) if the gateway answers anything else: CI runs it against a live gateway.
+ *   GATEWAY_URL      default http://localhost:4000/graphql
+ *   GATEWAY_API_KEY  sent as X-Api-Key when set
+ */
+const url = process.env.GATEWAY_URL ?? 'http://localhost:4000/graphql';
+const apiKey = process.env.GATEWAY_API_KEY;
+const client = createGatewayClient({ url, headers: apiKey ? { 'x-api-key': apiKey } : {} });
+
+/** The vendor's example order; the simulator answers these ICCIDs in fixed ways. */
+function order(overrides: Partial<CreateOtaOrderInput> = {}): CreateOtaOrderInput {
+  return {
+    idempotencyKey: randomUUID(), // one per order the user asked for; reused on every retry of it
+    deviceId: '89852202101130001670',
+    packageCode: 'DP20201218003915',
+    packageName: 'T_T_T_0_P_S_中国100G/365天套餐',
+    packageType: 'DAILY',
+    days: 364,
+    timingType: '1',
+    payAmount: '0',
+    payRst: 'UNPAID',
+    payType: 'ALIPAY',
+    ...overrides,
+  };
+}
+
+function show(step: string, outcome: OrderOutcome): void {
+  console.log(`${step}: ${JSON.stringify(outcome)}`);
+}
+
+const first = order();
+const placed = await placeOrder(client, first);
+show('a new order', placed);
+assert(placed.kind === 'placed' && !placed.order.replayed && placed.order.orderId.startsWith('ORDER_'));
+
+// The response was lost, say: sending the same key and order again cannot order twice.
+const retried = await placeOrder(client, first);
+show('the same order again, same key', retried);
+assert(retried.kind === 'placed' && retried.order.replayed && retried.order.orderId === placed.order.orderId);
+
+const rejected = await placeOrder(client, order({ deviceId: '89860000000000000404' }));
+show('an ICCID CSSS does not know', rejected);
+assert(rejected.kind === 'refused' && rejected.error.code === 'CSSS_REJECTED' && rejected.error.csss?.code !== undefined);
+
+const invalid = await placeOrder(client, order({ deviceId: 'not-an-iccid' }));
+show('a malformed ICCID', invalid);
+assert(invalid.kind === 'refused' && invalid.error.code === 'BAD_USER_INPUT' && invalid.error.field === 'deviceId');
+
+const reused = await placeOrder(client, { ...first, days: 30 });
+show('a different order under a used key', reused);
+assert(reused.kind === 'refused' && reused.error.code === 'IDEMPOTENCY_KEY_REUSED');
+
+// CSSS answers HTTP 500: it may have placed the order, so the client looks it up instead of resending.
+const unknown = await placeOrder(client, order({ deviceId: '89860000000000000500' }));
+show('CSSS failing mid-order', unknown);
+assert(unknown.kind === 'unknown' && unknown.error?.code === 'CSSS_OUTCOME_UNKNOWN');
+
+console.log('frontend example: every case answered as expected');
