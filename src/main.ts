@@ -1,11 +1,13 @@
 import { startGateway } from './app.js';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.js';
+import { loadEnvFileIfPresent } from './env-file.js';
 import { createLogger, stdoutDestination, type Logger } from './logger.js';
 
 /** The entry point of `npm start`: configuration, start, and a graceful stop on signals. */
 async function main(): Promise<void> {
   let config: GatewayConfig;
   try {
+    loadEnvFileIfPresent();
     config = loadConfig();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
+import { loadEnvFileIfPresent } from '../env-file.js';
 import { JournalSettleError, STALE_PENDING_DETAIL, type OrderAttempt } from '../journal/order-journal.js';
 import { journalPathIn, pendingStaleAfterMsFor, SqliteOrderJournal } from '../journal/sqlite-order-journal.js';
 import { runWhenInvoked, UsageError, type Command } from './command-line.js';
@@ -36,6 +37,8 @@ async function run(argv: readonly string[], write: (text: string) => void): Prom
   if (command !== 'unknown' && command !== 'show' && command !== 'settle') throw new UsageError(`unknown command "${command ?? ''}"`);
   const attemptId = Number(id);
   if (command !== 'unknown' && !Number.isSafeInteger(attemptId)) throw new UsageError(`${command} needs an attempt id`);
+  // The gateway's own .env, so the CLI opens the journal the gateway uses.
+  loadEnvFileIfPresent();
   const config = loadConfig();
   const journal = new SqliteOrderJournal({
     path: journalPathIn(config.dataDir),

@@ -15,10 +15,12 @@ export interface GatewayProcess {
 
 /**
  * Starts the built gateway (`node dist/src/main.js`, as `npm start` runs it) with the
- * given environment, on a free port, and waits until it listens.
+ * given environment (and working directory, where it reads `.env`), on a free port, and
+ * waits until it listens.
  */
-export async function spawnGateway(env: Record<string, string>): Promise<GatewayProcess> {
+export async function spawnGateway(env: Record<string, string>, options: { cwd?: string } = {}): Promise<GatewayProcess> {
   const child = spawn(process.execPath, [MAIN], {
+    cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
