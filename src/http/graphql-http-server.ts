@@ -47,6 +47,14 @@ export interface GraphQLHttpServerOptions {
 type CorsHandler = ReturnType<typeof cors>;
 
 class RequestBodyTooLargeError extends Error {}
+class RequestBodyNotUtf8Error extends Error {}
+
+/**
+ * Strict: a body with bytes that are not UTF-8 is refused rather than read with U+FFFD in
+ * their place, which would place an order with text the caller never sent. The BOM is kept
+ * (and then fails JSON parsing) as it did before.
+ */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * A small node:http front: `/graphql` goes to Apollo (which also serves the Sandbox
@@ -140,6 +148,11 @@ async function serveGraphQL(
       sendGraphQLError(response, ERROR_KINDS.requestBodyTooLarge, 'Request body too large', requestId);
       return;
     }
+    if (error instanceof RequestBodyNotUtf8Error) {
+      options.logger.warn({ requestId, status: 400 }, 'request body is not valid UTF-8');
+      sendGraphQLError(response, 400, 'Request body is not valid UTF-8', 'BAD_REQUEST', requestId);
+      return;
+    }
     if (error instanceof SyntaxError) {
       options.logger.warn({ requestId, status: ERROR_KINDS.requestBodyNotJson.status }, 'request body is not valid JSON');
       sendGraphQLError(response, ERROR_KINDS.requestBodyNotJson, 'Request body is not valid JSON', requestId);
@@ -219,7 +232,13 @@ function readBodyText(request: IncomingMessage): Promise<string> {
       return;
     }
     request.on('data', collect);
-    request.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.once('end', () => {
+      try {
+        resolve(UTF8.decode(Buffer.concat(chunks)));
+      } catch {
+        reject(new RequestBodyNotUtf8Error());
+      }
+    });
     request.once('error', reject);
   });
 }

@@ -34,7 +34,7 @@ export class CreateOtaOrderInput implements OtaOrderRequest {
 
   @Field(() => String, {
     description:
-      'Plan name as shown in the catalogue; may contain Chinese, e.g. "T_T_T_0_P_S_中国100G/365天套餐". 1 to 128 characters, no control characters. CSSS field `package_name`.',
+      'Plan name as shown in the catalogue; may contain Chinese, e.g. "T_T_T_0_P_S_中国100G/365天套餐". 1 to 128 characters, no control characters, no unpaired UTF-16 surrogates. CSSS field `package_name`.',
   })
   packageName!: string;
 

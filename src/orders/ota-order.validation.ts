@@ -13,6 +13,9 @@ const NUMERIC_CODE = /^[0-9]{1,10}$/;
 const PAY_AMOUNT = /^(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{1,2})?$/;
 const MCC = /^[0-9]{3}$/;
 const CONTROL_CHARACTER = /\p{Cc}/u;
+// Under the `u` flag a paired surrogate is one code point, so this matches only a lone
+// half: text that has no UTF-8 form, which CSSS would receive mangled or sign differently.
+const LONE_SURROGATE = /\p{Cs}/u;
 const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
 
 function intInRange(value: number, min: number, max: number): boolean {
@@ -43,9 +46,9 @@ export function findOrderViolations(order: OtaOrderRequest): FieldViolation[] {
   );
   const nameLength = [...order.packageName].length;
   check(
-    nameLength >= 1 && nameLength <= 128 && !CONTROL_CHARACTER.test(order.packageName),
+    nameLength >= 1 && nameLength <= 128 && !CONTROL_CHARACTER.test(order.packageName) && !LONE_SURROGATE.test(order.packageName),
     'packageName',
-    'packageName must be 1 to 128 characters with no control characters.',
+    'packageName must be 1 to 128 characters with no control characters and no unpaired UTF-16 surrogates.',
   );
   check(intInRange(order.orderPeriod, 1, 1000), 'orderPeriod', 'orderPeriod must be an integer from 1 to 1000.');
   check(intInRange(order.days, 1, 3660), 'days', 'days must be an integer from 1 to 3660.');

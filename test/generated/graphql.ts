@@ -21,7 +21,7 @@ export type CreateOtaOrderInput = {
   orderPeriod?: number;
   /** Plan code from the CSSS plan catalogue, e.g. "DP20201218003915": 1 to 64 characters of A-Z, a-z, 0-9, "_" and "-". CSSS field `package_code`. */
   packageCode: string;
-  /** Plan name as shown in the catalogue; may contain Chinese, e.g. "T_T_T_0_P_S_中国100G/365天套餐". 1 to 128 characters, no control characters. CSSS field `package_name`. */
+  /** Plan name as shown in the catalogue; may contain Chinese, e.g. "T_T_T_0_P_S_中国100G/365天套餐". 1 to 128 characters, no control characters, no unpaired UTF-16 surrogates. CSSS field `package_name`. */
   packageName: string;
   /** How the plan is counted. CSSS field `package_type`. */
   packageType: PackageType;

@@ -1,8 +1,9 @@
+import { print } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { sign } from '../../src/csss/csss.sign.js';
 import { SANDBOX_EXAMPLE_OPERATION } from '../../src/graphql/sandbox-example.js';
 import { SIMULATOR_ICCIDS } from '../../src/simulator/simulator.scenarios.js';
-import { CreateOtaOrderDocument, OrdersSimulatedDocument } from '../generated/graphql.js';
+import { CreateOtaOrderDocument, OrdersSimulatedDocument, OtaOrderAttemptDocument } from '../generated/graphql.js';
 import { harnessPerTest, startHarness, type Harness } from '../support/gateway-harness.js';
 import { orderInput } from '../support/order-input.js';
 import { openSandboxPage, runSandboxPage } from '../support/sandbox-page.js';
@@ -135,6 +136,37 @@ describe('errors, each with its code and the number of CSSS calls it made', () =
     expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(body.errors?.[0]?.message).toContain('packageType');
     expect(h.simulator.requests).toHaveLength(0);
+  });
+
+  it('answers BAD_USER_INPUT naming packageName, and journals nothing, for a lone UTF-16 surrogate', async () => {
+    const h = await start();
+    const input = orderInput({ packageName: 'Plan \ud800' });
+    // JSON.stringify writes the lone half as the escape "\ud800", as a buggy client would.
+    const { body } = await h.execute(CreateOtaOrderDocument, { input });
+
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'packageName' });
+    expect(h.simulator.requests).toHaveLength(0);
+    const attempt = await h.execute(OtaOrderAttemptDocument, { idempotencyKey: input.idempotencyKey });
+    expect(attempt.body.data?.otaOrderAttempt).toBeNull();
+  });
+
+  it('refuses a body that is not valid UTF-8 with HTTP 400, and journals nothing', async () => {
+    const h = await start();
+    const input = orderInput({ packageName: 'Plan PLACEHOLDER' });
+    const json = Buffer.from(JSON.stringify({ query: print(CreateOtaOrderDocument), variables: { input } }));
+    // 0xC3 0x28 is an invalid two-byte sequence; a lenient decoder turns it into U+FFFD.
+    const at = json.indexOf('PLACEHOLDER');
+    const body = Buffer.concat([json.subarray(0, at), Buffer.from([0xc3, 0x28]), json.subarray(at + 'PLACEHOLDER'.length)]);
+
+    const response = await fetch(h.gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      errors: [{ message: 'Request body is not valid UTF-8', extensions: { code: 'BAD_REQUEST', requestId: expect.any(String) } }],
+    });
+    expect(h.simulator.requests).toHaveLength(0);
+    const attempt = await h.execute(OtaOrderAttemptDocument, { idempotencyKey: input.idempotencyKey });
+    expect(attempt.body.data?.otaOrderAttempt).toBeNull();
   });
 
   it('answers CSSS_REJECTED with the code and message CSSS sent, after one CSSS call', async () => {
