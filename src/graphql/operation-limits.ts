@@ -28,8 +28,21 @@ export const singleRootMutationFieldRule: ValidationRule = (context: ValidationC
   },
 });
 
+/**
+ * An operation of a type the schema has no root for (this schema has no subscriptions) is
+ * the caller's mistake: refused in validation, not left to fail in execution as an
+ * internal error that counts as an outage.
+ */
+export const knownOperationTypeRule: ValidationRule = (context: ValidationContext): ASTVisitor => ({
+  OperationDefinition(node) {
+    if (context.getSchema().getRootType(node.operation)) return;
+    context.reportError(new GraphQLError(`This API has no ${node.operation} operations.`, { nodes: [node] }));
+  },
+});
+
 export function operationValidationRules(): ValidationRule[] {
   return [
+    knownOperationTypeRule,
     singleRootMutationFieldRule,
     maxAliasesRule({
       n: OPERATION_LIMITS.maxAliases,

@@ -283,6 +283,16 @@ describe('request limits, checked before execution', () => {
     expect(shared.simulator.requests.length).toBe(before);
   });
 
+  it('refuses a subscription as a request error, not an internal one counted as an outage', async () => {
+    const h = await start({ auth: AUTH });
+    const { status, json } = await post(h, { query: 'subscription { __typename }' }, clientA.headers);
+    expect(status).toBe(400);
+    expect(json.errors[0]).toMatchObject({ message: 'This API has no subscription operations.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    const metrics = await (await fetch(new URL('/metrics', h.gateway.graphqlUrl))).text();
+    expect(metrics).toMatch(/graphql_requests_total\{[^}]*outcome="GRAPHQL_VALIDATION_FAILED"[^}]*\} 1/);
+    expect(metrics).not.toContain('INTERNAL_SERVER_ERROR"} 1');
+  });
+
   it('refuses an array batch', async () => {
     const before = shared.simulator.requests.length;
     const { status, json } = await post(shared, [{ ...order, variables: { input: orderInput() } }, { ...order, variables: { input: orderInput() } }], clientA.headers);
