@@ -23,6 +23,11 @@ export interface CsssApi {
    * CsssOutcomeUnknownError (see csss.errors.ts) and nothing else.
    */
   createOtaOrder(request: CreateOtaOrderWireRequest, options: CsssCallOptions): Promise<CreateOtaOrderWireData>;
+  /**
+   * Why a call made now would be refused without being sent (a CsssUnavailableError's
+   * reason), or undefined when it would be sent. Only a guard in front of CSSS knows.
+   */
+  refusalReason?(): string | undefined;
 }
 
 export interface CsssClientOptions {

@@ -36,6 +36,12 @@ export interface ClaimRequest {
   idempotencyKey: string;
   fingerprint: string;
   request: unknown;
+  /**
+   * Nothing would be sent now (CSSS is refused by the breaker or the bulkhead): answer a
+   * reuse, an attempt in progress or a finished one as usual, but where a new attempt
+   * would be recorded, record nothing and say `refused`. An outage then costs no rows.
+   */
+  refuseNew?: boolean;
 }
 
 export type ClaimResult =
@@ -46,7 +52,9 @@ export type ClaimResult =
   /** An attempt with this key is still being sent. */
   | { kind: 'in_progress'; attempt: OrderAttempt }
   /** An attempt with this key and order finished; its outcome is to be replayed. */
-  | { kind: 'finished'; attempt: OrderAttempt };
+  | { kind: 'finished'; attempt: OrderAttempt }
+  /** A new attempt was due but `refuseNew` was set: nothing was recorded. */
+  | { kind: 'refused' };
 
 export type AttemptOutcome =
   | { status: 'SUCCEEDED'; simId: string; orderId: string; orderTime: string; detail?: string }

@@ -233,6 +233,7 @@ export class SqliteOrderJournal implements OrderJournal {
       }
       if (latestRow.status !== 'NOT_SENT') return { kind: 'finished', attempt: toAttempt(latestRow) };
     }
+    if (request.refuseNew) return { kind: 'refused' };
     const attemptNo = (latestRow?.attempt_no ?? 0) + 1;
     const { lastInsertRowid } = this.#statements.insert.run({
       clientId: request.clientId,

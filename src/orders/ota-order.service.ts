@@ -69,6 +69,9 @@ export class OtaOrderService {
     if (first) throw new InvalidOrderInputError([first, ...rest]);
 
     const { normalized, fingerprint } = fingerprintOrder(order);
+    // During a CSSS outage a new attempt would only be recorded to be marked NOT_SENT:
+    // two synced rows per refused call. Known keys are still answered from the journal.
+    const refusal = this.csss.refusalReason?.();
     let claim;
     try {
       claim = await this.journal.claim({
@@ -76,6 +79,7 @@ export class OtaOrderService {
         idempotencyKey: options.idempotencyKey,
         fingerprint,
         request: normalized,
+        refuseNew: refusal !== undefined,
       });
     } catch (error) {
       // Nothing is sent unless its attempt is on disk first.
@@ -89,6 +93,8 @@ export class OtaOrderService {
         throw new IdempotencyKeyInProgressError();
       case 'finished':
         return replay(claim.attempt);
+      case 'refused':
+        throw new OrderNotSentError({ cause: new CsssUnavailableError(refusal ?? 'CSSS refused') });
       case 'claimed':
         return this.#send(order, claim.attempt, options);
     }

@@ -7,6 +7,11 @@ export class Bulkhead {
 
   constructor(private readonly maxInFlight: number) {}
 
+  /** Whether a call made now would be refused. */
+  get isFull(): boolean {
+    return this.#inFlight >= this.maxInFlight;
+  }
+
   tryEnter(): boolean {
     if (this.#inFlight >= this.maxInFlight) return false;
     this.#inFlight += 1;

@@ -35,6 +35,15 @@ export class CircuitBreaker {
   }
 
   /**
+   * Whether a call asking to pass now would be refused; unlike `tryAcquire` it changes
+   * nothing, so a caller can refuse early without taking the half-open probe's slot.
+   */
+  get isRefusing(): boolean {
+    if (this.#state === 'open') return this.#clock() - this.#openedAt < this.#options.cooldownMs;
+    return this.#state === 'half_open' && this.#probeInFlight;
+  }
+
+  /**
    * Asks to pass. Returns a permit, or undefined when the call must not be made. A permit
    * must be handed back exactly once, to `onSuccess`, `onFailure` or `onAbandon`. Results
    * of calls let through before the last state change do not count: a slow call from

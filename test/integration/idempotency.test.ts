@@ -233,6 +233,52 @@ describe('the circuit breaker towards CSSS', () => {
     expect(states).toEqual(['open', 'half_open', 'closed']);
   });
 
+  it('refuses a new key while open without journaling it, and still replays a finished key', async () => {
+    const clock = manualClock();
+    const h = await start({ breakerFailureThreshold: 1, breakerCooldownMs: 30_000, clock: clock.now });
+    const placed = orderInput();
+    await h.execute(CreateOtaOrderDocument, { input: placed });
+    await h.execute(CreateOtaOrderDocument, { input: orderInput({ deviceId: SIMULATOR_ICCIDS.serverError }) });
+
+    const fresh = orderInput();
+    const refused = await Promise.all([1, 2, 3].map(() => h.execute(CreateOtaOrderDocument, { input: fresh })));
+    const replayed = await h.execute(CreateOtaOrderDocument, { input: placed });
+
+    expect(refused.map(({ body }) => codeOf(body))).toEqual(['CSSS_UNAVAILABLE', 'CSSS_UNAVAILABLE', 'CSSS_UNAVAILABLE']);
+    expect(replayed.body.data?.createOtaOrder.replayed).toBe(true);
+    expect(h.simulator.requests).toHaveLength(2);
+    const attempt = await h.execute(OtaOrderAttemptDocument, { idempotencyKey: fresh.idempotencyKey });
+    expect(attempt.body.data?.otaOrderAttempt).toBeNull();
+    const journal = new SqliteOrderJournal({ path: journalPathIn(h.dataDir), pendingStaleAfterMs: 60_000 });
+    try {
+      expect(await journal.listByStatus('NOT_SENT')).toEqual([]);
+    } finally {
+      await journal.close();
+    }
+
+    clock.advance(30_000);
+    const probe = await h.execute(CreateOtaOrderDocument, { input: fresh });
+    expect(probe.body.data?.createOtaOrder.replayed).toBe(false);
+  });
+
+  it('refuses a new key while the bulkhead is full without journaling it, and still answers IN_PROGRESS', async () => {
+    const h = await start({ maxInFlight: 1, timeoutMs: 2_000 });
+    const hangingInput = orderInput({ deviceId: SIMULATOR_ICCIDS.hang });
+    const hanging = h.execute(CreateOtaOrderDocument, { input: hangingInput });
+    await waitFor(() => h.simulator.requests.length === 1);
+
+    const fresh = orderInput();
+    const refused = await h.execute(CreateOtaOrderDocument, { input: fresh });
+    const again = await h.execute(CreateOtaOrderDocument, { input: hangingInput });
+
+    expect(codeOf(refused.body)).toBe('CSSS_UNAVAILABLE');
+    expect(codeOf(again.body)).toBe('IDEMPOTENCY_KEY_IN_PROGRESS');
+    const attempt = await h.execute(OtaOrderAttemptDocument, { idempotencyKey: fresh.idempotencyKey });
+    expect(attempt.body.data?.otaOrderAttempt).toBeNull();
+    expect(codeOf((await hanging).body)).toBe('CSSS_OUTCOME_UNKNOWN');
+    expect(h.simulator.requests).toHaveLength(1);
+  });
+
   it('re-opens when the half-open probe fails', async () => {
     const clock = manualClock();
     const h = await start({ breakerFailureThreshold: 1, breakerCooldownMs: 30_000, clock: clock.now });
