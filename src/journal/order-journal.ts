@@ -86,7 +86,13 @@ export interface OrderJournal {
   markPendingUnknown(options: { ownOnly: boolean; detail: string }): Promise<number>;
   /** An operator's verdict on an UNKNOWN attempt after checking with CSSS. */
   settle(attemptId: number, outcome: Extract<AttemptOutcome, { status: 'SUCCEEDED' | 'NOT_SENT' }>): Promise<OrderAttempt>;
-  /** Whether the journal can be written now (readiness). */
+  /**
+   * Whether an order could be journaled now (readiness): false once a write has failed,
+   * true again once one succeeds. It answers from that state without waiting on the
+   * database, since load balancers poll it; while false, the implementation re-checks
+   * with a real write in the background so readiness recovers without orders. (A
+   * transaction that writes nothing proves nothing: it commits on a full disk.)
+   */
   isWritable(): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -98,6 +98,9 @@ export class SqliteOrderJournal implements OrderJournal {
   readonly #staleAfterMs: number;
   readonly #statements;
   readonly #queue: Array<{ write: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }> = [];
+  /** Whether the last write transaction committed; readiness reads it. */
+  #lastWriteOk = true;
+  #probing = false;
 
   constructor(options: SqliteOrderJournalOptions) {
     mkdirSync(dirname(options.path), { recursive: true });
@@ -211,9 +214,11 @@ export class SqliteOrderJournal implements OrderJournal {
         .immediate();
     } catch (error) {
       // The transaction itself failed (busy, disk full): nothing in it was written.
+      this.#lastWriteOk = false;
       for (const { reject } of batch) reject(error);
       return;
     }
+    this.#lastWriteOk = true;
     batch.forEach(({ resolve, reject }, index) => {
       const outcome = outcomes[index]!;
       if (outcome.ok) resolve(outcome.value);
@@ -307,12 +312,15 @@ export class SqliteOrderJournal implements OrderJournal {
   }
 
   async isWritable(): Promise<boolean> {
-    try {
-      this.#db.transaction(() => undefined).immediate();
-      return true;
-    } catch {
-      return false;
+    if (!this.#lastWriteOk && !this.#probing && this.#db.open) {
+      // A real write through the batch queue, which sets the state: the header's
+      // user_version (unused by this journal) is rewritten, so a full disk fails it.
+      this.#probing = true;
+      this.#enqueue(() => this.#db.pragma(`user_version = ${this.#clock() % 2 ** 31}`))
+        .catch(() => undefined)
+        .finally(() => (this.#probing = false));
     }
+    return this.#lastWriteOk;
   }
 
   async close(): Promise<void> {

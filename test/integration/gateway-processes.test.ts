@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { SIMULATOR_ICCIDS } from '../../src/simulator/simulator.scenarios.js';
 import { startCsssSimulator, type RunningCsssSimulator } from '../../src/simulator/simulator.js';
 import { CreateOtaOrderDocument, OtaOrderAttemptDocument } from '../generated/graphql.js';
 import { testApiKey } from '../support/api-keys.js';
-import { spawnGateway, type GatewayProcess } from '../support/gateway-process.js';
+import { spawnGateway, type GatewayProcess, type SpawnOptions } from '../support/gateway-process.js';
 import { executeGraphQL as executeWithoutKey } from '../support/graphql-client.js';
 import { orderInput } from '../support/order-input.js';
 import { waitFor } from '../support/timing.js';
@@ -31,7 +32,12 @@ async function simulator(): Promise<RunningCsssSimulator> {
   return started;
 }
 
-async function gateway(sim: RunningCsssSimulator, dataDir: string, extraEnv: Record<string, string> = {}): Promise<GatewayProcess> {
+async function gateway(
+  sim: RunningCsssSimulator,
+  dataDir: string,
+  extraEnv: Record<string, string> = {},
+  options: SpawnOptions = {},
+): Promise<GatewayProcess> {
   const started = await spawnGateway({
     CSSS_BASE_URL: sim.url,
     CSSS_ACCESS_CODE: sim.accessCode,
@@ -39,7 +45,7 @@ async function gateway(sim: RunningCsssSimulator, dataDir: string, extraEnv: Rec
     DATA_DIR: dataDir,
     ...apiKey.env,
     ...extraEnv,
-  });
+  }, options);
   cleanups.push(async () => {
     if (started.child.exitCode === null && started.child.signalCode === null) started.child.kill('SIGKILL');
     await started.exited;
@@ -130,5 +136,33 @@ describe('SIGTERM', () => {
     cleanups.push(() => journal.close());
     const attempt = await journal.findLatest('apikey:test-client', input.idempotencyKey);
     expect(attempt).toMatchObject({ status: 'UNKNOWN', detail: 'deadline passed' });
+  });
+});
+
+describe('a journal on a disk that fills up', () => {
+  it('turns /readyz to 503 once an order cannot be journaled, and back to 200 once the disk has room', async () => {
+    const sim = await simulator();
+    const dataDir = await newDataDir();
+    const running = await gateway(sim, dataDir, {}, { fileSizeLimitKiB: 256 });
+    const readyz = async (): Promise<number> => (await fetch(new URL('/readyz', running.graphqlUrl))).status;
+    expect(await readyz()).toBe(200);
+
+    // Each order adds pages to the journal's write-ahead log until the limit refuses them.
+    let refusal: string | undefined;
+    for (let i = 0; i < 500 && refusal === undefined; i += 1) {
+      const { body } = await executeGraphQL(running.graphqlUrl, CreateOtaOrderDocument, { input: orderInput() });
+      refusal = body.errors?.[0]?.extensions?.code as string | undefined;
+    }
+
+    expect(refusal).toBe('SERVICE_UNAVAILABLE');
+    expect(await readyz()).toBe(503);
+    expect(await (await fetch(new URL('/readyz', running.graphqlUrl))).json()).toEqual({ status: 'unavailable' });
+    expect((await fetch(new URL('/healthz', running.graphqlUrl))).status).toBe(200);
+
+    // Room again: readiness recovers by itself (no order needs to arrive), and orders go through.
+    execFileSync('prlimit', ['--pid', String(running.child.pid), '--fsize=unlimited:']);
+    await waitFor(async () => (await readyz()) === 200);
+    const placed = await executeGraphQL(running.graphqlUrl, CreateOtaOrderDocument, { input: orderInput() });
+    expect(placed.body.data?.createOtaOrder.replayed).toBe(false);
   });
 });

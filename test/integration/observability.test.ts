@@ -1,6 +1,8 @@
+import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGraphQLHttpServer, listen } from '../../src/http/graphql-http-server.js';
+import { journalPathIn } from '../../src/journal/sqlite-order-journal.js';
 import { createGatewayMetrics } from '../../src/observability/metrics.js';
 import { startTracing } from '../../src/observability/tracing.js';
 import { SIMULATOR_ICCIDS } from '../../src/simulator/simulator.scenarios.js';
@@ -128,6 +130,21 @@ describe('health and readiness', () => {
     expect([live.status, ready.status]).toEqual([200, 200]);
     expect(await ready.json()).toEqual({ status: 'ready' });
     expect(h.simulator.requests).toHaveLength(0);
+  });
+
+  it('stays ready, without waiting for the lock, while another process holds the journal\'s write lock', async () => {
+    const h = await start();
+    // Another gateway on the same file in the middle of a write transaction.
+    const other = new Database(journalPathIn(h.dataDir));
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      const ready = await fetch(url(h, '/readyz'));
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toEqual({ status: 'ready' });
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
   });
 
   it('is not ready during the shutdown delay, while it still serves GraphQL and liveness', async () => {
