@@ -1,7 +1,11 @@
+import { constants } from 'node:os';
 import { startGateway } from './app.js';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.js';
 import { loadEnvFileIfPresent } from './env-file.js';
 import { createLogger, stdoutDestination, type Logger } from './logger.js';
+
+/** Signals closer together than this are one request to stop (see onSignal). */
+const SIGNAL_ECHO_MS = 1_000;
 
 /** The entry point of `npm start`: configuration, start, and a graceful stop on signals. */
 async function main(): Promise<void> {
@@ -31,23 +35,48 @@ async function main(): Promise<void> {
   }
 
   let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    gateway.close().then(
-      () => {
-        logger.info('stopped');
-        exitAfterFlush(logger, 0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        exitAfterFlush(logger, 1);
-      },
-    );
+  let lastSignalAt = 0;
+  let signalsWhileStopping = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    const now = Date.now();
+    // Ctrl-C on `npm start` reaches node twice (from the terminal and forwarded by npm), as
+    // does a stop signal sent to the whole process group (systemd's default): a signal
+    // this soon after the previous one is the same request, not a new one.
+    const echo = now - lastSignalAt < SIGNAL_ECHO_MS;
+    lastSignalAt = now;
+    if (!stopping) {
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      gateway.close().then(
+        () => {
+          logger.info('stopped');
+          exitAfterFlush(logger, 0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          exitAfterFlush(logger, 1);
+        },
+      );
+      return;
+    }
+    if (echo) return;
+    signalsWhileStopping += 1;
+    if (signalsWhileStopping === 1) {
+      logger.warn(
+        { signal },
+        'still shutting down: orders in flight finish within the CSSS deadline and are journaled; send the signal once more to stop at once',
+      );
+      return;
+    }
+    // A deliberate third request: stop now, as a crash would. Orders still in flight stay
+    // PENDING until a gateway's sweep marks them UNKNOWN; none is sent twice.
+    logger.warn({ signal }, 'stopping at once: orders still in flight will become UNKNOWN for an operator to settle');
+    exitAfterFlush(logger, 128 + (constants.signals[signal] ?? 0));
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // `on`, not `once`: after a `once` handler, the repeated signal's default action kills
+  // the process in the middle of an order.
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 }
 
 /** Log lines are written asynchronously; the last ones of a process must not be lost. */

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,7 +9,7 @@ import { SIMULATOR_ICCIDS } from '../../src/simulator/simulator.scenarios.js';
 import { startCsssSimulator, type RunningCsssSimulator } from '../../src/simulator/simulator.js';
 import { CreateOtaOrderDocument, OtaOrderAttemptDocument } from '../generated/graphql.js';
 import { testApiKey } from '../support/api-keys.js';
-import { spawnGateway, type GatewayProcess, type SpawnOptions } from '../support/gateway-process.js';
+import { spawnGateway, spawnNpmStart, type GatewayProcess, type SpawnOptions } from '../support/gateway-process.js';
 import { executeGraphQL as executeWithoutKey } from '../support/graphql-client.js';
 import { orderInput } from '../support/order-input.js';
 import { waitFor } from '../support/timing.js';
@@ -48,6 +49,23 @@ async function gateway(
   }, options);
   cleanups.push(async () => {
     if (started.child.exitCode === null && started.child.signalCode === null) started.child.kill('SIGKILL');
+    await started.exited;
+  });
+  return started;
+}
+
+/** `npm start` (build, then the gateway) against the simulator; killed with its group if a test leaves it running. */
+async function npmStart(sim: RunningCsssSimulator, dataDir: string, extraEnv: Record<string, string> = {}): Promise<GatewayProcess> {
+  const started = await spawnNpmStart({
+    CSSS_BASE_URL: sim.url,
+    CSSS_ACCESS_CODE: sim.accessCode,
+    CSSS_SECRET: sim.secret,
+    DATA_DIR: dataDir,
+    ...apiKey.env,
+    ...extraEnv,
+  });
+  cleanups.push(async () => {
+    if (started.child.exitCode === null && started.child.signalCode === null) process.kill(-started.child.pid!, 'SIGKILL');
     await started.exited;
   });
   return started;
@@ -164,5 +182,53 @@ describe('a journal on a disk that fills up', () => {
     await waitFor(async () => (await readyz()) === 200);
     const placed = await executeGraphQL(running.graphqlUrl, CreateOtaOrderDocument, { input: orderInput() });
     expect(placed.body.data?.createOtaOrder.replayed).toBe(false);
+  });
+});
+
+describe('Ctrl-C on `npm start`', () => {
+  // npm start compiles first, which takes a while on a busy machine.
+  it('finishes and journals the order in flight although the group gets the signal twice and then a stop again', { timeout: 90_000 }, async () => {
+    const sim = await simulator();
+    const dataDir = await newDataDir();
+    const running = await npmStart(sim, dataDir, { CSSS_TIMEOUT_MS: '4000' });
+    const input = orderInput({ deviceId: SIMULATOR_ICCIDS.hang });
+    const inFlight = executeGraphQL(running.graphqlUrl, CreateOtaOrderDocument, { input });
+    await waitFor(() => sim.requests.length === 1);
+
+    // As a terminal does: the whole group gets SIGINT, and npm forwards it to node again.
+    process.kill(-running.child.pid!, 'SIGINT');
+    await waitFor(() => running.output.some((line) => line.includes('shutting down')));
+    // A second, separate request to stop (systemd's SIGTERM to the group) must not cut it short either.
+    await sleep(1_200);
+    process.kill(-running.child.pid!, 'SIGTERM');
+    await waitFor(() => running.output.some((line) => line.includes('still shutting down')));
+
+    expect((await inFlight).body.errors?.[0]?.extensions?.code).toBe('CSSS_OUTCOME_UNKNOWN');
+    expect(await running.exited).toBe(0);
+    expect(sim.requests).toHaveLength(1);
+    const journal = new SqliteOrderJournal({ path: journalPathIn(dataDir), pendingStaleAfterMs: 60_000 });
+    cleanups.push(() => journal.close());
+    expect(await journal.findLatest('apikey:test-client', input.idempotencyKey)).toMatchObject({ status: 'UNKNOWN', detail: 'deadline passed' });
+  });
+
+  it('stops at once on a third separate signal, leaving the order for the stale sweep', async () => {
+    const sim = await simulator();
+    const dataDir = await newDataDir();
+    const running = await gateway(sim, dataDir, { CSSS_TIMEOUT_MS: '10000' });
+    const input = orderInput({ deviceId: SIMULATOR_ICCIDS.hang });
+    const inFlight = executeGraphQL(running.graphqlUrl, CreateOtaOrderDocument, { input }).catch((error: unknown) => error);
+    await waitFor(() => sim.requests.length === 1);
+
+    for (const expected of ['shutting down', 'still shutting down', 'stopping at once']) {
+      running.child.kill('SIGINT');
+      await waitFor(() => running.output.some((line) => line.includes(expected)));
+      if (expected !== 'stopping at once') await sleep(1_200);
+    }
+
+    expect(await running.exited).toBe(130);
+    expect(await inFlight).toBeInstanceOf(Error);
+    const journal = new SqliteOrderJournal({ path: journalPathIn(dataDir), pendingStaleAfterMs: 60_000 });
+    cleanups.push(() => journal.close());
+    expect(await journal.findLatest('apikey:test-client', input.idempotencyKey)).toMatchObject({ status: 'PENDING' });
   });
 });
