@@ -17,9 +17,9 @@ export interface ErrorCodeDoc {
 export const GATEWAY_ERROR_CODE_DOCS = {
   BAD_USER_INPUT: {
     description:
-      'The input breaks a rule in the schema, or GraphQL rejected a variable (an unknown enum value, a missing field). CSSS was not called.',
+      'The input breaks a rule in the schema, or GraphQL rejected a variable (an unknown enum value, a missing or unknown field, a wrong type). HTTP 400. CSSS was not called.',
     extensions:
-      '`field`: the first bad input field; `violations`: every `{ field, message }` (both only when the gateway checked the input).',
+      '`field`: the first bad input field; `violations`: every `{ field, message }`.',
   },
   IDEMPOTENCY_KEY_REUSED: {
     description: 'The idempotencyKey was used before for a different order. CSSS was not called; use a new key.',
@@ -52,7 +52,7 @@ export const GATEWAY_ERROR_CODE_DOCS = {
   },
   SERVICE_UNAVAILABLE: {
     description:
-      'The gateway is starting or stopping (HTTP 503), could not journal the order and so did not send it, or cannot check credentials now (HTTP 503 with Retry-After; keep the token). Safe to retry.',
+      'HTTP 503: the gateway is starting or stopping, could not journal the order and so did not send it (with Retry-After), or cannot check credentials now (with Retry-After; keep the token). Safe to retry.',
   },
   OPERATION_NOT_TRUSTED: {
     description:
@@ -71,7 +71,10 @@ export const REQUEST_ERROR_CODE_DOCS = {
   BAD_USER_INPUT: GATEWAY_ERROR_CODE_DOCS.BAD_USER_INPUT,
   GRAPHQL_PARSE_FAILED: { description: 'The operation is not valid GraphQL syntax, or is too large.' },
   GRAPHQL_VALIDATION_FAILED: { description: 'The operation does not fit the schema (or breaks the depth or alias limits).' },
-  BAD_REQUEST: { description: 'The HTTP request is malformed: not JSON, too large (HTTP 413), or missing a query.' },
+  BAD_REQUEST: {
+    description:
+      'The HTTP request is refused: not valid UTF-8 JSON, a batch, missing a query, or a possible cross-site request forgery (HTTP 400); a mutation over GET (HTTP 405); too large (HTTP 413).',
+  },
   OPERATION_RESOLUTION_FAILURE: { description: 'The document has several operations and operationName picks none of them.' },
   PERSISTED_QUERY_NOT_FOUND: { description: 'An automatic persisted query hash the gateway does not know; send the query text.' },
   PERSISTED_QUERY_NOT_SUPPORTED: { description: 'Persisted queries are not supported for this request.' },
@@ -104,7 +107,8 @@ export interface ErrorKind {
 }
 
 export const ERROR_KINDS = {
-  invalidInput: { code: 'BAD_USER_INPUT' },
+  /** 400 like graphql-js's own variable errors: the whole operation was refused, nothing ran. */
+  invalidInput: { code: 'BAD_USER_INPUT', status: 400 },
   idempotencyKeyReused: { code: 'IDEMPOTENCY_KEY_REUSED' },
   idempotencyKeyInProgress: { code: 'IDEMPOTENCY_KEY_IN_PROGRESS' },
   unauthenticated: { code: 'UNAUTHENTICATED', status: 401, headers: { 'www-authenticate': 'Bearer, ApiKey' } },
@@ -116,8 +120,8 @@ export const ERROR_KINDS = {
   csssRejected: { code: 'CSSS_REJECTED' },
   csssUnavailable: { code: 'CSSS_UNAVAILABLE' },
   csssOutcomeUnknown: { code: 'CSSS_OUTCOME_UNKNOWN' },
-  /** The journal could not record the attempt, so nothing was sent; answered inside the result. */
-  orderNotRecorded: { code: 'SERVICE_UNAVAILABLE' },
+  /** The journal could not record the attempt, so nothing was sent: 503 like every other SERVICE_UNAVAILABLE. */
+  orderNotRecorded: { code: 'SERVICE_UNAVAILABLE', status: 503, retryAfterSeconds: 5 },
   /** GraphQL before start-up finished or after shutdown began. */
   notReady: { code: 'SERVICE_UNAVAILABLE', status: 503 },
   requestBodyTooLarge: { code: 'BAD_REQUEST', status: 413 },

@@ -69,7 +69,18 @@ export function createGraphQLHttpServer(options: GraphQLHttpServerOptions): Serv
       : cors({
           origin: [...options.corsOrigins],
           methods: ['GET', 'POST'],
-          allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'x-request-id', 'apollo-require-preflight', 'accept-language'],
+          allowedHeaders: [
+            'content-type',
+            'authorization',
+            'x-api-key',
+            'x-request-id',
+            'apollo-require-preflight',
+            'accept-language',
+            // Apollo Client's client awareness, and W3C trace context from browser tracing.
+            'apollographql-client-name',
+            'apollographql-client-version',
+            'traceparent',
+          ],
           exposedHeaders: ['x-request-id', 'retry-after'],
           maxAge: 600,
         });
@@ -113,6 +124,15 @@ async function route(
     }
     case GRAPHQL_PATH: {
       if (corsHandler && (await answeredByCors(corsHandler, request, response))) return;
+      if (!corsHandler && request.method === 'OPTIONS') {
+        // A preflight to a server that allows no origins: answered, without any
+        // Access-Control-Allow-* header, so the browser reports the origin as not allowed
+        // (rather than Apollo's CSRF message, which it shows as an unexplained failure).
+        response.statusCode = 204;
+        response.setHeader('allow', 'GET, POST, OPTIONS');
+        response.end();
+        return;
+      }
       const apollo = options.apollo();
       const lifecycle = options.lifecycle();
       if (!apollo || (lifecycle !== 'ready' && lifecycle !== 'draining')) {
@@ -149,8 +169,9 @@ async function serveGraphQL(
       return;
     }
     if (error instanceof RequestBodyNotUtf8Error) {
-      options.logger.warn({ requestId, status: 400 }, 'request body is not valid UTF-8');
-      sendGraphQLError(response, 400, 'Request body is not valid UTF-8', 'BAD_REQUEST', requestId);
+      // Not UTF-8 is not JSON either: the same kind of refusal, with its own message.
+      options.logger.warn({ requestId, status: ERROR_KINDS.requestBodyNotJson.status }, 'request body is not valid UTF-8');
+      sendGraphQLError(response, ERROR_KINDS.requestBodyNotJson, 'Request body is not valid UTF-8', requestId);
       return;
     }
     if (error instanceof SyntaxError) {
@@ -189,7 +210,25 @@ async function serveGraphQL(
     httpGraphQLRequest,
     context: async () => options.context(request, requestInfo),
   });
-  await writeApolloResponse(response, result);
+  await writeApolloResponse(response, withRequestId(result, requestId));
+}
+
+/**
+ * Apollo refuses some requests (CSRF, batches, GET mutations) before any plugin runs, so
+ * their errors lack the request id every other error carries; it is added here. Only
+ * refusals are parsed again, never a normal answer.
+ */
+function withRequestId(result: HTTPGraphQLResponse, requestId: string): HTTPGraphQLResponse {
+  if ((result.status ?? 200) < 400 || result.body.kind !== 'complete') return result;
+  let payload: { errors?: Array<{ extensions?: Record<string, unknown> }> };
+  try {
+    payload = JSON.parse(result.body.string) as typeof payload;
+  } catch {
+    return result;
+  }
+  if (!Array.isArray(payload.errors) || payload.errors.every((error) => error.extensions?.requestId !== undefined)) return result;
+  payload.errors = payload.errors.map((error) => ({ ...error, extensions: { ...error.extensions, requestId: error.extensions?.requestId ?? requestId } }));
+  return { ...result, body: { kind: 'complete', string: JSON.stringify(payload) } };
 }
 
 /**

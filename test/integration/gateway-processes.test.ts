@@ -1,15 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { appendFile, cp, mkdtemp, readdir, readFile, realpath, symlink } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { print } from 'graphql';
 import { afterEach, describe, expect, it } from 'vitest';
 import { journalPathIn, SqliteOrderJournal } from '../../src/journal/sqlite-order-journal.js';
 import { SIMULATOR_ICCIDS } from '../../src/simulator/simulator.scenarios.js';
 import { startCsssSimulator, type RunningCsssSimulator } from '../../src/simulator/simulator.js';
 import { CreateOtaOrderDocument, OtaOrderAttemptDocument } from '../generated/graphql.js';
 import { testApiKey } from '../support/api-keys.js';
-import { spawnGateway, spawnNpmStart, type GatewayProcess, type SpawnOptions } from '../support/gateway-process.js';
+import { REPO_ROOT, spawnGateway, spawnNpmStart, type GatewayProcess, type SpawnOptions } from '../support/gateway-process.js';
 import { executeGraphQL as executeWithoutKey } from '../support/graphql-client.js';
 import { orderInput } from '../support/order-input.js';
 import { waitFor } from '../support/timing.js';
@@ -55,7 +56,12 @@ async function gateway(
 }
 
 /** `npm start` (build, then the gateway) against the simulator; killed with its group if a test leaves it running. */
-async function npmStart(sim: RunningCsssSimulator, dataDir: string, extraEnv: Record<string, string> = {}): Promise<GatewayProcess> {
+async function npmStart(
+  sim: RunningCsssSimulator,
+  dataDir: string,
+  extraEnv: Record<string, string> = {},
+  checkout = REPO_ROOT,
+): Promise<GatewayProcess> {
   const started = await spawnNpmStart({
     CSSS_BASE_URL: sim.url,
     CSSS_ACCESS_CODE: sim.accessCode,
@@ -63,7 +69,7 @@ async function npmStart(sim: RunningCsssSimulator, dataDir: string, extraEnv: Re
     DATA_DIR: dataDir,
     ...apiKey.env,
     ...extraEnv,
-  });
+  }, checkout);
   cleanups.push(async () => {
     if (started.child.exitCode === null && started.child.signalCode === null) process.kill(-started.child.pid!, 'SIGKILL');
     await started.exited;
@@ -166,13 +172,23 @@ describe('a journal on a disk that fills up', () => {
     expect(await readyz()).toBe(200);
 
     // Each order adds pages to the journal's write-ahead log until the limit refuses them.
-    let refusal: string | undefined;
+    let refusal: Response | undefined;
     for (let i = 0; i < 500 && refusal === undefined; i += 1) {
-      const { body } = await executeGraphQL(running.graphqlUrl, CreateOtaOrderDocument, { input: orderInput() });
-      refusal = body.errors?.[0]?.extensions?.code as string | undefined;
+      const response = await fetch(running.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...apiKey.headers },
+        body: JSON.stringify({ query: print(CreateOtaOrderDocument), variables: { input: orderInput() } }),
+      });
+      if (response.status !== 200) refusal = response;
+      else await response.body?.cancel();
     }
 
-    expect(refusal).toBe('SERVICE_UNAVAILABLE');
+    // Like every other SERVICE_UNAVAILABLE: 503 with Retry-After, so proxies and dashboards see it.
+    expect(refusal?.status).toBe(503);
+    expect(refusal?.headers.get('retry-after')).toBe('5');
+    expect(((await refusal?.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code).toBe(
+      'SERVICE_UNAVAILABLE',
+    );
     expect(await readyz()).toBe(503);
     expect(await (await fetch(new URL('/readyz', running.graphqlUrl))).json()).toEqual({ status: 'unavailable' });
     expect((await fetch(new URL('/healthz', running.graphqlUrl))).status).toBe(200);
@@ -230,5 +246,48 @@ describe('Ctrl-C on `npm start`', () => {
     const journal = new SqliteOrderJournal({ path: journalPathIn(dataDir), pendingStaleAfterMs: 60_000 });
     cleanups.push(() => journal.close());
     expect(await journal.findLatest('apikey:test-client', input.idempotencyKey)).toMatchObject({ status: 'PENDING' });
+  });
+});
+
+describe('gateways started from one checkout', () => {
+  /** A checkout of its own, with what `npm start` reads, so its builds race only each other. */
+  async function checkoutCopy(): Promise<string> {
+    const copy = await mkdtemp(join(tmpdir(), 'csss-gateway-checkout-'));
+    for (const name of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts', 'src']) {
+      await cp(join(REPO_ROOT, name), join(copy, name), { recursive: true });
+    }
+    await symlink(join(REPO_ROOT, 'node_modules'), join(copy, 'node_modules'));
+    return copy;
+  }
+
+  async function filesIn(folder: string): Promise<Map<string, string>> {
+    const entries = await readdir(folder, { recursive: true, withFileTypes: true });
+    const files = entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+    return new Map(await Promise.all(files.map(async (file) => [file, await readFile(file, 'utf8')] as const)));
+  }
+
+  it('both start when started at once, and a restart after a change starts while they run', { timeout: 240_000 }, async () => {
+    const sim = await simulator();
+    const dataDir = await newDataDir();
+    const checkout = await checkoutCopy();
+
+    const both = await Promise.all([npmStart(sim, dataDir, {}, checkout), npmStart(sim, dataDir, {}, checkout)]);
+    const loaded = await realpath(join(checkout, 'dist'));
+    const loadedFiles = await filesIn(loaded);
+    // A changed source makes the next start compile again while the first two run.
+    await appendFile(join(checkout, 'src', 'main.ts'), '\nexport const changedForTheRestart = true;\n');
+    const restarted = await npmStart(sim, dataDir, {}, checkout);
+
+    for (const running of [...both, restarted]) {
+      const { body } = await executeGraphQL(running.graphqlUrl, CreateOtaOrderDocument, { input: orderInput() });
+      expect(body.data?.createOtaOrder.replayed).toBe(false);
+    }
+    // The build the first two loaded was not rewritten under them: a process loading it
+    // at any moment, even during the rebuild, gets one whole build.
+    expect(await filesIn(loaded)).toEqual(loadedFiles);
+    const rebuilt = await realpath(join(checkout, 'dist'));
+    expect(rebuilt).not.toBe(loaded);
+    expect(await readFile(join(rebuilt, 'src', 'main.js'), 'utf8')).toContain('changedForTheRestart');
+    expect(sim.orders).toHaveLength(3);
   });
 });

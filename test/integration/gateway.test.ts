@@ -114,7 +114,8 @@ describe('errors, each with its code and the number of CSSS calls it made', () =
       input: orderInput({ deviceId: '８９８５２２０２１０１１３０００１６７０', mcc: '46' }),
     });
 
-    expect(status).toBe(200);
+    // The whole operation was refused, as GraphQL's own input errors are: 400, not 200.
+    expect(status).toBe(400);
     expect(body.data).toBeNull();
     expect(body.errors).toHaveLength(1);
     expect(body.errors?.[0]?.extensions).toStrictEqual({
@@ -132,9 +133,36 @@ describe('errors, each with its code and the number of CSSS calls it made', () =
   it('answers BAD_USER_INPUT, without calling CSSS, for a value GraphQL itself refuses', async () => {
     const h = await start();
     const input = { ...orderInput(), packageType: 'WEEKLY' } as unknown as ReturnType<typeof orderInput>;
-    const { body } = await h.execute(CreateOtaOrderDocument, { input });
+    const { status, body } = await h.execute(CreateOtaOrderDocument, { input });
     expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(body.errors?.[0]?.message).toContain('packageType');
+    expect(h.simulator.requests).toHaveLength(0);
+    // Told like a rule break: the field, and a message that does not repeat the whole order.
+    expect(status).toBe(400);
+    expect(body.errors?.[0]?.extensions).toStrictEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'packageType',
+      violations: [{ field: 'packageType', message: body.errors?.[0]?.message }],
+      requestId: expect.any(String),
+    });
+    expect(body.errors?.[0]?.message).toBe(
+      'Variable "$input" got an invalid value at "input.packageType": Value "WEEKLY" does not exist in "PackageType" enum. Did you mean the enum value "YEARLY"?',
+    );
+  });
+
+  it.each([
+    ['an unknown field', { accessCode: 'QY-000001' }, 'accessCode'],
+    ['a missing field', { deviceId: undefined }, 'deviceId'],
+    ['a wrong type', { days: 'many' }, 'days'],
+  ])('names the field, without repeating the order, for %s in the variables', async (_case, change, field) => {
+    const h = await start();
+    const input = { ...orderInput(), ...change } as unknown as ReturnType<typeof orderInput>;
+    const { status, body } = await h.execute(CreateOtaOrderDocument, { input });
+
+    expect(status).toBe(400);
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field, violations: [{ field }] });
+    expect(body.errors?.[0]?.message).toContain(field);
+    expect(body.errors?.[0]?.message).not.toContain(input.idempotencyKey);
     expect(h.simulator.requests).toHaveLength(0);
   });
 
