@@ -357,6 +357,28 @@ describe('CORS', () => {
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it('answers a preflight with no origins allowed as such a server should: 204 and no allow headers', async () => {
+    const response = await fetch(shared.gateway.graphqlUrl, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    expect(response.headers.get('access-control-allow-headers')).toBeNull();
+    expect(await response.text()).toBe('');
+  });
+
+  it('lets allowed origins send the Apollo client-awareness and trace context headers', async () => {
+    const h = await start({ auth: AUTH, corsOrigins: ['https://app.example.com'] });
+    const requested = ['apollographql-client-name', 'apollographql-client-version', 'traceparent'];
+    const response = await fetch(h.gateway.graphqlUrl, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': requested.join(',') },
+    });
+    const allowed = (response.headers.get('access-control-allow-headers') ?? '').split(',');
+    expect(allowed).toEqual(expect.arrayContaining(requested));
+  });
+
   it('sends no CORS headers at all by default', async () => {
     const response = await fetch(shared.gateway.graphqlUrl, {
       method: 'POST',

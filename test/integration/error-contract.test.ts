@@ -1,0 +1,239 @@
+import { readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { print } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuthConfig } from '../../src/config.js';
+import { RESPONSE_ERROR_CODES } from '../../src/errors/error-codes.js';
+import { documentHash } from '../../src/graphql/trusted-documents.js';
+import { journalPathIn } from '../../src/journal/sqlite-order-journal.js';
+import { SIMULATOR_ICCIDS } from '../../src/simulator/simulator.scenarios.js';
+import { CreateOtaOrderDocument, OtaOrderAttemptDocument } from '../generated/graphql.js';
+import { testApiKey } from '../support/api-keys.js';
+import { startHarness, type Harness } from '../support/gateway-harness.js';
+import { orderInput } from '../support/order-input.js';
+import { waitFor } from '../support/timing.js';
+
+// The README's error table is the contract frontend teams read: one row per code with its
+// HTTP status. Each row is checked here against a running gateway, so the table cannot
+// drift from what the gateway does.
+
+interface ContractRow {
+  code: string;
+  statuses: number[];
+}
+
+function readmeErrorTable(): ContractRow[] {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('## Errors'), readme.indexOf('\n## ', readme.indexOf('## Errors') + 1));
+  return [...section.matchAll(/^\| `([A-Z_]+)` \| ([0-9, ]+) \|/gm)].map(([, code, statuses]) => ({
+    code: code!,
+    statuses: statuses!.split(',').map((status) => Number(status.trim())),
+  }));
+}
+
+
+const client = testApiKey('contract-client');
+const readOnly = testApiKey('contract-read-only', ['ota:read']);
+const AUTH: AuthConfig = { mode: 'apikey', orderScope: 'ota:order', apiKeys: [client.record, readOnly.record] };
+
+interface Answer {
+  status: number;
+  code: unknown;
+  requestId: unknown;
+}
+
+const ORDERS_SIMULATED = '{ ordersSimulated }';
+
+let h: Harness;
+let limited: Harness;
+let trustedOnly: Harness;
+beforeAll(async () => {
+  h = await startHarness({ auth: AUTH, timeoutMs: 1_500 });
+  limited = await startHarness({ auth: AUTH, rateLimit: { perSecond: 0.001, burst: 1 } });
+  trustedOnly = await startHarness({
+    auth: AUTH,
+    trustedDocuments: { documents: new Map([[documentHash(ORDERS_SIMULATED), ORDERS_SIMULATED]]), only: true },
+  });
+});
+afterAll(async () => {
+  await Promise.all([h.close(), limited.close(), trustedOnly.close()]);
+});
+
+async function send(target: Harness, init: RequestInit & { query?: string }, headers: Record<string, string> = client.headers): Promise<Answer> {
+  const url = target.gateway.graphqlUrl + (init.query ?? '');
+  const response = await fetch(url, { ...init, headers: { ...headers, ...(init.headers as Record<string, string> | undefined) } });
+  const body = (await response.json()) as { errors?: Array<{ extensions?: Record<string, unknown> }> };
+  return { status: response.status, code: body.errors?.[0]?.extensions?.code, requestId: body.errors?.[0]?.extensions?.requestId };
+}
+
+const json = (payload: unknown): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(payload),
+});
+const order = (input = orderInput()): RequestInit => json({ query: print(CreateOtaOrderDocument), variables: { input } });
+
+/** One way to meet each code at each status the table gives it. */
+const SCENARIOS: Record<string, Array<[string, () => Promise<Answer>]>> = {
+  BAD_USER_INPUT: [
+    ['a rule break', () => send(h, order(orderInput({ days: 0 })))],
+    ['a variable GraphQL refuses', () => send(h, order({ ...orderInput(), days: 'many' } as never))],
+  ],
+  IDEMPOTENCY_KEY_REUSED: [
+    [
+      'a key used for another order',
+      async () => {
+        const input = orderInput();
+        await send(h, order(input));
+        return send(h, order({ ...input, days: 30 }));
+      },
+    ],
+  ],
+  IDEMPOTENCY_KEY_IN_PROGRESS: [
+    [
+      'a key whose order is still being sent',
+      async () => {
+        const input = orderInput({ deviceId: SIMULATOR_ICCIDS.hang });
+        const first = send(h, order(input));
+        const sent = h.simulator.requests.length;
+        await waitFor(() => h.simulator.requests.length > sent);
+        const second = await send(h, order(input));
+        await first;
+        return second;
+      },
+    ],
+  ],
+  UNAUTHENTICATED: [['no credentials', () => send(h, order(), {})]],
+  FORBIDDEN: [['a key without the order scope', () => send(h, order(), readOnly.headers)]],
+  RATE_LIMITED: [
+    [
+      'a second order within the limit',
+      async () => {
+        await send(limited, order());
+        return send(limited, order());
+      },
+    ],
+  ],
+  CSSS_REJECTED: [['an order CSSS refuses', () => send(h, order(orderInput({ deviceId: SIMULATOR_ICCIDS.rejected })))]],
+  CSSS_UNAVAILABLE: [
+    [
+      'a new key while the bulkhead is full',
+      async () => {
+        const started = await startHarness({ auth: AUTH, maxInFlight: 1, timeoutMs: 1_500 });
+        try {
+          const hanging = send(started, order(orderInput({ deviceId: SIMULATOR_ICCIDS.hang })));
+          await waitFor(() => started.simulator.requests.length === 1);
+          const refused = await send(started, order());
+          await hanging;
+          return refused;
+        } finally {
+          await started.close();
+        }
+      },
+    ],
+  ],
+  CSSS_OUTCOME_UNKNOWN: [['CSSS answering HTTP 500', () => send(h, order(orderInput({ deviceId: SIMULATOR_ICCIDS.serverError })))]],
+  SERVICE_UNAVAILABLE: [
+    [
+      'an order the journal cannot record (another process holds its lock)',
+      async () => {
+        const other = new Database(journalPathIn(h.dataDir));
+        other.exec('BEGIN IMMEDIATE');
+        try {
+          return await send(h, order());
+        } finally {
+          other.exec('ROLLBACK');
+          other.close();
+        }
+      },
+    ],
+  ],
+  INTERNAL_SERVER_ERROR: [
+    [
+      'a journal row the gateway cannot read',
+      async () => {
+        const key = `corrupt-${Date.now()}`;
+        const other = new Database(journalPathIn(h.dataDir));
+        try {
+          other
+            .prepare(
+              `INSERT INTO ota_order_attempts (client_id, idempotency_key, attempt_no, fingerprint, request_json, status, owner, created_at, updated_at)
+               VALUES (?, ?, 1, 'x', '{not json', 'SUCCEEDED', 'test', '', '')`,
+            )
+            .run('apikey:contract-client', key);
+        } finally {
+          other.close();
+        }
+        return send(h, json({ query: print(OtaOrderAttemptDocument), variables: { idempotencyKey: key } }));
+      },
+    ],
+  ],
+  BAD_REQUEST: [
+    ['a batch', () => send(h, json([{ query: '{ ordersSimulated }' }, { query: '{ ordersSimulated }' }]))],
+    [
+      'a form-encoded POST (CSRF)',
+      () =>
+        send(h, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'query=%7B%20ordersSimulated%20%7D' }),
+    ],
+    ['a body that is not valid UTF-8', () => send(h, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.from([0x7b, 0xc3, 0x28, 0x7d]) })],
+    [
+      'a mutation over GET with a preflight header',
+      () =>
+        send(h, {
+          query: `?query=${encodeURIComponent(print(CreateOtaOrderDocument))}&variables=${encodeURIComponent(JSON.stringify({ input: orderInput() }))}`,
+          headers: { 'apollo-require-preflight': 'true' },
+        }),
+    ],
+    ['a body over 64 KiB', () => send(h, json({ query: '{ ordersSimulated }', padding: 'x'.repeat(70 * 1024) }))],
+  ],
+  GRAPHQL_PARSE_FAILED: [['a document that is not GraphQL', () => send(h, json({ query: '{' }))]],
+  GRAPHQL_VALIDATION_FAILED: [
+    [
+      'a bad enum value written inline',
+      () =>
+        send(h, json({ query: 'mutation { createOtaOrder(input: { packageType: WEEKLY }) { orderId } }' })),
+    ],
+  ],
+  OPERATION_RESOLUTION_FAILURE: [['two operations and no operationName', () => send(h, json({ query: 'query A { ordersSimulated } query B { ordersSimulated }' }))]],
+  OPERATION_NOT_TRUSTED: [['an operation in no manifest', () => send(trustedOnly, json({ query: '{ ordersSimulated __typename }' }))]],
+  PERSISTED_QUERY_NOT_FOUND: [
+    [
+      'a hash in no manifest, with other operations allowed too',
+      async () => {
+        const trusted = await startHarness({
+          auth: AUTH,
+          trustedDocuments: { documents: new Map([[documentHash(ORDERS_SIMULATED), ORDERS_SIMULATED]]), only: false },
+        });
+        try {
+          return await send(trusted, json({ extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } }));
+        } finally {
+          await trusted.close();
+        }
+      },
+    ],
+  ],
+  PERSISTED_QUERY_NOT_SUPPORTED: [
+    [
+      'a hash alone, without trusted documents',
+      () => send(h, json({ extensions: { persistedQuery: { version: 1, sha256Hash: documentHash(ORDERS_SIMULATED) } } })),
+    ],
+  ],
+};
+
+describe("the README's error table", () => {
+  const rows = readmeErrorTable();
+
+  it('has one row for every code a response can carry', () => {
+    expect(rows.map((row) => row.code).sort()).toEqual([...RESPONSE_ERROR_CODES].sort());
+    expect(new Set(rows.map((row) => row.code)).size).toBe(rows.length);
+  });
+
+  it.each(rows.map((row) => [row.code, row] as const))('%s is answered with the status its row gives, and the request id', async (code, row) => {
+    const scenarios = SCENARIOS[code] ?? [];
+    const answers = [];
+    for (const [, scenario] of scenarios) answers.push(await scenario());
+
+    for (const answer of answers) expect({ code: answer.code, requestId: typeof answer.requestId }).toEqual({ code, requestId: 'string' });
+    expect([...new Set(answers.map((answer) => answer.status))].sort()).toEqual([...row.statuses].sort());
+  });
+});
