@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuthConfig } from '../../src/config.js';
+import type { AuthConfig } from '../../src/auth/auth.config.js';
 import { RESPONSE_ERROR_CODES } from '../../src/errors/error-codes.js';
 import { documentHash } from '../../src/graphql/trusted-documents.js';
 import { journalPathIn } from '../../src/journal/sqlite-order-journal.js';
