@@ -29,6 +29,8 @@ describe('the error table', () => {
     expect(httpAnswerOf(ERROR_KINDS.unauthenticated)).toEqual({ status: 401, headers: [['www-authenticate', 'Bearer, ApiKey']] });
     expect(httpAnswerOf(ERROR_KINDS.credentialsUncheckable)).toEqual({ status: 503, headers: [['retry-after', '5']] });
     expect(httpAnswerOf(ERROR_KINDS.rateLimited, 7)).toEqual({ status: 429, headers: [['retry-after', '7']] });
-    expect(httpAnswerOf(ERROR_KINDS.orderNotRecorded)).toBeUndefined();
+    // Issue 12: an order the journal could not record is 503 with Retry-After, like every other SERVICE_UNAVAILABLE.
+    expect(httpAnswerOf(ERROR_KINDS.orderNotRecorded)).toEqual({ status: 503, headers: [['retry-after', '5']] });
+    expect(httpAnswerOf(ERROR_KINDS.invalidInput)).toEqual({ status: 400, headers: [] });
   });
 });
