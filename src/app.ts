@@ -13,9 +13,10 @@ import { TrustedDocuments, type OperationRequest } from './graphql/trusted-docum
 import { closeServer, createGraphQLHttpServer, GRAPHQL_PATH, listen, type Lifecycle } from './http/graphql-http-server.js';
 import type { OrderJournal } from './journal/order-journal.js';
 import { openOrderJournal } from './journal/open-order-journal.js';
-import { createTokenBucketLimiter } from './limits/rate-limiter.js';
+import { createRateLimiter } from './limits/create-rate-limiter.js';
 import type { Logger } from './logger.js';
 import { createGatewayMetrics } from './observability/metrics.js';
+import { createStoreMetrics } from './observability/store-metrics.js';
 import { startTracing } from './observability/tracing.js';
 import { OtaOrderService } from './orders/ota-order.service.js';
 import { ShutdownStages } from './shutdown-stages.js';
@@ -83,12 +84,17 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     const csss = buildCsssApi(csssSettingsOf(config, simulator, clock), { logger, metrics, tracer: tracing.tracer });
     shutdown.add('csss client', () => csss.close());
 
-    const openJournal = await openOrderJournal({ dataDir: config.dataDir, csssTimeoutMs: config.csssTimeoutMs, clock, logger });
+    const storeMetrics = createStoreMetrics(metrics.registry);
+    // A start waiting for the database stops waiting when the gateway is closed.
+    const startAbort = new AbortController();
+    shutdown.add('start aborted', async () => startAbort.abort());
+    const openJournal = await openOrderJournal({ ...config, clock, logger, metrics: storeMetrics, signal: startAbort.signal });
     journal = openJournal.journal;
     shutdown.add('journal', () => openJournal.close());
 
     const orders = new OtaOrderService(csss.api, journal, logger);
-    const limiter = createTokenBucketLimiter({ ratePerSecond: config.rateLimit.perSecond, burst: config.rateLimit.burst, clock });
+    const limiter = createRateLimiter(config.rateLimit, { logger, clock, metrics: storeMetrics });
+    shutdown.add('rate limiter', () => limiter.close());
     const orderAccess = new OrderAccessPolicy(config.auth.orderScope, limiter);
     const info = new GatewayInfo(config.csss.kind === 'simulator');
     const schema = await buildGatewaySchema({ orders, orderAccess, info, recordOrderOutcome: (outcome) => metrics.countOrderOutcome(outcome) });

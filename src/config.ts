@@ -24,6 +24,14 @@ export const SIMULATOR_RATE_LIMIT = { perSecond: 1000, burst: 1000 } as const;
 /** CSSS calls in flight at once (bulkhead) and keep-alive connections to CSSS, unless CSSS_MAX_IN_FLIGHT says otherwise. */
 export const DEFAULT_CSSS_MAX_IN_FLIGHT = 64;
 
+/** The shared PostgreSQL journal of a replicated deployment; unset keeps the SQLite file in dataDir. */
+export interface DatabaseConfig {
+  /** postgres://…; it may hold a password. */
+  url: Secret;
+  poolSize: number;
+  statementTimeoutMs: number;
+}
+
 export interface GatewayConfig {
   port: number;
   host: string;
@@ -36,8 +44,10 @@ export interface GatewayConfig {
   csssBreakerFailureThreshold: number;
   /** How long the breaker stays open before one probe is let through. */
   csssBreakerCooldownMs: number;
-  /** Folder of the order journal file. */
+  /** Folder of the order journal file (when `database` is unset). */
   dataDir: string;
+  /** DATABASE_URL: the order journal on PostgreSQL, shared by every replica. */
+  database: DatabaseConfig | undefined;
   /** OTLP/HTTP endpoint for traces; unset turns tracing off. */
   otelEndpoint: string | undefined;
   /** How long to keep serving, not ready, after a stop signal before draining. */
@@ -46,8 +56,11 @@ export interface GatewayConfig {
   /** Human-readable logs instead of JSON lines (development only). */
   logPretty: boolean;
   auth: AuthConfig;
-  /** Orders per second per client, and the burst a client may use at once. */
-  rateLimit: { perSecond: number; burst: number };
+  /**
+   * Orders per second per client, and the burst a client may use at once; with
+   * `redisUrl`, one bucket per client shared by every replica.
+   */
+  rateLimit: { perSecond: number; burst: number; redisUrl?: Secret };
   /**
    * Operations known ahead of time, hash → document, from the TRUSTED_DOCUMENTS_FILE
    * manifests; `only`: refuse every other operation (the production setting).
@@ -134,9 +147,16 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
 
   const auth = readAuthConfig(value, env, problems, baseUrl !== undefined);
   const defaultRateLimit = baseUrl === undefined && auth.mode === 'none' ? SIMULATOR_RATE_LIMIT : DEFAULT_RATE_LIMIT;
+  const database = readDatabaseConfig(value, integer, problems);
+  const redisUrl = value('RATE_LIMIT_REDIS_URL');
+  // The URL may carry a password, so it is never quoted back.
+  if (redisUrl !== undefined && !hasProtocol(redisUrl, ['redis:', 'rediss:'])) {
+    problems.push('RATE_LIMIT_REDIS_URL must be a redis:// or rediss:// URL');
+  }
   const rateLimit = {
     perSecond: integer('RATE_LIMIT_PER_SECOND', defaultRateLimit.perSecond, 1, 100_000),
     burst: integer('RATE_LIMIT_BURST', defaultRateLimit.burst, 1, 100_000),
+    ...(redisUrl === undefined ? {} : { redisUrl: new Secret(redisUrl) }),
   };
   const trustedDocuments = readTrustedDocuments(value, problems);
   const corsOrigins = (value('CORS_ORIGINS') ?? '')
@@ -163,6 +183,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     csssBreakerFailureThreshold,
     csssBreakerCooldownMs,
     dataDir,
+    database,
     otelEndpoint,
     shutdownDelayMs,
     logLevel,
@@ -262,6 +283,35 @@ function readTrustedDocuments(value: (name: string) => string | undefined, probl
     problems.push('TRUSTED_DOCUMENTS_ONLY=true needs TRUSTED_DOCUMENTS_FILE: without a manifest every operation would be refused');
   }
   return { documents, only: onlyText === 'true' };
+}
+
+/** Connection pool and statement timeout defaults suit the CSSS bulkhead: see docs/replicas.md. */
+export const DEFAULT_DATABASE_POOL_SIZE = 10;
+export const DEFAULT_DATABASE_STATEMENT_TIMEOUT_MS = 2_000;
+
+function readDatabaseConfig(
+  value: (name: string) => string | undefined,
+  integer: (name: string, fallback: number, min: number, max: number) => number,
+  problems: string[],
+): DatabaseConfig | undefined {
+  const url = value('DATABASE_URL');
+  const poolSize = integer('DATABASE_POOL_SIZE', DEFAULT_DATABASE_POOL_SIZE, 1, 1_000);
+  const statementTimeoutMs = integer('DATABASE_STATEMENT_TIMEOUT_MS', DEFAULT_DATABASE_STATEMENT_TIMEOUT_MS, 100, 60_000);
+  if (url === undefined) return undefined;
+  // The URL may carry a password, so it is never quoted back.
+  if (!hasProtocol(url, ['postgres:', 'postgresql:'])) {
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+    return undefined;
+  }
+  return { url: new Secret(url), poolSize, statementTimeoutMs };
+}
+
+function hasProtocol(text: string, protocols: string[]): boolean {
+  try {
+    return protocols.includes(new URL(text).protocol);
+  } catch {
+    return false;
+  }
 }
 
 function isPublicKeyPem(text: string): boolean {

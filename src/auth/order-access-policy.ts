@@ -13,9 +13,9 @@ export class OrderAccessPolicy {
    * Throws ForbiddenError or RateLimitedError; returns when the order may go ahead.
    * `clientId` is the caller's client id (context.clientId), which the limit is kept under.
    */
-  checkOrder(principal: Principal, clientId: string): void {
+  async checkOrder(principal: Principal, clientId: string): Promise<void> {
     if (!principal.scopes.has(this.orderScope)) throw new ForbiddenError(this.orderScope);
-    const decision = this.limiter.take(clientId);
+    const decision = await this.limiter.take(clientId);
     if (!decision.allowed) throw new RateLimitedError(decision.retryAfterMs);
   }
 }

@@ -2,11 +2,12 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { loadEnvFileIfPresent } from '../env-file.js';
 import { JournalSettleError, STALE_PENDING_DETAIL, type OrderAttempt } from '../journal/order-journal.js';
-import { journalPathIn, pendingStaleAfterMsFor, SqliteOrderJournal } from '../journal/sqlite-order-journal.js';
+import { openJournalStore } from '../journal/open-order-journal.js';
 import { runWhenInvoked, UsageError, type Command } from './command-line.js';
 
 /**
- * `npm run journal -- <command>`: the operator's view of the order journal, for settling
+ * `npm run journal -- <command>`: the operator's view of the order journal (SQLite or
+ * PostgreSQL, as the gateway's configuration says), for settling
  * attempts whose outcome is UNKNOWN with CSSS by hand (see docs/journal.md).
  */
 export const JOURNAL_USAGE = `Usage: npm run journal -- <command>
@@ -15,7 +16,8 @@ export const JOURNAL_USAGE = `Usage: npm run journal -- <command>
   settle <id> placed --order-id <id> --sim-id <id> --order-time <time>
                                        CSSS has the order: retries replay it
   settle <id> not-placed               CSSS has no such order: a retry may send it again
-The journal is the one the gateway's DATA_DIR (default ./data) holds.`;
+The journal is the one the gateway uses: PostgreSQL when DATABASE_URL is set, otherwise
+the file in DATA_DIR (default ./data). A journal that does not exist is refused, not created.`;
 
 function summary(attempt: OrderAttempt): string {
   const request = attempt.request as { deviceId?: string; packageCode?: string };
@@ -40,10 +42,8 @@ async function run(argv: readonly string[], write: (text: string) => void): Prom
   // The gateway's own .env, so the CLI opens the journal the gateway uses.
   loadEnvFileIfPresent();
   const config = loadConfig();
-  const journal = new SqliteOrderJournal({
-    path: journalPathIn(config.dataDir),
-    pendingStaleAfterMs: pendingStaleAfterMsFor(config.csssTimeoutMs),
-  });
+  // The journal the gateway with this configuration writes: never a new, empty one.
+  const journal = await openJournalStore(config, { create: false, waitForDatabase: false });
   try {
     if (command === 'unknown') {
       // Stale PENDING attempts are crashed sends: show them as the UNKNOWN they are.

@@ -1,17 +1,27 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { GatewayConfig } from '../config.js';
 import type { Logger } from '../logger.js';
-import { STALE_PENDING_DETAIL, type OrderJournal } from './order-journal.js';
+import type { JournalStoreMetrics } from '../observability/store-metrics.js';
+import { JournalUnavailableError, STALE_PENDING_DETAIL, type OrderJournal } from './order-journal.js';
+import { PostgresOrderJournal } from './postgres-order-journal.js';
 import { journalPathIn, pendingStaleAfterMsFor, SqliteOrderJournal } from './sqlite-order-journal.js';
 
 const SWEEP_INTERVAL_MS = 1_000;
 const STOPPED_IN_FLIGHT_DETAIL = 'the gateway stopped before the outcome was recorded';
+/** Backoff between start-up tries of the database: doubling from 250 ms, at most 5 s apart. */
+const FIRST_RETRY_MS = 250;
+const MAX_RETRY_MS = 5_000;
 
-export interface JournalSettings {
-  /** Folder of the SQLite journal file. */
-  dataDir: string;
-  /** The CSSS deadline; an attempt PENDING well past it belongs to a stopped gateway. */
-  csssTimeoutMs: number;
+/** Where the journal is: the configuration's DATABASE_URL (PostgreSQL) or DATA_DIR (SQLite). */
+export type JournalLocation = Pick<GatewayConfig, 'dataDir' | 'database' | 'csssTimeoutMs'>;
+
+export interface JournalSettings extends JournalLocation {
+  /** The SQLite journal's clock (tests); the PostgreSQL journal reads the database's clock. */
   clock?: () => number;
   logger: Logger;
+  metrics?: JournalStoreMetrics;
+  /** Aborts the wait for a database that is down at start-up. */
+  signal?: AbortSignal;
 }
 
 /** An open journal with its upkeep running. */
@@ -26,14 +36,13 @@ export interface OpenOrderJournal {
 }
 
 /**
- * Opens the order journal, turns attempts a crashed gateway left PENDING into UNKNOWN,
- * and keeps sweeping for them. Only the first line knows which store it is.
+ * Opens the gateway's order journal, turns attempts a crashed gateway left PENDING into
+ * UNKNOWN, and keeps sweeping for them. A database that is down at start-up is waited for.
  */
 export async function openOrderJournal(settings: JournalSettings): Promise<OpenOrderJournal> {
-  const { logger, clock } = settings;
+  const { logger } = settings;
   const pendingStaleAfterMs = pendingStaleAfterMsFor(settings.csssTimeoutMs);
-  const path = journalPathIn(settings.dataDir);
-  const journal: OrderJournal = new SqliteOrderJournal({ path, pendingStaleAfterMs, clock });
+  const journal = await openJournalStore(settings, { create: true, waitForDatabase: true, ...settings });
 
   const sweepStalePending = async (): Promise<void> => {
     const swept = await journal.markPendingUnknown({ ownOnly: false, detail: STALE_PENDING_DETAIL });
@@ -51,7 +60,6 @@ export async function openOrderJournal(settings: JournalSettings): Promise<OpenO
     sweepStalePending().catch((error: unknown) => logger.error({ err: error }, 'journal sweep failed'));
   }, SWEEP_INTERVAL_MS);
   sweeper.unref();
-  logger.info({ journalPath: path }, 'order journal open');
 
   return {
     journal,
@@ -65,4 +73,76 @@ export async function openOrderJournal(settings: JournalSettings): Promise<OpenO
       await journal.close();
     },
   };
+}
+
+export interface OpenJournalStoreOptions {
+  /** false for tools: refuse a journal that does not exist instead of creating an empty one. */
+  create: boolean;
+  /**
+   * The gateway waits for a database that is down at start-up, trying again with backoff
+   * and logging why, until `signal` aborts; tools fail at once instead.
+   */
+  waitForDatabase: boolean;
+  logger?: Logger;
+  clock?: () => number;
+  metrics?: JournalStoreMetrics;
+  signal?: AbortSignal;
+}
+
+/**
+ * The store alone, as the configuration names it: PostgreSQL when DATABASE_URL is set,
+ * shared by every replica, otherwise the SQLite file in DATA_DIR. The only place that
+ * knows which store it is; the gateway, the journal CLI and the tests all open it here.
+ */
+export async function openJournalStore(location: JournalLocation, options: OpenJournalStoreOptions): Promise<OrderJournal> {
+  const pendingStaleAfterMs = pendingStaleAfterMsFor(location.csssTimeoutMs);
+  const { database } = location;
+  if (!database) {
+    const path = journalPathIn(location.dataDir);
+    const journal = new SqliteOrderJournal({ path, pendingStaleAfterMs, clock: options.clock, create: options.create });
+    options.logger?.info({ journal: 'sqlite', journalPath: path }, 'order journal open');
+    return journal;
+  }
+
+  const where = describeDatabase(database.url.reveal());
+  for (let tries = 1; ; tries += 1) {
+    try {
+      const journal = await PostgresOrderJournal.open({
+        url: database.url.reveal(),
+        poolSize: database.poolSize,
+        statementTimeoutMs: database.statementTimeoutMs,
+        pendingStaleAfterMs,
+        create: options.create,
+        logger: options.logger,
+        metrics: options.metrics,
+      });
+      options.logger?.info({ journal: 'postgres', database: where }, 'order journal open');
+      return journal;
+    } catch (error) {
+      if (error instanceof JournalUnavailableError || !options.waitForDatabase) throw error;
+      const retryInMs = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (tries - 1));
+      options.logger?.warn(
+        { database: where, tries, retryInMs, reason: reasonOf(error) },
+        'the order journal database cannot be reached; not ready until it can, trying again',
+      );
+      await sleep(retryInMs, undefined, { signal: options.signal });
+    }
+  }
+}
+
+/** host:port/database, for logs: never the user or the password. */
+export function describeDatabase(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
+  } catch {
+    return 'DATABASE_URL';
+  }
+}
+
+function reasonOf(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return reasonOf(error.errors[0]);
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
 }

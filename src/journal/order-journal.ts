@@ -104,3 +104,34 @@ export const STALE_PENDING_DETAIL = 'the gateway that sent it stopped before the
 export class JournalSettleError extends Error {
   override readonly name = 'JournalSettleError';
 }
+
+/**
+ * Thrown when opening a journal that must not be used as it is: none exists where a tool
+ * expected one, or its schema is newer than this code knows. Trying again will not help.
+ */
+export class JournalUnavailableError extends Error {
+  override readonly name = 'JournalUnavailableError';
+}
+
+export type OutcomeFields = Pick<OrderAttempt, 'status' | 'csssCode' | 'csssMessage' | 'simId' | 'orderId' | 'orderTime' | 'detail'>;
+
+/** The columns an outcome sets, every other outcome column cleared. */
+export function outcomeFields(outcome: AttemptOutcome): OutcomeFields {
+  const empty = { csssCode: null, csssMessage: null, simId: null, orderId: null, orderTime: null, detail: null };
+  switch (outcome.status) {
+    case 'SUCCEEDED':
+      return {
+        ...empty,
+        status: outcome.status,
+        simId: outcome.simId,
+        orderId: outcome.orderId,
+        orderTime: outcome.orderTime,
+        detail: outcome.detail ?? null,
+      };
+    case 'REJECTED':
+      return { ...empty, status: outcome.status, csssCode: outcome.csssCode, csssMessage: outcome.csssMessage };
+    case 'NOT_SENT':
+    case 'UNKNOWN':
+      return { ...empty, status: outcome.status, detail: outcome.detail };
+  }
+}

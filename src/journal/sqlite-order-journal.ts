@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { JOURNAL_MIGRATIONS } from './journal.migrations.js';
 import {
   JournalSettleError,
+  JournalUnavailableError,
+  outcomeFields,
   STALE_PENDING_DETAIL,
   type AttemptOutcome,
   type AttemptStatus,
@@ -40,6 +42,8 @@ export interface SqliteOrderJournalOptions {
   clock?: () => number;
   /** How long to wait for another process's write lock. */
   busyTimeoutMs?: number;
+  /** false for tools (the journal CLI): refuse a missing file instead of creating an empty journal. Default true. */
+  create?: boolean;
 }
 
 interface AttemptRow {
@@ -103,8 +107,14 @@ export class SqliteOrderJournal implements OrderJournal {
   #probing = false;
 
   constructor(options: SqliteOrderJournalOptions) {
-    mkdirSync(dirname(options.path), { recursive: true });
-    this.#db = new Database(options.path);
+    if (options.create === false) {
+      if (!existsSync(options.path)) {
+        throw new JournalUnavailableError(`there is no order journal at ${options.path}; check DATA_DIR (or DATABASE_URL)`);
+      }
+    } else {
+      mkdirSync(dirname(options.path), { recursive: true });
+    }
+    this.#db = new Database(options.path, { fileMustExist: options.create === false });
     // Waiting blocks the event loop, so keep it short; stale deadlines leave margin for it.
     this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 2000}`);
     this.#clock = options.clock ?? Date.now;
@@ -344,27 +354,5 @@ function retryWhileBusy(work: () => void): void {
       // Start-up only: blocking for 50 ms here is harmless, and the constructor stays synchronous.
       Atomics.wait(pause, 0, 0, 50);
     }
-  }
-}
-
-type OutcomeFields = Pick<OrderAttempt, 'status' | 'csssCode' | 'csssMessage' | 'simId' | 'orderId' | 'orderTime' | 'detail'>;
-
-function outcomeFields(outcome: AttemptOutcome): OutcomeFields {
-  const empty = { csssCode: null, csssMessage: null, simId: null, orderId: null, orderTime: null, detail: null };
-  switch (outcome.status) {
-    case 'SUCCEEDED':
-      return {
-        ...empty,
-        status: outcome.status,
-        simId: outcome.simId,
-        orderId: outcome.orderId,
-        orderTime: outcome.orderTime,
-        detail: outcome.detail ?? null,
-      };
-    case 'REJECTED':
-      return { ...empty, status: outcome.status, csssCode: outcome.csssCode, csssMessage: outcome.csssMessage };
-    case 'NOT_SENT':
-    case 'UNKNOWN':
-      return { ...empty, status: outcome.status, detail: outcome.detail };
   }
 }

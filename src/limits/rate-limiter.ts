@@ -4,13 +4,12 @@ export type RateLimitDecision = { allowed: true } | { allowed: false; retryAfter
 
 /**
  * Decides whether one more request from a client may go ahead now. The in-memory token
- * bucket below is per process; a limiter over a shared store (Redis, the database) can
- * implement the same contract later so that several gateway instances share one budget.
- * Such a store answers asynchronously, so that implementation would return a Promise of
- * the decision; callers that `await` the result work with both.
+ * bucket below is per process; the Redis limiter (redis-rate-limiter.ts) implements the
+ * same contract over a shared store, so that every replica draws from one budget. A store
+ * answers asynchronously, so callers `await` the decision.
  */
 export interface RateLimiter {
-  take(clientId: string): RateLimitDecision;
+  take(clientId: string): RateLimitDecision | Promise<RateLimitDecision>;
 }
 
 export interface TokenBucketOptions {
@@ -25,6 +24,7 @@ export interface TokenBucketOptions {
 }
 
 export interface TokenBucketLimiter extends RateLimiter {
+  take(clientId: string): RateLimitDecision;
   /** How many buckets are held right now (for tests and metrics). */
   readonly trackedClients: number;
 }

@@ -31,7 +31,7 @@ export class OtaOrderResolver {
   ): Promise<OtaOrder> {
     const { idempotencyKey, ...order } = input;
     try {
-      this.access.checkOrder(context.principal, context.clientId);
+      await this.access.checkOrder(context.principal, context.clientId);
       const placed = await this.orders.placeOrder(order, {
         language: context.language,
         clientId: context.clientId,

@@ -5,7 +5,7 @@ import { afterEach } from 'vitest';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { startGateway, type RunningGateway } from '../../src/app.js';
 import type { AuthConfig } from '../../src/auth/auth.config.js';
-import type { CsssTarget, GatewayConfig } from '../../src/config.js';
+import type { CsssTarget, DatabaseConfig, GatewayConfig } from '../../src/config.js';
 import type { CsssLanguage } from '../../src/csss/csss.wire.js';
 import { createLogger } from '../../src/logger.js';
 import { Secret } from '../../src/secret.js';
@@ -23,6 +23,8 @@ export interface HarnessOptions {
   clock?: () => number;
   /** Share a journal folder between gateways; a fresh temporary one otherwise. */
   dataDir?: string;
+  /** The journal on PostgreSQL instead of a SQLite file in dataDir. */
+  database?: DatabaseConfig;
   maxInFlight?: number;
   breakerFailureThreshold?: number;
   breakerCooldownMs?: number;
@@ -32,7 +34,7 @@ export interface HarnessOptions {
   processMetrics?: boolean;
   auth?: AuthConfig;
   /** Generous by default so that only rate-limit tests meet the limit. */
-  rateLimit?: { perSecond: number; burst: number };
+  rateLimit?: GatewayConfig['rateLimit'];
   corsOrigins?: string[];
   /** Trusted-document manifests' contents (hash → document), and whether only they may run. */
   trustedDocuments?: GatewayConfig['trustedDocuments'];
@@ -79,6 +81,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     csssBreakerFailureThreshold: options.breakerFailureThreshold ?? 5,
     csssBreakerCooldownMs: options.breakerCooldownMs ?? 10_000,
     dataDir,
+    database: options.database,
     otelEndpoint: options.otelEndpoint,
     shutdownDelayMs: options.shutdownDelayMs ?? 0,
     logLevel: 'debug',

@@ -1,0 +1,40 @@
+/**
+ * Schema migrations of the order journal on PostgreSQL, applied in order at start-up
+ * under an advisory lock and recorded in `schema_migrations`. They mirror the SQLite
+ * migrations' columns in PostgreSQL's own types: an identity id, JSONB for the order and
+ * timestamptz for the times, read from the database's clock so that replicas on hosts
+ * whose clocks differ judge stale attempts alike. Never edit a released migration; add one.
+ */
+export const POSTGRES_JOURNAL_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'create ota_order_attempts',
+    // Partial indexes only: each index costs every order's two writes, and only PENDING
+    // (the sweep, by stale_at) and UNKNOWN (the operator's list) rows are ever looked up
+    // by status.
+    sql: `
+      CREATE TABLE ota_order_attempts (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        client_id TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        attempt_no INTEGER NOT NULL CHECK (attempt_no >= 1),
+        fingerprint TEXT NOT NULL,
+        request JSONB NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('PENDING', 'SUCCEEDED', 'REJECTED', 'NOT_SENT', 'UNKNOWN')),
+        csss_code TEXT,
+        csss_message TEXT,
+        sim_id TEXT,
+        order_id TEXT,
+        order_time TEXT,
+        detail TEXT,
+        owner TEXT NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+        updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+        stale_at TIMESTAMPTZ NOT NULL,
+        UNIQUE (client_id, idempotency_key, attempt_no)
+      );
+      CREATE INDEX ota_order_attempts_pending ON ota_order_attempts (stale_at) WHERE status = 'PENDING';
+      CREATE INDEX ota_order_attempts_unknown ON ota_order_attempts (id) WHERE status = 'UNKNOWN';
+    `,
+  },
+];

@@ -1,0 +1,339 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { Logger } from '../logger.js';
+import type { JournalOperation, JournalStoreMetrics } from '../observability/store-metrics.js';
+import { POSTGRES_JOURNAL_MIGRATIONS } from './postgres-journal.migrations.js';
+import {
+  JournalSettleError,
+  JournalUnavailableError,
+  outcomeFields,
+  STALE_PENDING_DETAIL,
+  type AttemptOutcome,
+  type AttemptStatus,
+  type ClaimRequest,
+  type ClaimResult,
+  type OrderAttempt,
+  type OrderJournal,
+} from './order-journal.js';
+
+export interface PostgresOrderJournalOptions {
+  /** postgres://user:password@host:port/database; it may carry a password, so it is never logged. */
+  url: string;
+  /** Connections this process keeps at most. */
+  poolSize: number;
+  /**
+   * The longest one statement, or the wait for a free connection, may take. Kept short:
+   * a claim that cannot be written in time is answered SERVICE_UNAVAILABLE rather than
+   * left waiting, and outcome writes must land well inside the stale margin.
+   */
+  statementTimeoutMs: number;
+  /** How long an attempt this process claims may stay PENDING (see SqliteOrderJournal). */
+  pendingStaleAfterMs: number;
+  /** false for tools (the journal CLI): refuse a database without a journal instead of creating one. */
+  create: boolean;
+  logger?: Logger;
+  metrics?: JournalStoreMetrics;
+}
+
+/** Any two constant integers would do; this one is "CSSS" "JRNL" in ASCII, to be recognizable in pg_locks. */
+const MIGRATION_LOCK_KEY = 0x4353_5353_4a52_4e4cn;
+/** A claim that keeps losing races on one key gives up after this many rounds (each round is a write another call won). */
+const MAX_CLAIM_ROUNDS = 8;
+
+interface AttemptRow {
+  id: string;
+  client_id: string;
+  idempotency_key: string;
+  attempt_no: number;
+  fingerprint: string;
+  request: unknown;
+  status: AttemptStatus;
+  csss_code: string | null;
+  csss_message: string | null;
+  sim_id: string | null;
+  order_id: string | null;
+  order_time: string | null;
+  detail: string | null;
+  owner: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function toAttempt(row: AttemptRow): OrderAttempt {
+  return {
+    id: Number(row.id),
+    clientId: row.client_id,
+    idempotencyKey: row.idempotency_key,
+    attemptNo: row.attempt_no,
+    fingerprint: row.fingerprint,
+    request: row.request,
+    status: row.status,
+    csssCode: row.csss_code,
+    csssMessage: row.csss_message,
+    simId: row.sim_id,
+    orderId: row.order_id,
+    orderTime: row.order_time,
+    detail: row.detail,
+    owner: row.owner,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+const COLUMNS = `id, client_id, idempotency_key, attempt_no, fingerprint, request, status, csss_code, csss_message,
+  sim_id, order_id, order_time, detail, owner, created_at, updated_at`;
+
+// Named statements are prepared once per connection. Every time comes from the database's
+// clock (now()), so replicas whose host clocks differ still agree on which attempts are stale.
+const SQL = {
+  insert: {
+    name: 'journal-claim-insert',
+    text: `INSERT INTO ota_order_attempts (client_id, idempotency_key, attempt_no, fingerprint, request, status, owner, stale_at)
+           VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, now() + $7 * interval '1 millisecond')
+           ON CONFLICT (client_id, idempotency_key, attempt_no) DO NOTHING
+           RETURNING ${COLUMNS}`,
+  },
+  latest: {
+    name: 'journal-latest',
+    text: `SELECT ${COLUMNS}, stale_at < now() AS stale FROM ota_order_attempts
+            WHERE client_id = $1 AND idempotency_key = $2 ORDER BY attempt_no DESC LIMIT 1`,
+  },
+  sweepOne: {
+    name: 'journal-sweep-one',
+    text: `UPDATE ota_order_attempts SET status = 'UNKNOWN', detail = $2, updated_at = now()
+            WHERE id = $1 AND status = 'PENDING' AND stale_at < now()
+            RETURNING ${COLUMNS}`,
+  },
+  record: {
+    name: 'journal-record',
+    text: `UPDATE ota_order_attempts
+              SET status = $2, csss_code = $3, csss_message = $4, sim_id = $5, order_id = $6, order_time = $7, detail = $8,
+                  updated_at = now()
+            WHERE id = $1 AND status IN ('PENDING', 'UNKNOWN')`,
+  },
+} as const;
+
+/**
+ * The order journal on PostgreSQL, shared by every replica of the gateway. Each write is
+ * one autocommit statement, so a new order costs two round trips and two commits (the
+ * claim and its outcome). The claim relies on the unique rule on (client, key, attempt):
+ * `INSERT … ON CONFLICT DO NOTHING` lets exactly one of any number of racing replicas
+ * record attempt n; the others read what won and answer from it. Every follow-up write is
+ * conditional on what was read, and a lost race goes round again, so no lock is held
+ * across round trips. Commits use the server's synchronous_commit (on by default), so a
+ * claimed attempt is durable before the order leaves.
+ */
+export class PostgresOrderJournal implements OrderJournal {
+  readonly owner = randomUUID();
+  readonly #pool: pg.Pool;
+  readonly #staleAfterMs: number;
+  readonly #metrics: JournalStoreMetrics | undefined;
+
+  private constructor(pool: pg.Pool, options: PostgresOrderJournalOptions) {
+    this.#pool = pool;
+    this.#staleAfterMs = options.pendingStaleAfterMs;
+    this.#metrics = options.metrics;
+  }
+
+  /**
+   * Connects, and migrates the schema under an advisory lock (or, with `create: false`,
+   * checks that a journal exists). Throws when the database cannot be reached: the caller
+   * decides whether to try again.
+   */
+  static async open(options: PostgresOrderJournalOptions): Promise<PostgresOrderJournal> {
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize,
+      connectionTimeoutMillis: options.statementTimeoutMs,
+      statement_timeout: options.statementTimeoutMs,
+      lock_timeout: options.statementTimeoutMs,
+      // A statement on a connection whose peer vanished (a host lost, not a refusal)
+      // would otherwise wait for TCP to give up; the server-side timeout cannot fire then.
+      query_timeout: options.statementTimeoutMs + 1_000,
+      idle_in_transaction_session_timeout: options.statementTimeoutMs * 2,
+      keepAlive: true,
+      application_name: 'csss-gateway',
+      // The claim must be durable before the order leaves: whatever a server or role sets,
+      // this session commits with PostgreSQL's default, on.
+      options: '-c synchronous_commit=on',
+    });
+    // A connection cut while idle (a restart, pg_terminate_backend) is dropped by the pool
+    // and replaced on the next checkout; without a listener the error would end the process.
+    pool.on('error', (error) => options.logger?.warn({ err: error }, 'a PostgreSQL journal connection was lost; it will be replaced'));
+    const journal = new PostgresOrderJournal(pool, options);
+    try {
+      await journal.#prepareSchema(options.create);
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw error;
+    }
+    options.metrics?.observePool(() => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }));
+    return journal;
+  }
+
+  async #prepareSchema(create: boolean): Promise<void> {
+    const done = this.#metrics?.startQuery('migrate');
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      // Replicas starting together queue here; the first applies the migrations, the others
+      // then find them applied.
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
+      const exists = (await client.query<{ found: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS found")).rows[0]!.found;
+      if (!exists && !create) {
+        throw new JournalUnavailableError('there is no order journal in this database (no schema_migrations table); start the gateway once with this DATABASE_URL to create it');
+      }
+      await client.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
+      );
+      const applied = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((row) => row.version));
+      const known = Math.max(...POSTGRES_JOURNAL_MIGRATIONS.map((migration) => migration.version));
+      const newest = Math.max(0, ...applied);
+      if (newest > known) {
+        throw new JournalUnavailableError(
+          `the order journal's schema is at version ${newest}, newer than this gateway knows (${known}); run a gateway release that knows it`,
+        );
+      }
+      if (!create && applied.size < POSTGRES_JOURNAL_MIGRATIONS.length) {
+        throw new JournalUnavailableError(`the order journal's schema is at version ${newest}; start the gateway once to migrate it to ${known}`);
+      }
+      for (const migration of POSTGRES_JOURNAL_MIGRATIONS) {
+        if (applied.has(migration.version)) continue;
+        await client.query(migration.sql);
+        await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+      }
+      await client.query('COMMIT');
+      done?.('ok');
+    } catch (error) {
+      done?.('error');
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async #query<Row extends pg.QueryResultRow>(
+    operation: JournalOperation,
+    query: string | { name: string; text: string },
+    values: unknown[] = [],
+  ): Promise<pg.QueryResult<Row>> {
+    const done = this.#metrics?.startQuery(operation);
+    try {
+      const result = await this.#pool.query<Row>(typeof query === 'string' ? { text: query, values } : { ...query, values });
+      done?.('ok');
+      return result;
+    } catch (error) {
+      done?.('error');
+      throw error;
+    }
+  }
+
+  async claim(request: ClaimRequest): Promise<ClaimResult> {
+    const requestJson = JSON.stringify(request.request);
+    let attemptNo = 1;
+    for (let round = 0; round < MAX_CLAIM_ROUNDS; round += 1) {
+      const inserted = await this.#query<AttemptRow>('claim', SQL.insert, [
+        request.clientId,
+        request.idempotencyKey,
+        attemptNo,
+        request.fingerprint,
+        requestJson,
+        this.owner,
+        this.#staleAfterMs,
+      ]);
+      if (inserted.rows[0]) return { kind: 'claimed', attempt: toAttempt(inserted.rows[0]) };
+
+      // Attempt n exists: answer from the latest attempt, as it stands now.
+      const latest = (await this.#query<AttemptRow & { stale: boolean }>('claim', SQL.latest, [request.clientId, request.idempotencyKey])).rows[0];
+      if (!latest) continue;
+      if (latest.fingerprint !== request.fingerprint) return { kind: 'reused', attempt: toAttempt(latest) };
+      if (latest.status === 'PENDING') {
+        if (!latest.stale) return { kind: 'in_progress', attempt: toAttempt(latest) };
+        const swept = (await this.#query<AttemptRow>('claim', SQL.sweepOne, [latest.id, STALE_PENDING_DETAIL])).rows[0];
+        if (swept) return { kind: 'finished', attempt: toAttempt(swept) };
+        continue; // its outcome was recorded meanwhile: read it again
+      }
+      if (latest.status !== 'NOT_SENT') return { kind: 'finished', attempt: toAttempt(latest) };
+      attemptNo = latest.attempt_no + 1;
+    }
+    throw new Error(`the claim of one idempotency key lost ${MAX_CLAIM_ROUNDS} races in a row`);
+  }
+
+  async record(attemptId: number, outcome: AttemptOutcome): Promise<boolean> {
+    const fields = outcomeFields(outcome);
+    const result = await this.#query('record', SQL.record, [
+      attemptId,
+      fields.status,
+      fields.csssCode,
+      fields.csssMessage,
+      fields.simId,
+      fields.orderId,
+      fields.orderTime,
+      fields.detail,
+    ]);
+    return result.rowCount === 1;
+  }
+
+  async findLatest(clientId: string, idempotencyKey: string): Promise<OrderAttempt | undefined> {
+    const row = (await this.#query<AttemptRow>('read', SQL.latest, [clientId, idempotencyKey])).rows[0];
+    return row && toAttempt(row);
+  }
+
+  async findById(attemptId: number): Promise<OrderAttempt | undefined> {
+    const row = (await this.#query<AttemptRow>('read', `SELECT ${COLUMNS} FROM ota_order_attempts WHERE id = $1`, [attemptId])).rows[0];
+    return row && toAttempt(row);
+  }
+
+  async listByStatus(status: AttemptStatus): Promise<OrderAttempt[]> {
+    const result = await this.#query<AttemptRow>('read', `SELECT ${COLUMNS} FROM ota_order_attempts WHERE status = $1 ORDER BY id`, [status]);
+    return result.rows.map(toAttempt);
+  }
+
+  async markPendingUnknown(options: { ownOnly: boolean; detail: string }): Promise<number> {
+    const result = options.ownOnly
+      ? await this.#query(
+          'sweep',
+          `UPDATE ota_order_attempts SET status = 'UNKNOWN', detail = $1, updated_at = now() WHERE status = 'PENDING' AND owner = $2`,
+          [options.detail, this.owner],
+        )
+      : await this.#query(
+          'sweep',
+          { name: 'journal-sweep-stale', text: `UPDATE ota_order_attempts SET status = 'UNKNOWN', detail = $1, updated_at = now() WHERE status = 'PENDING' AND stale_at < now()` },
+          [options.detail],
+        );
+    return result.rowCount ?? 0;
+  }
+
+  async settle(attemptId: number, outcome: Extract<AttemptOutcome, { status: 'SUCCEEDED' | 'NOT_SENT' }>): Promise<OrderAttempt> {
+    const fields = outcomeFields(outcome);
+    // One conditional statement: two operators settling the same attempt cannot both win.
+    const settled = await this.#query<AttemptRow>(
+      'settle',
+      `UPDATE ota_order_attempts
+          SET status = $2, csss_code = $3, csss_message = $4, sim_id = $5, order_id = $6, order_time = $7, detail = $8, updated_at = now()
+        WHERE id = $1 AND status = 'UNKNOWN'
+        RETURNING ${COLUMNS}`,
+      [attemptId, fields.status, fields.csssCode, fields.csssMessage, fields.simId, fields.orderId, fields.orderTime, fields.detail],
+    );
+    if (settled.rows[0]) return toAttempt(settled.rows[0]);
+    const current = await this.findById(attemptId);
+    if (!current) throw new JournalSettleError(`no attempt with id ${attemptId}`);
+    throw new JournalSettleError(`attempt ${attemptId} is ${current.status}; only UNKNOWN attempts can be settled`);
+  }
+
+  async isWritable(): Promise<boolean> {
+    try {
+      // A standby (or a primary demoted behind a proxy) answers reads but refuses writes.
+      const result = await this.#query<{ writable: boolean }>('ready', 'SELECT NOT pg_is_in_recovery() AS writable');
+      return result.rows[0]?.writable === true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#pool.ended) return;
+    await this.#pool.end();
+  }
+}
