@@ -1,0 +1,77 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JournalUnavailableError } from '../../src/journal/order-journal.js';
+import { PostgresOrderJournal } from '../../src/journal/postgres-order-journal.js';
+import { describeOrderJournalContract } from '../support/order-journal-contract.js';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+
+// One database for this file's run, with a unique name, dropped afterwards; each test
+// starts from an empty journal.
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database?.drop();
+});
+
+describeOrderJournalContract('PostgreSQL', async () => {
+  await database.query("DO $$ BEGIN IF to_regclass('ota_order_attempts') IS NOT NULL THEN TRUNCATE ota_order_attempts RESTART IDENTITY; END IF; END $$");
+  return {
+    open: ({ pendingStaleAfterMs }) =>
+      PostgresOrderJournal.open({ url: database.url, poolSize: 4, statementTimeoutMs: 500, pendingStaleAfterMs, create: true }),
+    async blockWrites() {
+      // Another session holding a lock that writes wait for: the journal's lock wait runs out.
+      const holder = new pg.Client({ connectionString: database.url });
+      await holder.connect();
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE ota_order_attempts IN EXCLUSIVE MODE');
+      return async () => {
+        await holder.query('ROLLBACK');
+        await holder.end();
+      };
+    },
+    close: async () => {},
+  };
+});
+
+describe('opening the PostgreSQL journal', () => {
+  const openJournal = (url: string, create = true): Promise<PostgresOrderJournal> =>
+    PostgresOrderJournal.open({ url, poolSize: 2, statementTimeoutMs: 2_000, pendingStaleAfterMs: 60_000, create });
+
+  it('migrates a new database once when several replicas start together', async () => {
+    const fresh = await createTestDatabase();
+    try {
+      const journals = await Promise.all(Array.from({ length: 4 }, () => openJournal(fresh.url)));
+      await Promise.all(journals.map((journal) => journal.close()));
+      expect(await fresh.query('SELECT version, name FROM schema_migrations ORDER BY version')).toStrictEqual([
+        { version: 1, name: 'create ota_order_attempts' },
+      ]);
+    } finally {
+      await fresh.drop();
+    }
+  });
+
+  it('refuses a schema newer than the code knows, with a message that says so', async () => {
+    const fresh = await createTestDatabase();
+    try {
+      await (await openJournal(fresh.url)).close();
+      await fresh.query("INSERT INTO schema_migrations (version, name) VALUES (99, 'from a later release')");
+      await expect(openJournal(fresh.url)).rejects.toThrow(
+        new JournalUnavailableError("the order journal's schema is at version 99, newer than this gateway knows (1); run a gateway release that knows it"),
+      );
+    } finally {
+      await fresh.drop();
+    }
+  });
+
+  it('does not create a journal for a tool that expects one (create: false)', async () => {
+    const fresh = await createTestDatabase();
+    try {
+      await expect(openJournal(fresh.url, false)).rejects.toThrow(/there is no order journal in this database/);
+      expect(await fresh.query("SELECT to_regclass('schema_migrations') AS found")).toStrictEqual([{ found: null }]);
+    } finally {
+      await fresh.drop();
+    }
+  });
+});

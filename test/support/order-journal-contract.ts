@@ -1,0 +1,218 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { JournalSettleError, STALE_PENDING_DETAIL, type ClaimRequest, type OrderJournal } from '../../src/journal/order-journal.js';
+
+/**
+ * What every OrderJournal must do, run against each implementation. Journals opened by one
+ * fixture share one store, as the gateway processes or replicas sharing a journal do.
+ */
+export interface JournalFixture {
+  /** Opens another journal on the store under test (another process or replica). */
+  open(options: { pendingStaleAfterMs: number }): Promise<OrderJournal>;
+  /**
+   * Makes the store refuse writes (another holder keeps its write lock) until the returned
+   * function runs; the journal's own wait for that lock is short.
+   */
+  blockWrites(): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+const LIVE_MS = 60_000;
+
+let sequence = 0;
+function claimRequest(overrides: Partial<ClaimRequest> = {}): ClaimRequest {
+  sequence += 1;
+  return {
+    clientId: 'client-a',
+    idempotencyKey: `key-${sequence}`,
+    fingerprint: 'f'.repeat(64),
+    request: { deviceId: '89852202101130001670', packageCode: 'DP1', days: 364 },
+    ...overrides,
+  };
+}
+
+export function describeOrderJournalContract(name: string, createFixture: () => Promise<JournalFixture>): void {
+  describe(`the order journal contract: ${name}`, () => {
+    let fixture: JournalFixture;
+    const opened: OrderJournal[] = [];
+    const open = async (pendingStaleAfterMs = LIVE_MS): Promise<OrderJournal> => {
+      const journal = await fixture.open({ pendingStaleAfterMs });
+      opened.push(journal);
+      return journal;
+    };
+    beforeEach(async () => {
+      fixture = await createFixture();
+    });
+    afterEach(async () => {
+      for (const journal of opened.splice(0)) await journal.close();
+      await fixture.close();
+    });
+
+    it('claims a new key as PENDING attempt 1 of this journal, and every journal on the store sees it', async () => {
+      const [a, b] = [await open(), await open()];
+      const request = claimRequest();
+      const claim = await a.claim(request);
+
+      expect(claim).toMatchObject({
+        kind: 'claimed',
+        attempt: { ...request, attemptNo: 1, status: 'PENDING', owner: a.owner, orderId: null, detail: null },
+      });
+      expect(claim.attempt.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(await b.findLatest(request.clientId, request.idempotencyKey)).toStrictEqual(claim.attempt);
+      expect(await b.findById(claim.attempt.id)).toStrictEqual(claim.attempt);
+      expect(await b.findLatest(request.clientId, 'never-used')).toBeUndefined();
+      expect(await b.findLatest('client-b', request.idempotencyKey)).toBeUndefined();
+    });
+
+    it('answers in_progress to a claim of a key whose live attempt is PENDING on another journal', async () => {
+      const [a, b] = [await open(), await open()];
+      const request = claimRequest();
+      const first = await a.claim(request);
+      const second = await b.claim(request);
+      expect(second).toStrictEqual({ kind: 'in_progress', attempt: first.attempt });
+    });
+
+    it('answers reused to the same key with another fingerprint, whatever the first attempt became', async () => {
+      const [a, b] = [await open(), await open()];
+      const pending = claimRequest();
+      await a.claim(pending);
+      const notSent = claimRequest();
+      const notSentClaim = await a.claim(notSent);
+      await a.record(notSentClaim.attempt.id, { status: 'NOT_SENT', detail: 'connection refused' });
+
+      for (const request of [pending, notSent]) {
+        const claim = await b.claim({ ...request, fingerprint: 'e'.repeat(64) });
+        expect(claim.kind).toBe('reused');
+        expect(claim.attempt.fingerprint).toBe('f'.repeat(64));
+      }
+    });
+
+    it('replays each finished status as stored, and sends NOT_SENT again as the next attempt', async () => {
+      const [a, b] = [await open(), await open()];
+      const outcomes = [
+        { status: 'SUCCEEDED', simId: 'SIM1', orderId: 'ORDER_1', orderTime: '2026-11-26 12:00:00' },
+        { status: 'REJECTED', csssCode: '1002', csssMessage: 'SIM card not found' },
+        { status: 'UNKNOWN', detail: 'deadline passed' },
+      ] as const;
+      for (const outcome of outcomes) {
+        const request = claimRequest();
+        const claim = await a.claim(request);
+        expect(await a.record(claim.attempt.id, outcome)).toBe(true);
+        const replay = await b.claim(request);
+        expect(replay.kind).toBe('finished');
+        expect(replay.attempt).toMatchObject({ id: claim.attempt.id, attemptNo: 1, ...outcome });
+      }
+
+      const request = claimRequest();
+      const first = await a.claim(request);
+      await a.record(first.attempt.id, { status: 'NOT_SENT', detail: 'connection refused' });
+      const again = await b.claim(request);
+      expect(again).toMatchObject({ kind: 'claimed', attempt: { attemptNo: 2, status: 'PENDING', owner: b.owner } });
+      expect(await a.findLatest(request.clientId, request.idempotencyKey)).toMatchObject({ id: again.attempt.id, attemptNo: 2 });
+    });
+
+    it('turns a PENDING attempt past the deadline its sender stored into UNKNOWN, on a claim or a sweep by any journal', async () => {
+      const crashed = await open(100);
+      const [other] = [await open()];
+      const retried = claimRequest();
+      const swept = claimRequest();
+      const retriedClaim = await crashed.claim(retried);
+      const sweptClaim = await crashed.claim(swept);
+      await sleep(300);
+
+      const replay = await other.claim(retried);
+      expect(replay).toMatchObject({ kind: 'finished', attempt: { id: retriedClaim.attempt.id, status: 'UNKNOWN', detail: STALE_PENDING_DETAIL } });
+      expect(await other.markPendingUnknown({ ownOnly: false, detail: STALE_PENDING_DETAIL })).toBe(1);
+      expect(await other.findById(sweptClaim.attempt.id)).toMatchObject({ status: 'UNKNOWN', detail: STALE_PENDING_DETAIL });
+    });
+
+    it('never turns a live PENDING attempt UNKNOWN from another journal; on shutdown a journal marks only its own', async () => {
+      const [a, b] = [await open(), await open()];
+      const ofA = await a.claim(claimRequest());
+      const ofB = await b.claim(claimRequest());
+
+      expect(await b.markPendingUnknown({ ownOnly: false, detail: STALE_PENDING_DETAIL })).toBe(0);
+      expect(await b.findById(ofA.attempt.id)).toMatchObject({ status: 'PENDING' });
+      expect(await a.markPendingUnknown({ ownOnly: true, detail: 'the gateway stopped' })).toBe(1);
+      expect(await b.findById(ofA.attempt.id)).toMatchObject({ status: 'UNKNOWN', detail: 'the gateway stopped' });
+      expect(await a.findById(ofB.attempt.id)).toMatchObject({ status: 'PENDING' });
+    });
+
+    it('records an outcome that arrives after a sweep, but not one that arrives after an operator settled the attempt', async () => {
+      const [a, b] = [await open(100), await open()];
+      const late = await a.claim(claimRequest());
+      await sleep(300);
+      await b.markPendingUnknown({ ownOnly: false, detail: STALE_PENDING_DETAIL });
+      const placed = { status: 'SUCCEEDED', simId: 'SIM1', orderId: 'ORDER_1', orderTime: '2026-11-26 12:00:00' } as const;
+      expect(await a.record(late.attempt.id, placed)).toBe(true);
+      expect(await b.findById(late.attempt.id)).toMatchObject(placed);
+
+      const settled = await a.claim(claimRequest());
+      await a.record(settled.attempt.id, { status: 'UNKNOWN', detail: 'deadline passed' });
+      await b.settle(settled.attempt.id, { status: 'NOT_SENT', detail: 'settled as not placed by an operator' });
+      expect(await a.record(settled.attempt.id, placed)).toBe(false);
+      expect(await b.findById(settled.attempt.id)).toMatchObject({ status: 'NOT_SENT', orderId: null, detail: 'settled as not placed by an operator' });
+    });
+
+    it('settles only UNKNOWN attempts, as placed or not placed', async () => {
+      const [a, b] = [await open(), await open()];
+      const unknown = await a.claim(claimRequest());
+      await a.record(unknown.attempt.id, { status: 'UNKNOWN', detail: 'HTTP 500' });
+      const settled = await b.settle(unknown.attempt.id, {
+        status: 'SUCCEEDED',
+        simId: 'SIM9',
+        orderId: 'ORDER_9',
+        orderTime: '2026-11-26 12:00:00',
+        detail: 'settled as placed by an operator',
+      });
+      expect(settled).toMatchObject({ id: unknown.attempt.id, status: 'SUCCEEDED', orderId: 'ORDER_9', detail: 'settled as placed by an operator' });
+      expect((await a.findById(unknown.attempt.id))?.orderId).toBe('ORDER_9');
+
+      await expect(b.settle(unknown.attempt.id, { status: 'NOT_SENT', detail: 'again' })).rejects.toThrow(
+        new JournalSettleError(`attempt ${unknown.attempt.id} is SUCCEEDED; only UNKNOWN attempts can be settled`),
+      );
+      await expect(b.settle(999_999, { status: 'NOT_SENT', detail: 'missing' })).rejects.toThrow(new JournalSettleError('no attempt with id 999999'));
+      const pending = await a.claim(claimRequest());
+      await expect(b.settle(pending.attempt.id, { status: 'NOT_SENT', detail: 'too early' })).rejects.toThrow(/is PENDING/);
+    });
+
+    it('lists the attempts of one status in the order they were made', async () => {
+      const [a, b] = [await open(), await open()];
+      const ids: number[] = [];
+      for (const journal of [a, b, a]) {
+        const claim = await journal.claim(claimRequest());
+        await journal.record(claim.attempt.id, { status: 'UNKNOWN', detail: 'deadline passed' });
+        ids.push(claim.attempt.id);
+      }
+      const succeeded = await a.claim(claimRequest());
+      await a.record(succeeded.attempt.id, { status: 'SUCCEEDED', simId: 'S', orderId: 'O', orderTime: 'T' });
+
+      expect((await b.listByStatus('UNKNOWN')).map((attempt) => attempt.id)).toStrictEqual(ids);
+      expect((await b.listByStatus('SUCCEEDED')).map((attempt) => attempt.id)).toStrictEqual([succeeded.attempt.id]);
+      expect(await b.listByStatus('REJECTED')).toStrictEqual([]);
+    });
+
+    it('lets exactly one of many concurrent claims of one key across journals through', async () => {
+      const journals = [await open(), await open(), await open()];
+      const request = claimRequest();
+      const claims = await Promise.all(Array.from({ length: 30 }, (_, i) => journals[i % 3]!.claim(request)));
+      expect(claims.filter((claim) => claim.kind === 'claimed')).toHaveLength(1);
+      expect(claims.filter((claim) => claim.kind === 'in_progress')).toHaveLength(29);
+    });
+
+    it('fails writes as a whole while the store refuses them, leaving nothing behind, and works again afterwards', async () => {
+      const journal = await open();
+      const requests = [claimRequest(), claimRequest(), claimRequest()];
+      const release = await fixture.blockWrites();
+      try {
+        const results = await Promise.allSettled(requests.map((request) => journal.claim(request)));
+        expect(results.map((result) => result.status)).toStrictEqual(['rejected', 'rejected', 'rejected']);
+      } finally {
+        await release();
+      }
+      for (const request of requests) expect(await journal.findLatest(request.clientId, request.idempotencyKey)).toBeUndefined();
+      expect(await journal.claim(requests[0]!)).toMatchObject({ kind: 'claimed', attempt: { attemptNo: 1 } });
+      expect(await journal.isWritable()).toBe(true);
+    });
+  });
+}
