@@ -1,14 +1,17 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Secret } from '../../src/secret.js';
 import { SIMULATOR_ICCIDS } from '../../src/simulator/simulator.scenarios.js';
 import { CreateOtaOrderDocument } from '../generated/graphql.js';
 import { startHarness, type Harness } from '../support/gateway-harness.js';
 import { orderInput } from '../support/order-input.js';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
 const CLI = fileURLToPath(new URL('../../dist/src/cli/journal.js', import.meta.url));
 const run = promisify(execFile);
@@ -119,5 +122,54 @@ describe('the command-line style every tool shares', () => {
       code: 1,
       stderr: 'no attempt with id 999\n',
     });
+  });
+});
+
+describe('`npm run journal` on the PostgreSQL journal (DATABASE_URL)', () => {
+  let database: TestDatabase | undefined;
+  afterEach(async () => {
+    // The gateway first: it writes to the database as it stops.
+    await harness?.close();
+    harness = undefined;
+    await database?.drop();
+    database = undefined;
+  });
+
+  it('lists UNKNOWN attempts of every replica and settles one, which a gateway then replays', async () => {
+    database = await createTestDatabase();
+    harness = await startHarness({ database: { url: new Secret(database.url), poolSize: 2, statementTimeoutMs: 2_000 } });
+    const input = orderInput({ deviceId: SIMULATOR_ICCIDS.garbage });
+    await harness.execute(CreateOtaOrderDocument, { input });
+    const env = { DATABASE_URL: database.url, DATA_DIR: await mkdtemp(join(tmpdir(), 'csss-journal-cli-unused-')) };
+
+    const listing = await journalWithEnv(env, 'unknown');
+    expect(listing).toContain(`key=${input.idempotencyKey}`);
+    const id = /^#(\d+)/.exec(listing)?.[1];
+    expect(id).toMatch(/^\d+$/);
+    await journalWithEnv(env, 'settle', id!, 'placed', '--order-id', 'ORDER_7', '--sim-id', 'SIM7', '--order-time', '2026-11-26 12:00:00');
+
+    const retry = await harness.execute(CreateOtaOrderDocument, { input });
+    expect(retry.body.data?.createOtaOrder).toStrictEqual({ orderId: 'ORDER_7', simId: 'SIM7', orderTime: '2026-11-26 12:00:00', replayed: true });
+    expect(harness.simulator.requests).toHaveLength(1);
+    // It read the database, not the SQLite file in DATA_DIR (which it did not create).
+    expect(existsSync(join(env.DATA_DIR, 'orders.sqlite'))).toBe(false);
+  });
+
+  it('refuses a database that holds no journal instead of creating one', async () => {
+    database = await createTestDatabase();
+    await expect(journalWithEnv({ DATABASE_URL: database.url }, 'unknown')).rejects.toMatchObject({
+      stderr: expect.stringContaining('there is no order journal in this database'),
+    });
+    expect(await database.query("SELECT to_regclass('schema_migrations') AS found")).toStrictEqual([{ found: null }]);
+  });
+});
+
+describe('`npm run journal` with a DATA_DIR that holds no journal', () => {
+  it('refuses instead of creating an empty journal there', async () => {
+    const dataDir = join(await mkdtemp(join(tmpdir(), 'csss-journal-cli-')), 'wrong-dir');
+    await expect(journal(dataDir, 'unknown')).rejects.toMatchObject({
+      stderr: expect.stringContaining(`there is no order journal at ${join(dataDir, 'orders.sqlite')}`),
+    });
+    expect(existsSync(dataDir)).toBe(false);
   });
 });
