@@ -151,12 +151,18 @@ async function startSimulator(name: string, delayMs: number): Promise<{ child: B
   return { child, csss };
 }
 
+/** Stores that targets set up (a PostgreSQL database), removed when the run ends. */
+const tearDowns: Array<() => Promise<void>> = [];
+
 /** Starts one instance of `target`; `instance` names its log and data directory (e.g. `gateway-slow`). */
 async function startTarget(target: BenchTarget, instance: string, csss: CsssEndpoint): Promise<RunningTarget> {
   const port = await freePort();
   const dataDir = join(DATA_ROOT, instance);
   mkdirSync(dataDir, { recursive: true });
-  const child = startChild({ name: instance, ...target.command(ROOT), cwd: ROOT, env: target.env({ port, csss, dataDir }), logPath: logPath(instance) });
+  const store = target.setUp ? await target.setUp() : undefined;
+  if (store) tearDowns.push(store.tearDown);
+  const env = { ...target.env({ port, csss, dataDir }), ...store?.env };
+  const child = startChild({ name: instance, ...target.command(ROOT), cwd: ROOT, env, logPath: logPath(instance) });
   const origin = `http://127.0.0.1:${port}`;
   await waitForHttp(child, origin, target.readinessPaths);
   return { target, child, url: `${origin}/graphql` };
@@ -507,6 +513,7 @@ async function shutdown(code: number): Promise<never> {
     shuttingDown = true;
     await stopAllChildren();
     rmSync(DATA_ROOT, { recursive: true, force: true });
+    for (const tearDown of tearDowns.splice(0)) await tearDown().catch((error: unknown) => say(`tear-down failed: ${String(error)}`));
   }
   process.exit(code);
 }

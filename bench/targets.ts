@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateApiKey } from '../src/auth/api-key-store.js';
+import { createBenchDatabase } from './postgres-database.js';
 
 /** Where the upstream CSSS simulator listens and the credentials it accepts. */
 export interface CsssEndpoint {
@@ -43,6 +44,8 @@ export interface BenchTarget {
    * 404) must answer below 500.
    */
   readinessPaths: string[];
+  /** Prepares a store the instance needs before it starts; its env is added to `env`'s, and it is torn down at the end. */
+  setUp?: () => Promise<{ env: NodeJS.ProcessEnv; tearDown(): Promise<void> }>;
 }
 
 /** The one service key the bench's load generators order with, made fresh per run. */
@@ -115,8 +118,22 @@ export const GATEWAY_TARGET: BenchTarget = {
   readinessPaths: ['/readyz', '/healthz'],
 };
 
+/** The gateway on the PostgreSQL journal, as replicas run it: what the shared journal costs against SQLite. */
+export const GATEWAY_POSTGRES_TARGET: BenchTarget = {
+  ...GATEWAY_TARGET,
+  name: 'gateway-postgres',
+  description:
+    'the gateway as shipped with `DATABASE_URL` set: the order journal on PostgreSQL (the machine\'s server on 127.0.0.1, a fresh database per run, dropped afterwards, pool and timeout at their defaults) instead of the SQLite file',
+  slowUpstream: false,
+  async setUp() {
+    const database = await createBenchDatabase();
+    return { env: { DATABASE_URL: database.url }, tearDown: () => database.drop() };
+  },
+};
+
 export const TARGETS: readonly BenchTarget[] = [
   GATEWAY_TARGET,
+  GATEWAY_POSTGRES_TARGET,
   {
     name: 'floor',
     role: 'reference',

@@ -46,7 +46,7 @@ export interface RedisRateLimiterOptions {
   fallback: RateLimiter;
   logger: Logger;
   metrics?: RateLimitStoreMetrics;
-  /** How long one decision may wait for Redis before the fallback decides; 250 ms unless given. */
+  /** How long one decision may wait for Redis before the fallback decides; 500 ms unless given. */
   commandTimeoutMs?: number;
   /** Prefix of the bucket keys, so that deployments sharing a Redis keep apart. */
   keyPrefix?: string;
@@ -74,7 +74,7 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RedisR
     // a slow Redis is cut off: either way the fallback decides without delaying the order.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
-    commandTimeout: options.commandTimeoutMs ?? 250,
+    commandTimeout: options.commandTimeoutMs ?? 500,
     connectTimeout: 1_000,
     // Reconnects forever, at most a second apart, so the shared limit returns by itself.
     retryStrategy: (tries) => Math.min(tries * 100, 1_000),
