@@ -53,7 +53,10 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
   let journal: OrderJournal | undefined;
   let closing: Promise<void> | undefined;
   // Still serving, but no longer ready, until the shutdown delay has passed.
-  const close = (): Promise<void> => (closing ??= ((lifecycle = lifecycle === 'ready' ? 'draining' : 'stopping'), shutdown.close()));
+  // A start still waiting for the database stops waiting when the gateway is closed.
+  const startAbort = new AbortController();
+  const close = (): Promise<void> =>
+    (closing ??= ((lifecycle = lifecycle === 'ready' ? 'draining' : 'stopping'), startAbort.abort(), shutdown.close()));
 
   try {
     const metrics = createGatewayMetrics({ csssTimeoutMs: config.csssTimeoutMs, collectDefaultMetrics: deps.processMetrics });
@@ -85,9 +88,6 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     shutdown.add('csss client', () => csss.close());
 
     const storeMetrics = createStoreMetrics(metrics.registry);
-    // A start waiting for the database stops waiting when the gateway is closed.
-    const startAbort = new AbortController();
-    shutdown.add('start aborted', async () => startAbort.abort());
     const openJournal = await openOrderJournal({ ...config, clock, logger, metrics: storeMetrics, signal: startAbort.signal });
     journal = openJournal.journal;
     shutdown.add('journal', () => openJournal.close());

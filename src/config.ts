@@ -5,6 +5,7 @@ import { AUTH_MODES, type AuthConfig } from './auth/auth.config.js';
 import { JWT_PUBLIC_KEY_ALGORITHMS } from './auth/jwt-verifier.js';
 import { CSSS_LANGUAGES, type CsssLanguage } from './csss/csss.wire.js';
 import { parseTrustedDocumentManifest } from './graphql/trusted-documents.js';
+import type { RateLimitSettings } from './limits/create-rate-limiter.js';
 import { Secret } from './secret.js';
 
 /** Where orders go: the embedded simulator (the default) or a real CSSS. */
@@ -56,11 +57,8 @@ export interface GatewayConfig {
   /** Human-readable logs instead of JSON lines (development only). */
   logPretty: boolean;
   auth: AuthConfig;
-  /**
-   * Orders per second per client, and the burst a client may use at once; with
-   * `redisUrl`, one bucket per client shared by every replica.
-   */
-  rateLimit: { perSecond: number; burst: number; redisUrl?: Secret };
+  /** RATE_LIMIT_*: the per-client order limit, shared through Redis when its URL is set. */
+  rateLimit: RateLimitSettings;
   /**
    * Operations known ahead of time, hash → document, from the TRUSTED_DOCUMENTS_FILE
    * manifests; `only`: refuse every other operation (the production setting).

@@ -1,8 +1,18 @@
-import type { GatewayConfig } from '../config.js';
+import type { Secret } from '../secret.js';
 import type { Logger } from '../logger.js';
 import type { RateLimitStoreMetrics } from '../observability/store-metrics.js';
 import { createTokenBucketLimiter, type RateLimiter } from './rate-limiter.js';
 import { createRedisRateLimiter } from './redis-rate-limiter.js';
+
+/**
+ * Orders per second per client, and the burst a client may use at once; with `redisUrl`,
+ * one bucket per client shared by every replica.
+ */
+export interface RateLimitSettings {
+  perSecond: number;
+  burst: number;
+  redisUrl?: Secret;
+}
 
 /**
  * The per-client limit the configuration asks for: shared by every replica through Redis
@@ -10,7 +20,7 @@ import { createRedisRateLimiter } from './redis-rate-limiter.js';
  * otherwise this process's own bucket alone.
  */
 export function createRateLimiter(
-  settings: GatewayConfig['rateLimit'],
+  settings: RateLimitSettings,
   deps: { logger: Logger; clock?: () => number; metrics?: RateLimitStoreMetrics },
 ): RateLimiter & { close(): Promise<void> } {
   const local = createTokenBucketLimiter({ ratePerSecond: settings.perSecond, burst: settings.burst, clock: deps.clock });

@@ -22,6 +22,7 @@ describe('the gateway shuts down in an explicit order', () => {
       'graphql drained',
       'orders finished',
       'in-flight attempts marked unknown',
+      'rate limiter',
       'journal',
       'csss client',
       'http server',
