@@ -125,8 +125,12 @@ describe('three replicas sharing one PostgreSQL journal', () => {
     const linesBeforeOutage = gateways.map((replica) => replica.output.length);
     await redis.stop();
     const fallen = await burstAcross();
-    // Each replica now applies its own bucket, untouched so far: three times the limit, and orders go on.
-    expect(fallen.ok).toBe(3 * burst);
+    // Each replica now applies its own bucket: more than the shared limit lets through, and
+    // every order is placed or refused as rate-limited (a replica whose Redis call timed out
+    // earlier under load may have spent one of its own tokens then).
+    expect(fallen.ok).toBeGreaterThan(fallen.mostAllowed);
+    expect(fallen.ok).toBeGreaterThanOrEqual(3 * burst - 3);
+    expect(fallen.ok + fallen.limited).toBe(3 * burst);
     for (const [i, replica] of gateways.entries()) {
       // One warning for this outage, however many orders it decided meanwhile.
       const warnings = replica.output.slice(linesBeforeOutage[i]).filter((line) => line.includes('Redis cannot be reached'));
