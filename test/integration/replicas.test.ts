@@ -109,12 +109,21 @@ describe('three replicas sharing one PostgreSQL journal', () => {
     // The slowest refill there is (one order a second): a burst sees the burst size plus
     // one order per second it took, however slow the machine is.
     const gateways = await replicas(sim, { RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: String(burst) });
+    // Decisions the in-memory fallback made (a Redis call that timed out on a loaded machine
+    // is a short outage of its own); each may let one more order through.
+    const fallbackDecisions = async (): Promise<number> => {
+      const counts = await Promise.all(
+        gateways.map(async (replica) => Number(/^csss_gateway_rate_limit_fallback_decisions_total (\d+)$/m.exec(await metrics(replica))?.[1])),
+      );
+      return counts.reduce((sum, count) => sum + count, 0);
+    };
     const burstAcross = async (): Promise<{ ok: number; limited: number; mostAllowed: number }> => {
-      const startedAt = Date.now();
+      const [startedAt, fallbacksBefore] = [Date.now(), await fallbackDecisions()];
       const responses = await Promise.all(Array.from({ length: 3 * burst }, (_, i) => order(gateways[i % 3]!, orderInput())));
       const ok = responses.filter((response) => response.body.data?.createOtaOrder).length;
       const limited = responses.filter((response) => codeOf(response) === 'RATE_LIMITED').length;
-      return { ok, limited, mostAllowed: burst + Math.ceil((Date.now() - startedAt) / 1000) };
+      const fallbacks = (await fallbackDecisions()) - fallbacksBefore;
+      return { ok, limited, mostAllowed: burst + Math.ceil((Date.now() - startedAt) / 1000) + fallbacks };
     };
 
     const shared = await burstAcross();
@@ -128,7 +137,7 @@ describe('three replicas sharing one PostgreSQL journal', () => {
     // Each replica now applies its own bucket: more than the shared limit lets through, and
     // every order is placed or refused as rate-limited (a replica whose Redis call timed out
     // earlier under load may have spent one of its own tokens then).
-    expect(fallen.ok).toBeGreaterThan(fallen.mostAllowed);
+    expect(fallen.ok).toBeGreaterThan(burst + 1);
     expect(fallen.ok).toBeGreaterThanOrEqual(3 * burst - 3);
     expect(fallen.ok + fallen.limited).toBe(3 * burst);
     for (const [i, replica] of gateways.entries()) {
