@@ -6,6 +6,7 @@ import { JWT_PUBLIC_KEY_ALGORITHMS } from './auth/jwt-verifier.js';
 import { CSSS_LANGUAGES, type CsssLanguage } from './csss/csss.wire.js';
 import { parseTrustedDocumentManifest } from './graphql/trusted-documents.js';
 import type { RateLimitSettings } from './limits/create-rate-limiter.js';
+import type { DatabaseConfig } from './journal/journal.config.js';
 import { Secret } from './secret.js';
 
 /** Where orders go: the embedded simulator (the default) or a real CSSS. */
@@ -24,14 +25,6 @@ export const SIMULATOR_RATE_LIMIT = { perSecond: 1000, burst: 1000 } as const;
 
 /** CSSS calls in flight at once (bulkhead) and keep-alive connections to CSSS, unless CSSS_MAX_IN_FLIGHT says otherwise. */
 export const DEFAULT_CSSS_MAX_IN_FLIGHT = 64;
-
-/** The shared PostgreSQL journal of a replicated deployment; unset keeps the SQLite file in dataDir. */
-export interface DatabaseConfig {
-  /** postgres://…; it may hold a password. */
-  url: Secret;
-  poolSize: number;
-  statementTimeoutMs: number;
-}
 
 export interface GatewayConfig {
   port: number;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { GatewayConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { JournalStoreMetrics } from '../observability/store-metrics.js';
+import type { JournalLocation } from './journal.config.js';
 import { JournalUnavailableError, STALE_PENDING_DETAIL, type OrderJournal } from './order-journal.js';
 import { PostgresOrderJournal } from './postgres-order-journal.js';
 import { journalPathIn, pendingStaleAfterMsFor, SqliteOrderJournal } from './sqlite-order-journal.js';
@@ -12,8 +12,6 @@ const STOPPED_IN_FLIGHT_DETAIL = 'the gateway stopped before the outcome was rec
 const FIRST_RETRY_MS = 250;
 const MAX_RETRY_MS = 5_000;
 
-/** Where the journal is: the configuration's DATABASE_URL (PostgreSQL) or DATA_DIR (SQLite). */
-export type JournalLocation = Pick<GatewayConfig, 'dataDir' | 'database' | 'csssTimeoutMs'>;
 
 export interface JournalSettings extends JournalLocation {
   /** The SQLite journal's clock (tests); the PostgreSQL journal reads the database's clock. */
