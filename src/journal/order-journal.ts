@@ -87,11 +87,11 @@ export interface OrderJournal {
   /** An operator's verdict on an UNKNOWN attempt after checking with CSSS. */
   settle(attemptId: number, outcome: Extract<AttemptOutcome, { status: 'SUCCEEDED' | 'NOT_SENT' }>): Promise<OrderAttempt>;
   /**
-   * Whether an order could be journaled now (readiness): false once a write has failed,
-   * true again once one succeeds. It answers from that state without waiting on the
-   * database, since load balancers poll it; while false, the implementation re-checks
-   * with a real write in the background so readiness recovers without orders. (A
-   * transaction that writes nothing proves nothing: it commits on a full disk.)
+   * Whether an order could be journaled now (readiness); it never blocks the event loop.
+   * SQLite: false once a write has failed, true again once one succeeds, answered from
+   * that state while a real write re-checks in the background (a transaction that writes
+   * nothing proves nothing: it commits on a full disk). PostgreSQL: one cheap query on the
+   * pool (reachable and a primary), bounded by the statement timeout.
    */
   isWritable(): Promise<boolean>;
   close(): Promise<void>;
