@@ -233,20 +233,26 @@ export class PostgresOrderJournal implements OrderJournal {
     const requestJson = JSON.stringify(request.request);
     let attemptNo = 1;
     for (let round = 0; round < MAX_CLAIM_ROUNDS; round += 1) {
-      const inserted = await this.#query<AttemptRow>('claim', SQL.insert, [
-        request.clientId,
-        request.idempotencyKey,
-        attemptNo,
-        request.fingerprint,
-        requestJson,
-        this.owner,
-        this.#staleAfterMs,
-      ]);
-      if (inserted.rows[0]) return { kind: 'claimed', attempt: toAttempt(inserted.rows[0]) };
+      // While nothing would be sent (refuseNew), only known keys are answered: no row is written.
+      if (!request.refuseNew) {
+        const inserted = await this.#query<AttemptRow>('claim', SQL.insert, [
+          request.clientId,
+          request.idempotencyKey,
+          attemptNo,
+          request.fingerprint,
+          requestJson,
+          this.owner,
+          this.#staleAfterMs,
+        ]);
+        if (inserted.rows[0]) return { kind: 'claimed', attempt: toAttempt(inserted.rows[0]) };
+      }
 
       // Attempt n exists: answer from the latest attempt, as it stands now.
       const latest = (await this.#query<AttemptRow & { stale: boolean }>('claim', SQL.latest, [request.clientId, request.idempotencyKey])).rows[0];
-      if (!latest) continue;
+      if (!latest) {
+        if (request.refuseNew) return { kind: 'refused' };
+        continue;
+      }
       if (latest.fingerprint !== request.fingerprint) return { kind: 'reused', attempt: toAttempt(latest) };
       if (latest.status === 'PENDING') {
         if (!latest.stale) return { kind: 'in_progress', attempt: toAttempt(latest) };
@@ -255,6 +261,7 @@ export class PostgresOrderJournal implements OrderJournal {
         continue; // its outcome was recorded meanwhile: read it again
       }
       if (latest.status !== 'NOT_SENT') return { kind: 'finished', attempt: toAttempt(latest) };
+      if (request.refuseNew) return { kind: 'refused' };
       attemptNo = latest.attempt_no + 1;
     }
     throw new Error(`the claim of one idempotency key lost ${MAX_CLAIM_ROUNDS} races in a row`);

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JournalSettleError, STALE_PENDING_DETAIL, type ClaimRequest, type OrderJournal } from '../../src/journal/order-journal.js';
+import { JournalSettleError, STALE_PENDING_DETAIL, type ClaimRequest, type ClaimResult, type OrderJournal } from '../../src/journal/order-journal.js';
 
 /**
  * What every OrderJournal must do, run against each implementation. Journals opened by one
@@ -31,6 +31,14 @@ function claimRequest(overrides: Partial<ClaimRequest> = {}): ClaimRequest {
   };
 }
 
+type AnsweredClaim = Exclude<ClaimResult, { kind: 'refused' }>;
+/** A claim that is not refusing new keys always answers with an attempt. */
+async function claimIn(journal: OrderJournal, request: ClaimRequest): Promise<AnsweredClaim> {
+  const claim = await journal.claim(request);
+  if (claim.kind === 'refused') throw new Error('a claim without refuseNew was refused');
+  return claim;
+}
+
 export function describeOrderJournalContract(name: string, createFixture: () => Promise<JournalFixture>): void {
   describe(`the order journal contract: ${name}`, () => {
     let fixture: JournalFixture;
@@ -51,7 +59,7 @@ export function describeOrderJournalContract(name: string, createFixture: () => 
     it('claims a new key as PENDING attempt 1 of this journal, and every journal on the store sees it', async () => {
       const [a, b] = [await open(), await open()];
       const request = claimRequest();
-      const claim = await a.claim(request);
+      const claim = await claimIn(a, request);
 
       expect(claim).toMatchObject({
         kind: 'claimed',
@@ -67,21 +75,21 @@ export function describeOrderJournalContract(name: string, createFixture: () => 
     it('answers in_progress to a claim of a key whose live attempt is PENDING on another journal', async () => {
       const [a, b] = [await open(), await open()];
       const request = claimRequest();
-      const first = await a.claim(request);
-      const second = await b.claim(request);
+      const first = await claimIn(a, request);
+      const second = await claimIn(b, request);
       expect(second).toStrictEqual({ kind: 'in_progress', attempt: first.attempt });
     });
 
     it('answers reused to the same key with another fingerprint, whatever the first attempt became', async () => {
       const [a, b] = [await open(), await open()];
       const pending = claimRequest();
-      await a.claim(pending);
+      await claimIn(a, pending);
       const notSent = claimRequest();
-      const notSentClaim = await a.claim(notSent);
+      const notSentClaim = await claimIn(a, notSent);
       await a.record(notSentClaim.attempt.id, { status: 'NOT_SENT', detail: 'connection refused' });
 
       for (const request of [pending, notSent]) {
-        const claim = await b.claim({ ...request, fingerprint: 'e'.repeat(64) });
+        const claim = await claimIn(b, { ...request, fingerprint: 'e'.repeat(64) });
         expect(claim.kind).toBe('reused');
         expect(claim.attempt.fingerprint).toBe('f'.repeat(64));
       }
@@ -96,17 +104,17 @@ export function describeOrderJournalContract(name: string, createFixture: () => 
       ] as const;
       for (const outcome of outcomes) {
         const request = claimRequest();
-        const claim = await a.claim(request);
+        const claim = await claimIn(a, request);
         expect(await a.record(claim.attempt.id, outcome)).toBe(true);
-        const replay = await b.claim(request);
+        const replay = await claimIn(b, request);
         expect(replay.kind).toBe('finished');
         expect(replay.attempt).toMatchObject({ id: claim.attempt.id, attemptNo: 1, ...outcome });
       }
 
       const request = claimRequest();
-      const first = await a.claim(request);
+      const first = await claimIn(a, request);
       await a.record(first.attempt.id, { status: 'NOT_SENT', detail: 'connection refused' });
-      const again = await b.claim(request);
+      const again = await claimIn(b, request);
       expect(again).toMatchObject({ kind: 'claimed', attempt: { attemptNo: 2, status: 'PENDING', owner: b.owner } });
       expect(await a.findLatest(request.clientId, request.idempotencyKey)).toMatchObject({ id: again.attempt.id, attemptNo: 2 });
     });
@@ -116,11 +124,11 @@ export function describeOrderJournalContract(name: string, createFixture: () => 
       const [other] = [await open()];
       const retried = claimRequest();
       const swept = claimRequest();
-      const retriedClaim = await crashed.claim(retried);
-      const sweptClaim = await crashed.claim(swept);
+      const retriedClaim = await claimIn(crashed, retried);
+      const sweptClaim = await claimIn(crashed, swept);
       await sleep(300);
 
-      const replay = await other.claim(retried);
+      const replay = await claimIn(other, retried);
       expect(replay).toMatchObject({ kind: 'finished', attempt: { id: retriedClaim.attempt.id, status: 'UNKNOWN', detail: STALE_PENDING_DETAIL } });
       expect(await other.markPendingUnknown({ ownOnly: false, detail: STALE_PENDING_DETAIL })).toBe(1);
       expect(await other.findById(sweptClaim.attempt.id)).toMatchObject({ status: 'UNKNOWN', detail: STALE_PENDING_DETAIL });
@@ -128,8 +136,8 @@ export function describeOrderJournalContract(name: string, createFixture: () => 
 
     it('never turns a live PENDING attempt UNKNOWN from another journal; on shutdown a journal marks only its own', async () => {
       const [a, b] = [await open(), await open()];
-      const ofA = await a.claim(claimRequest());
-      const ofB = await b.claim(claimRequest());
+      const ofA = await claimIn(a, claimRequest());
+      const ofB = await claimIn(b, claimRequest());
 
       expect(await b.markPendingUnknown({ ownOnly: false, detail: STALE_PENDING_DETAIL })).toBe(0);
       expect(await b.findById(ofA.attempt.id)).toMatchObject({ status: 'PENDING' });
@@ -140,23 +148,43 @@ export function describeOrderJournalContract(name: string, createFixture: () => 
 
     it('records an outcome that arrives after a sweep, but not one that arrives after an operator settled the attempt', async () => {
       const [a, b] = [await open(100), await open()];
-      const late = await a.claim(claimRequest());
+      const late = await claimIn(a, claimRequest());
       await sleep(300);
       await b.markPendingUnknown({ ownOnly: false, detail: STALE_PENDING_DETAIL });
       const placed = { status: 'SUCCEEDED', simId: 'SIM1', orderId: 'ORDER_1', orderTime: '2026-11-26 12:00:00' } as const;
       expect(await a.record(late.attempt.id, placed)).toBe(true);
       expect(await b.findById(late.attempt.id)).toMatchObject(placed);
 
-      const settled = await a.claim(claimRequest());
+      const settled = await claimIn(a, claimRequest());
       await a.record(settled.attempt.id, { status: 'UNKNOWN', detail: 'deadline passed' });
       await b.settle(settled.attempt.id, { status: 'NOT_SENT', detail: 'settled as not placed by an operator' });
       expect(await a.record(settled.attempt.id, placed)).toBe(false);
       expect(await b.findById(settled.attempt.id)).toMatchObject({ status: 'NOT_SENT', orderId: null, detail: 'settled as not placed by an operator' });
     });
 
+    it('with refuseNew, records nothing for a new key or one whose last attempt was not sent, and still answers known keys', async () => {
+      const [a, b] = [await open(), await open()];
+      const fresh = claimRequest();
+      expect(await a.claim({ ...fresh, refuseNew: true })).toStrictEqual({ kind: 'refused' });
+      expect(await b.findLatest(fresh.clientId, fresh.idempotencyKey)).toBeUndefined();
+
+      const notSent = await claimIn(a, claimRequest());
+      await a.record(notSent.attempt.id, { status: 'NOT_SENT', detail: 'breaker open' });
+      const retry = { ...claimRequest(), idempotencyKey: notSent.attempt.idempotencyKey };
+      expect(await b.claim({ ...retry, refuseNew: true })).toStrictEqual({ kind: 'refused' });
+      expect((await b.findLatest(retry.clientId, retry.idempotencyKey))?.attemptNo).toBe(1);
+
+      const pending = await claimIn(a, claimRequest());
+      const pendingRequest = { ...claimRequest(), idempotencyKey: pending.attempt.idempotencyKey, refuseNew: true };
+      expect(await b.claim(pendingRequest)).toMatchObject({ kind: 'in_progress', attempt: { id: pending.attempt.id } });
+      expect(await b.claim({ ...pendingRequest, fingerprint: 'e'.repeat(64) })).toMatchObject({ kind: 'reused' });
+      await a.record(pending.attempt.id, { status: 'SUCCEEDED', simId: 'S', orderId: 'O', orderTime: 'T' });
+      expect(await b.claim(pendingRequest)).toMatchObject({ kind: 'finished', attempt: { status: 'SUCCEEDED', orderId: 'O' } });
+    });
+
     it('settles only UNKNOWN attempts, as placed or not placed', async () => {
       const [a, b] = [await open(), await open()];
-      const unknown = await a.claim(claimRequest());
+      const unknown = await claimIn(a, claimRequest());
       await a.record(unknown.attempt.id, { status: 'UNKNOWN', detail: 'HTTP 500' });
       const settled = await b.settle(unknown.attempt.id, {
         status: 'SUCCEEDED',
@@ -172,7 +200,7 @@ export function describeOrderJournalContract(name: string, createFixture: () => 
         new JournalSettleError(`attempt ${unknown.attempt.id} is SUCCEEDED; only UNKNOWN attempts can be settled`),
       );
       await expect(b.settle(999_999, { status: 'NOT_SENT', detail: 'missing' })).rejects.toThrow(new JournalSettleError('no attempt with id 999999'));
-      const pending = await a.claim(claimRequest());
+      const pending = await claimIn(a, claimRequest());
       await expect(b.settle(pending.attempt.id, { status: 'NOT_SENT', detail: 'too early' })).rejects.toThrow(/is PENDING/);
     });
 
@@ -180,11 +208,11 @@ export function describeOrderJournalContract(name: string, createFixture: () => 
       const [a, b] = [await open(), await open()];
       const ids: number[] = [];
       for (const journal of [a, b, a]) {
-        const claim = await journal.claim(claimRequest());
+        const claim = await claimIn(journal, claimRequest());
         await journal.record(claim.attempt.id, { status: 'UNKNOWN', detail: 'deadline passed' });
         ids.push(claim.attempt.id);
       }
-      const succeeded = await a.claim(claimRequest());
+      const succeeded = await claimIn(a, claimRequest());
       await a.record(succeeded.attempt.id, { status: 'SUCCEEDED', simId: 'S', orderId: 'O', orderTime: 'T' });
 
       expect((await b.listByStatus('UNKNOWN')).map((attempt) => attempt.id)).toStrictEqual(ids);
@@ -195,7 +223,7 @@ export function describeOrderJournalContract(name: string, createFixture: () => 
     it('lets exactly one of many concurrent claims of one key across journals through', async () => {
       const journals = [await open(), await open(), await open()];
       const request = claimRequest();
-      const claims = await Promise.all(Array.from({ length: 30 }, (_, i) => journals[i % 3]!.claim(request)));
+      const claims = await Promise.all(Array.from({ length: 30 }, (_, i) => claimIn(journals[i % 3]!, request)));
       expect(claims.filter((claim) => claim.kind === 'claimed')).toHaveLength(1);
       expect(claims.filter((claim) => claim.kind === 'in_progress')).toHaveLength(29);
     });
@@ -205,13 +233,13 @@ export function describeOrderJournalContract(name: string, createFixture: () => 
       const requests = [claimRequest(), claimRequest(), claimRequest()];
       const release = await fixture.blockWrites();
       try {
-        const results = await Promise.allSettled(requests.map((request) => journal.claim(request)));
+        const results = await Promise.allSettled(requests.map((request) => claimIn(journal, request)));
         expect(results.map((result) => result.status)).toStrictEqual(['rejected', 'rejected', 'rejected']);
       } finally {
         await release();
       }
       for (const request of requests) expect(await journal.findLatest(request.clientId, request.idempotencyKey)).toBeUndefined();
-      expect(await journal.claim(requests[0]!)).toMatchObject({ kind: 'claimed', attempt: { attemptNo: 1 } });
+      expect(await claimIn(journal, requests[0]!)).toMatchObject({ kind: 'claimed', attempt: { attemptNo: 1 } });
       expect(await journal.isWritable()).toBe(true);
     });
   });
