@@ -14,27 +14,12 @@ import {
   OrderRejectedError,
 } from '../../src/orders/ota-order.errors.js';
 import { EXAMPLE_ICCID } from '../../src/orders/ota-order.example.js';
-import { PackageType, PayResult, PayType, type OtaOrderRequest } from '../../src/orders/ota-order.model.js';
+import type { OtaOrderRequest } from '../../src/orders/ota-order.model.js';
 import { OtaOrderService } from '../../src/orders/ota-order.service.js';
 import { LogCapture } from '../support/log-capture.js';
+import { validOrder } from '../support/valid-order.js';
 
-const ORDER: OtaOrderRequest = {
-  deviceId: EXAMPLE_ICCID,
-  packageCode: 'DP20201218003915',
-  packageName: 'T_T_T_0_P_S_中国100G/365天套餐',
-  packageType: PackageType.DAILY,
-  orderPeriod: 1,
-  days: 364,
-  timingType: '1',
-  isOpen: false,
-  globalOrder: false,
-  payAmount: '0',
-  payRst: PayResult.UNPAID,
-  payType: PayType.ALIPAY,
-  testFlow: '0',
-  testFlowFlag: false,
-  mcc: null,
-};
+const ORDER: OtaOrderRequest = validOrder({ deviceId: EXAMPLE_ICCID });
 const PLACED: CreateOtaOrderWireData = { sim_id: 'SIM1', order_id: 'ORDER_1', order_time: '2026-11-26 12:00:00' };
 
 /** CSSS as the service sees it: answers (or fails) each call as the test says, and counts the calls. */
