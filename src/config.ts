@@ -1,10 +1,11 @@
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseApiKeyRecords } from './auth/api-key-store.js';
-import { AUTH_MODES, type AuthConfig } from './auth/auth.config.js';
+import { AUTH_MODES, DEFAULT_JWT_MAX_AGE_SECONDS, type AuthConfig } from './auth/auth.config.js';
 import { JWT_PUBLIC_KEY_ALGORITHMS } from './auth/jwt-verifier.js';
 import { CSSS_LANGUAGES, type CsssLanguage } from './csss/csss.wire.js';
 import { parseTrustedDocumentManifest } from './graphql/trusted-documents.js';
+import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http/http-limits.js';
 import type { RateLimitSettings } from './limits/create-rate-limiter.js';
 import type { DatabaseConfig } from './journal/journal.config.js';
 import { Secret } from './secret.js';
@@ -26,9 +27,15 @@ export const SIMULATOR_RATE_LIMIT = { perSecond: 1000, burst: 1000 } as const;
 /** CSSS calls in flight at once (bulkhead) and keep-alive connections to CSSS, unless CSSS_MAX_IN_FLIGHT says otherwise. */
 export const DEFAULT_CSSS_MAX_IN_FLIGHT = 64;
 
+/** METRICS_PORT unless set: the Prometheus exporters' customary port. */
+export const DEFAULT_METRICS_PORT = 9464;
+
 export interface GatewayConfig {
   port: number;
   host: string;
+  /** The separate listener for `/metrics`, kept off the API port. */
+  metrics: { port: number; host: string };
+  http: HttpLimits;
   csss: CsssTarget;
   csssTimeoutMs: number;
   csssDefaultLanguage: CsssLanguage;
@@ -57,9 +64,14 @@ export interface GatewayConfig {
    * manifests; `only`: refuse every other operation (the production setting).
    */
   trustedDocuments: { documents: ReadonlyMap<string, string>; only: boolean };
+  /** GraphQL requests of any kind per second per authenticated client, and their burst. */
+  requestRateLimit: { perSecond: number; burst: number };
   /** Browser origins allowed to call the API; none by default. */
   corsOrigins: string[];
-  /** NODE_ENV=production: no introspection, Sandbox or suggestions unless sandboxEnabled. */
+  /**
+   * Production defaults, from NODE_ENV=production or a CSSS_BASE_URL off this machine (real
+   * money): no introspection, Sandbox or suggestions unless sandboxEnabled.
+   */
   production: boolean;
   sandboxEnabled: boolean;
 }
@@ -74,11 +86,13 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
+type Env = Record<string, string | undefined>;
 
 /**
  * The only reader of the environment. Values are quoted back in problems to help the
  * operator, except credentials, which are only ever said to be missing or malformed.
+ * Secrets (CSSS_SECRET, CSSS_ACCESS_CODE) are removed from `env` once read, so that
+ * nothing that later reads or inherits the environment sees them.
  */
 export function loadConfig(env: Env = process.env): GatewayConfig {
   const problems: string[] = [];
@@ -99,6 +113,17 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
 
   const port = integer('PORT', 4000, 0, 65535);
   const host = value('HOST') ?? '0.0.0.0';
+  const metrics = { port: integer('METRICS_PORT', DEFAULT_METRICS_PORT, 0, 65535), host: value('METRICS_HOST') ?? host };
+  const http: HttpLimits = {
+    headersTimeoutMs: integer('HTTP_HEADERS_TIMEOUT_MS', DEFAULT_HTTP_LIMITS.headersTimeoutMs, 100, 600_000),
+    bodyIdleTimeoutMs: integer('HTTP_BODY_IDLE_TIMEOUT_MS', DEFAULT_HTTP_LIMITS.bodyIdleTimeoutMs, 100, 600_000),
+    requestTimeoutMs: integer('HTTP_REQUEST_TIMEOUT_MS', DEFAULT_HTTP_LIMITS.requestTimeoutMs, 100, 600_000),
+    maxConnections: integer('HTTP_MAX_CONNECTIONS', DEFAULT_HTTP_LIMITS.maxConnections, 1, 1_000_000),
+  };
+  // node:http refuses a headers timeout longer than the whole-request timeout.
+  if (http.headersTimeoutMs > http.requestTimeoutMs) {
+    problems.push(`HTTP_HEADERS_TIMEOUT_MS (${http.headersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${http.requestTimeoutMs})`);
+  }
   const csssTimeoutMs = integer('CSSS_TIMEOUT_MS', 10_000, 100, 600_000);
   const csssMaxInFlight = integer('CSSS_MAX_IN_FLIGHT', DEFAULT_CSSS_MAX_IN_FLIGHT, 1, 10_000);
   const csssBreakerFailureThreshold = integer('CSSS_BREAKER_FAILURE_THRESHOLD', 5, 1, 1_000);
@@ -125,16 +150,24 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
 
   let csss: CsssTarget = { kind: 'simulator' };
   const baseUrl = value('CSSS_BASE_URL');
+  const accessCode = readSecret(env, 'CSSS_ACCESS_CODE', problems)?.trim();
+  const secret = readSecret(env, 'CSSS_SECRET', problems);
   if (baseUrl !== undefined) {
     if (!isHttpUrl(baseUrl)) problems.push(`CSSS_BASE_URL must be an http:// or https:// URL (got "${baseUrl}")`);
-    const accessCode = value('CSSS_ACCESS_CODE');
-    const secret = env.CSSS_SECRET;
-    if (accessCode === undefined) problems.push('CSSS_ACCESS_CODE is required when CSSS_BASE_URL is set');
-    if (secret === undefined || secret === '') problems.push('CSSS_SECRET is required when CSSS_BASE_URL is set');
-    if (accessCode !== undefined && secret) {
+    else if (!isHttpsOrLoopback(baseUrl)) {
+      problems.push(
+        `CSSS_BASE_URL must be an https:// URL (got "${baseUrl}"): over plain http anyone on the network path can read and forge orders and their signatures; http is allowed only for loopback addresses`,
+      );
+    }
+    if (!accessCode) problems.push('CSSS_ACCESS_CODE is required when CSSS_BASE_URL is set');
+    if (!secret) problems.push('CSSS_SECRET is required when CSSS_BASE_URL is set');
+    if (accessCode && secret) {
       csss = { kind: 'remote', baseUrl, accessCode, secret: new Secret(secret) };
     }
   }
+  // A CSSS off this machine spends real money, so it gets production defaults even
+  // without NODE_ENV=production.
+  const realMoney = baseUrl !== undefined && isHttpUrl(baseUrl) && !isLoopbackUrl(baseUrl);
 
   const auth = readAuthConfig(value, env, problems, baseUrl !== undefined);
   const defaultRateLimit = baseUrl === undefined && auth.mode === 'none' ? SIMULATOR_RATE_LIMIT : DEFAULT_RATE_LIMIT;
@@ -150,6 +183,10 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     ...(redisUrl === undefined ? {} : { redisUrl: new Secret(redisUrl) }),
   };
   const trustedDocuments = readTrustedDocuments(value, problems);
+  const requestRateLimit = {
+    perSecond: integer('REQUEST_RATE_LIMIT_PER_SECOND', 50, 1, 1_000_000),
+    burst: integer('REQUEST_RATE_LIMIT_BURST', 100, 1, 1_000_000),
+  };
   const corsOrigins = (value('CORS_ORIGINS') ?? '')
     .split(',')
     .map((origin) => origin.trim())
@@ -159,7 +196,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
       problems.push(`CORS_ORIGINS must list origins such as https://app.example.com, without paths (got "${origin}")`);
     }
   }
-  const production = value('NODE_ENV') === 'production';
+  const production = value('NODE_ENV') === 'production' || realMoney;
   const sandboxText = value('SANDBOX_ENABLED') ?? (production ? 'false' : 'true');
   if (sandboxText !== 'true' && sandboxText !== 'false') problems.push(`SANDBOX_ENABLED must be true or false (got "${sandboxText}")`);
 
@@ -167,6 +204,8 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   return {
     port,
     host,
+    metrics,
+    http,
     csss,
     csssTimeoutMs,
     csssDefaultLanguage: csssDefaultLanguage ?? 'zh-CN',
@@ -182,6 +221,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     auth,
     rateLimit,
     trustedDocuments,
+    requestRateLimit,
     corsOrigins,
     production,
     sandboxEnabled: sandboxText === 'true',
@@ -215,11 +255,24 @@ function readAuthConfig(
   }
 
   const auth: AuthConfig = { mode, orderScope };
+  // Seconds, or a number with a unit: 90s, 15m, 24h, 7d.
+  const duration = (name: string, fallback: number): number => {
+    const raw = value(name);
+    if (raw === undefined) return fallback;
+    const match = /^([0-9]+)([smhd]?)$/.exec(raw);
+    const seconds = match ? Number(match[1]) * (DURATION_UNIT_SECONDS[match[2] || 's'] ?? Number.NaN) : Number.NaN;
+    if (!Number.isSafeInteger(seconds) || seconds < 60 || seconds > 31 * 24 * 60 * 60) {
+      problems.push(`${name} must be a duration from 60s to 31d, in seconds or with a unit such as 15m, 24h, 7d (got "${raw}")`);
+      return fallback;
+    }
+    return seconds;
+  };
   if (mode === 'jwt' || mode === 'both') {
     const issuer = value('AUTH_JWT_ISSUER');
     const audience = value('AUTH_JWT_AUDIENCE');
     const jwksUrl = value('AUTH_JWKS_URL');
-    const publicKeyPem = env.AUTH_JWT_PUBLIC_KEY?.trim() || undefined;
+    const publicKeyPem = readSecret(env, 'AUTH_JWT_PUBLIC_KEY', problems)?.trim() || undefined;
+    const maxTokenAgeSeconds = duration('AUTH_JWT_MAX_AGE', DEFAULT_JWT_MAX_AGE_SECONDS);
     const algorithms = (value('AUTH_JWT_ALGORITHMS') ?? 'RS256').split(',').map((name) => name.trim());
     if (!issuer) problems.push(`AUTH_JWT_ISSUER is required when AUTH_MODE is ${mode}`);
     if (!audience) problems.push(`AUTH_JWT_AUDIENCE is required when AUTH_MODE is ${mode}`);
@@ -231,10 +284,15 @@ function readAuthConfig(
       problems.push(`exactly one of AUTH_JWKS_URL and AUTH_JWT_PUBLIC_KEY is required when AUTH_MODE is ${mode}`);
     }
     if (jwksUrl !== undefined && !isHttpUrl(jwksUrl)) problems.push(`AUTH_JWKS_URL must be an http:// or https:// URL (got "${jwksUrl}")`);
+    else if (jwksUrl !== undefined && !isHttpsOrLoopback(jwksUrl)) {
+      problems.push(
+        `AUTH_JWKS_URL must be an https:// URL (got "${jwksUrl}"): over plain http anyone on the network path can swap the keys and forge any token; http is allowed only for loopback addresses`,
+      );
+    }
     if (publicKeyPem !== undefined && !isPublicKeyPem(publicKeyPem)) {
       problems.push('AUTH_JWT_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY-----)');
     }
-    if (issuer && audience) auth.jwt = { issuer, audience, algorithms, jwksUrl, publicKeyPem };
+    if (issuer && audience) auth.jwt = { issuer, audience, algorithms, jwksUrl, publicKeyPem, maxTokenAgeSeconds };
   }
   if (mode === 'apikey' || mode === 'both') {
     const inline = value('AUTH_API_KEYS');
@@ -305,6 +363,30 @@ function hasProtocol(text: string, protocols: string[]): boolean {
   }
 }
 
+const DURATION_UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/**
+ * A credential from `NAME`, or from the file `NAME_FILE` names (a container's secret
+ * mount; one trailing newline is dropped). Both are removed from `env` once read. A
+ * problem names the variable or the file, never the content.
+ */
+function readSecret(env: Env, name: string, problems: string[]): string | undefined {
+  const inline = env[name];
+  const file = env[`${name}_FILE`]?.trim() || undefined;
+  delete env[name];
+  if (file !== undefined && inline !== undefined && inline !== '') {
+    problems.push(`set either ${name} or ${name}_FILE, not both`);
+    return undefined;
+  }
+  if (file === undefined) return inline === '' ? undefined : inline;
+  try {
+    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch (error) {
+    problems.push(`${name}_FILE (${file}) cannot be read (${String((error as NodeJS.ErrnoException).code ?? 'error')})`);
+    return undefined;
+  }
+}
+
 function isPublicKeyPem(text: string): boolean {
   try {
     return createPublicKey(text).type === 'public' && text.includes('PUBLIC KEY');
@@ -320,4 +402,14 @@ function isHttpUrl(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Loopback traffic never leaves the machine, so plain http there is safe (local work, tests). */
+function isLoopbackUrl(text: string): boolean {
+  const { hostname } = new URL(text);
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.[0-9]{1,3}){3}$/.test(hostname);
+}
+
+function isHttpsOrLoopback(text: string): boolean {
+  return new URL(text).protocol === 'https:' || isLoopbackUrl(text);
 }

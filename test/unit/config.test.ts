@@ -26,6 +26,8 @@ describe('configuration', () => {
     expect(loadConfig({})).toEqual({
       port: 4000,
       host: '0.0.0.0',
+      metrics: { port: 9464, host: '0.0.0.0' },
+      http: { headersTimeoutMs: 10_000, bodyIdleTimeoutMs: 5_000, requestTimeoutMs: 30_000, maxConnections: 1_000 },
       csss: { kind: 'simulator' },
       csssTimeoutMs: 10_000,
       csssDefaultLanguage: 'zh-CN',
@@ -40,6 +42,7 @@ describe('configuration', () => {
       auth: { mode: 'none', orderScope: 'ota:order' },
       rateLimit: { perSecond: 1000, burst: 1000 },
       trustedDocuments: { documents: new Map(), only: false },
+      requestRateLimit: { perSecond: 50, burst: 100 },
       corsOrigins: [],
       production: false,
       sandboxEnabled: true,
@@ -238,5 +241,95 @@ describe('configuration', () => {
       'OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL (got "ftp://collector")',
       'LOG_PRETTY must be true or false (got "yes")',
     ]);
+  });
+
+  it('reads the HTTP limits, the metrics listener and the request rate limit', () => {
+    expect(
+      loadConfig({
+        HOST: '10.0.0.5',
+        HTTP_HEADERS_TIMEOUT_MS: '2000',
+        HTTP_BODY_IDLE_TIMEOUT_MS: '1500',
+        HTTP_REQUEST_TIMEOUT_MS: '8000',
+        HTTP_MAX_CONNECTIONS: '50',
+        REQUEST_RATE_LIMIT_PER_SECOND: '5',
+        REQUEST_RATE_LIMIT_BURST: '9',
+      }),
+    ).toMatchObject({
+      metrics: { port: 9464, host: '10.0.0.5' },
+      http: { headersTimeoutMs: 2000, bodyIdleTimeoutMs: 1500, requestTimeoutMs: 8000, maxConnections: 50 },
+      requestRateLimit: { perSecond: 5, burst: 9 },
+    });
+    expect(loadConfig({ HOST: '0.0.0.0', METRICS_HOST: '127.0.0.1', METRICS_PORT: '9100' }).metrics).toEqual({ port: 9100, host: '127.0.0.1' });
+    expect(problemsOf({ HTTP_HEADERS_TIMEOUT_MS: '60000', HTTP_REQUEST_TIMEOUT_MS: '30000', METRICS_PORT: '70000' })).toEqual([
+      'METRICS_PORT must be an integer from 0 to 65535 (got "70000")',
+      'HTTP_HEADERS_TIMEOUT_MS (60000) must not exceed HTTP_REQUEST_TIMEOUT_MS (30000)',
+    ]);
+  });
+
+  it('refuses plain http for a CSSS or a JWKS off this machine, and says why', () => {
+    const jwt = { AUTH_MODE: 'jwt', AUTH_JWT_ISSUER: 'https://idp.example', AUTH_JWT_AUDIENCE: 'csss-gateway' };
+    expect(problemsOf({ CSSS_BASE_URL: 'http://apiv3.example.test', CSSS_ACCESS_CODE: 'QY-1', CSSS_SECRET: 's', ...API_KEY_AUTH })).toEqual([
+      'CSSS_BASE_URL must be an https:// URL (got "http://apiv3.example.test"): over plain http anyone on the network path can read and forge orders and their signatures; http is allowed only for loopback addresses',
+    ]);
+    expect(problemsOf({ ...jwt, AUTH_JWKS_URL: 'http://idp.example/.well-known/jwks.json' })).toEqual([
+      'AUTH_JWKS_URL must be an https:// URL (got "http://idp.example/.well-known/jwks.json"): over plain http anyone on the network path can swap the keys and forge any token; http is allowed only for loopback addresses',
+    ]);
+    // Loopback never leaves the machine: local work and tests keep plain http.
+    for (const loopback of ['http://127.0.0.1:8080', 'http://localhost:8080', 'http://[::1]:8080']) {
+      expect(loadConfig({ CSSS_BASE_URL: loopback, CSSS_ACCESS_CODE: 'QY-1', CSSS_SECRET: 's', ...API_KEY_AUTH }).csss).toMatchObject({ kind: 'remote', baseUrl: loopback });
+      expect(loadConfig({ ...jwt, AUTH_JWKS_URL: `${loopback}/jwks.json` }).auth.jwt?.jwksUrl).toBe(`${loopback}/jwks.json`);
+    }
+  });
+
+  it('gives a CSSS off this machine the production defaults unless SANDBOX_ENABLED says otherwise', () => {
+    const real = { CSSS_BASE_URL: 'https://apiv3.example.test', CSSS_ACCESS_CODE: 'QY-1', CSSS_SECRET: 's', ...API_KEY_AUTH };
+    expect(loadConfig({ ...real })).toMatchObject({ production: true, sandboxEnabled: false });
+    expect(loadConfig({ ...real, SANDBOX_ENABLED: 'true' })).toMatchObject({ production: true, sandboxEnabled: true });
+    const local = { ...real, CSSS_BASE_URL: 'http://127.0.0.1:9000' };
+    expect(loadConfig({ ...local })).toMatchObject({ production: false, sandboxEnabled: true });
+  });
+
+  it('reads the maximum token age, 24 h by default, in seconds or with a unit', () => {
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const jwt = {
+      AUTH_MODE: 'jwt',
+      AUTH_JWT_ISSUER: 'https://idp.example',
+      AUTH_JWT_AUDIENCE: 'csss-gateway',
+      AUTH_JWT_ALGORITHMS: 'ES256',
+      AUTH_JWT_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    };
+    expect(loadConfig({ ...jwt }).auth.jwt?.maxTokenAgeSeconds).toBe(86_400);
+    expect(loadConfig({ ...jwt, AUTH_JWT_MAX_AGE: '15m' }).auth.jwt?.maxTokenAgeSeconds).toBe(900);
+    expect(loadConfig({ ...jwt, AUTH_JWT_MAX_AGE: '3600' }).auth.jwt?.maxTokenAgeSeconds).toBe(3600);
+    expect(problemsOf({ ...jwt, AUTH_JWT_MAX_AGE: '100y' })).toEqual([
+      'AUTH_JWT_MAX_AGE must be a duration from 60s to 31d, in seconds or with a unit such as 15m, 24h, 7d (got "100y")',
+    ]);
+  });
+
+  it('reads secrets from _FILE variables (container secret mounts) and removes them from the environment once read', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'csss-secrets-'));
+    writeFileSync(join(folder, 'secret'), 'hunter2-from-file\n');
+    writeFileSync(join(folder, 'access-code'), 'QY-000042\n');
+    const env: Record<string, string | undefined> = {
+      CSSS_BASE_URL: 'https://apiv3.example.test',
+      CSSS_SECRET_FILE: join(folder, 'secret'),
+      CSSS_ACCESS_CODE_FILE: join(folder, 'access-code'),
+      ...API_KEY_AUTH,
+    };
+    const config = loadConfig(env);
+    if (config.csss.kind !== 'remote') throw new Error('expected a remote target');
+    expect(config.csss.secret.reveal()).toBe('hunter2-from-file');
+    expect(config.csss.accessCode).toBe('QY-000042');
+
+    const inline: Record<string, string | undefined> = { CSSS_BASE_URL: 'https://apiv3.example.test', CSSS_ACCESS_CODE: 'QY-1', CSSS_SECRET: 'hunter2-inline', ...API_KEY_AUTH };
+    loadConfig(inline);
+    expect(inline).not.toHaveProperty('CSSS_SECRET');
+    expect(inline).not.toHaveProperty('CSSS_ACCESS_CODE');
+
+    const problems = problemsOf({ CSSS_BASE_URL: 'https://apiv3.example.test', CSSS_ACCESS_CODE: 'QY-1', CSSS_SECRET_FILE: '/nonexistent/secret', ...API_KEY_AUTH });
+    expect(problems).toEqual(['CSSS_SECRET_FILE (/nonexistent/secret) cannot be read (ENOENT)', 'CSSS_SECRET is required when CSSS_BASE_URL is set']);
+    expect(
+      problemsOf({ CSSS_BASE_URL: 'https://apiv3.example.test', CSSS_ACCESS_CODE: 'QY-1', CSSS_SECRET: 'x', CSSS_SECRET_FILE: join(folder, 'secret'), ...API_KEY_AUTH }),
+    ).toEqual(['set either CSSS_SECRET or CSSS_SECRET_FILE, not both', 'CSSS_SECRET is required when CSSS_BASE_URL is set']);
   });
 });
