@@ -1,5 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { performance } from 'node:perf_hooks';
+import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { AuthenticationError, type AuthenticationFailure, type Principal } from './principal.js';
 
 export interface JwtVerifierOptions {
@@ -15,6 +16,13 @@ export interface JwtVerifierOptions {
   jwksUrl?: string;
   /** One SPKI public key in PEM. Exactly one of `jwksUrl` and `publicKeyPem`. */
   publicKeyPem?: string;
+  /**
+   * The longest a token may live: `iat` (then required) at most this old and not in the
+   * future, `exp` at most this far ahead (both within the clock tolerance). 24 h when left out.
+   */
+  maxTokenAgeSeconds?: number;
+  /** After the JWKS could not be fetched, no new fetch for this long; 5 s when left out. */
+  jwksOutageBackoffMs?: number;
   /** The verifier's clock; tests pin it, production leaves it out. */
   now?: () => Date;
 }
@@ -25,6 +33,9 @@ export interface JwtVerifier {
 }
 
 export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
+export const DEFAULT_MAX_TOKEN_AGE_SECONDS = 24 * 60 * 60;
+/** As long as the Retry-After of the 503 a JWKS outage answers, so a client's retry may find it back. */
+export const DEFAULT_JWKS_OUTAGE_BACKOFF_MS = 5_000;
 
 /**
  * Public-key algorithms only: pinning an HMAC algorithm next to a public key is the
@@ -60,6 +71,8 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
   if (!Number.isFinite(tolerance) || tolerance < 0) {
     throw new Error('clockToleranceSeconds must be a non-negative number');
   }
+  const maxTokenAge = options.maxTokenAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS;
+  if (!Number.isFinite(maxTokenAge) || maxTokenAge <= 0) throw new Error('maxTokenAgeSeconds must be a positive number');
   if (options.issuer === '') throw new Error('issuer must not be empty');
   if (options.audience === '') throw new Error('audience must not be empty');
   if (options.algorithms.length === 0) throw new Error('algorithms must name at least one algorithm');
@@ -86,7 +99,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
     }
     key = publicKey;
   } else {
-    key = remoteKeySet(options.jwksUrl ?? '');
+    key = remoteKeySet(options.jwksUrl ?? '', options.jwksOutageBackoffMs ?? DEFAULT_JWKS_OUTAGE_BACKOFF_MS);
   }
 
   return {
@@ -101,12 +114,20 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
           audience: options.audience,
           algorithms,
           clockTolerance: tolerance,
-          // A token that never expires stays usable forever once leaked.
-          requiredClaims: ['exp', 'sub'],
+          // A token that never expires stays usable forever once leaked; `iat` dates it.
+          requiredClaims: ['exp', 'sub', 'iat'],
+          // jose also refuses an `iat` in the future (beyond the tolerance) with this set.
+          maxTokenAge,
           currentDate: options.now?.(),
         }));
       } catch (error) {
         throw new AuthenticationError(failureOf(error));
+      }
+      // maxTokenAge bounds how old a token is, not how long it will still be accepted: a
+      // freshly issued token with `exp` a century ahead is refused here.
+      const nowSeconds = Math.floor((options.now?.() ?? new Date()).getTime() / 1000);
+      if (typeof payload.exp === 'number' && payload.exp - nowSeconds > maxTokenAge + tolerance) {
+        throw new AuthenticationError('invalid');
       }
       return principalOf(payload);
     },
@@ -142,7 +163,7 @@ function keyFitsAlgorithm(key: KeyObject, algorithm: string): boolean {
 /** Marks a failure to fetch or read the JWKS, so it is not mistaken for a bad token. */
 class KeysUnavailableError extends Error {}
 
-function remoteKeySet(jwksUrl: string): JWTVerifyGetKey {
+function remoteKeySet(jwksUrl: string, outageBackoffMs: number): JWTVerifyGetKey {
   let url: URL;
   try {
     url = new URL(jwksUrl);
@@ -150,14 +171,33 @@ function remoteKeySet(jwksUrl: string): JWTVerifyGetKey {
     throw new Error('jwksUrl must be an http:// or https:// URL');
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('jwksUrl must be an http:// or https:// URL');
-  // jose caches the set, refetches at most once per cooldown for an unknown `kid`, and
-  // times a fetch out after 5 s, so made-up `kid`s cannot make us hammer the provider.
+  // jose caches the set, refetches at most once per cooldown for an unknown `kid` after a
+  // successful fetch, and times a fetch out after 5 s. After a failed fetch it has nothing
+  // to cool down from and would fetch again for every token, so during an outage each
+  // made-up `kid` would cost one request to the provider: the backoff below stops that.
   const keySet = createRemoteJWKSet(url);
+  let failedAt: number | undefined;
   return async (header, token) => {
+    if (failedAt !== undefined && performance.now() - failedAt < outageBackoffMs) {
+      // Keys fetched before the outage still verify the tokens they signed.
+      const cached = keySet.jwks();
+      if (cached === undefined) throw new KeysUnavailableError('the JWKS could not be fetched recently');
+      try {
+        return await createLocalJWKSet(cached)(header, token);
+      } catch (error) {
+        if (error instanceof errors.JWKSNoMatchingKey) throw new KeysUnavailableError('the JWKS could not be fetched recently');
+        throw error;
+      }
+    }
     try {
-      return await keySet(header, token);
+      const found = await keySet(header, token);
+      failedAt = undefined;
+      return found;
     } catch (error) {
-      if (isFetchFailure(error)) throw new KeysUnavailableError('the JWKS could not be fetched or read');
+      if (isFetchFailure(error)) {
+        failedAt = performance.now();
+        throw new KeysUnavailableError('the JWKS could not be fetched or read');
+      }
       throw error;
     }
   };
