@@ -35,8 +35,9 @@ export const GATEWAY_ERROR_CODE_DOCS = {
     description: 'Valid credentials without the order scope (HTTP 403). CSSS was not called.',
   },
   RATE_LIMITED: {
-    description: 'The client ordered faster than its limit (HTTP 429 with Retry-After). CSSS was not called.',
-    extensions: '`retryAfterSeconds`: whole seconds to wait before the next order, as in Retry-After.',
+    description:
+      'The client ordered faster than its order limit, or sent requests of any kind faster than its request limit (HTTP 429 with Retry-After). CSSS was not called.',
+    extensions: '`retryAfterSeconds`: whole seconds to wait before the next order or request, as in Retry-After.',
   },
   CSSS_REJECTED: {
     description: 'CSSS refused the order; no order exists.',
@@ -117,6 +118,8 @@ export const ERROR_KINDS = {
   forbidden: { code: 'FORBIDDEN', status: 403 },
   /** Retry-After comes from the error (the client's own bucket). */
   rateLimited: { code: 'RATE_LIMITED', status: 429 },
+  /** Any GraphQL request beyond the client's request limit, refused before parsing; Retry-After from the error. */
+  requestRateLimited: { code: 'RATE_LIMITED', status: 429 },
   csssRejected: { code: 'CSSS_REJECTED' },
   csssUnavailable: { code: 'CSSS_UNAVAILABLE' },
   csssOutcomeUnknown: { code: 'CSSS_OUTCOME_UNKNOWN' },
