@@ -66,6 +66,8 @@ export function gatewayEnv(launch: TargetLaunch): NodeJS.ProcessEnv {
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PORT: String(launch.port),
+    // Metrics have their own listener; any free port, so the bench never clashes over 9464.
+    METRICS_PORT: '0',
     LOG_LEVEL: 'info',
     CSSS_BASE_URL: launch.csss.baseUrl,
     CSSS_ACCESS_CODE: launch.csss.accessCode,
@@ -80,6 +82,8 @@ export function gatewayEnv(launch: TargetLaunch): NodeJS.ProcessEnv {
     // limit is raised so the bench measures the gateway rather than the configured rate.
     RATE_LIMIT_PER_SECOND: '100000',
     RATE_LIMIT_BURST: '100000',
+    REQUEST_RATE_LIMIT_PER_SECOND: '1000000',
+    REQUEST_RATE_LIMIT_BURST: '1000000',
   };
 }
 

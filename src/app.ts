@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApolloServer } from '@apollo/server';
 import { OrderAccessPolicy } from './auth/order-access-policy.js';
@@ -10,7 +9,8 @@ import { createApolloServer, schemaIsExplorable } from './graphql/apollo-server.
 import { GatewayInfo } from './graphql/gateway.resolver.js';
 import { buildGatewaySchema } from './graphql/schema.js';
 import { TrustedDocuments, type OperationRequest } from './graphql/trusted-documents.js';
-import { closeServer, createGraphQLHttpServer, GRAPHQL_PATH, listen, type Lifecycle } from './http/graphql-http-server.js';
+import { closeServer, createGraphQLHttpServer, GRAPHQL_PATH, listen, urlOf, type Lifecycle } from './http/graphql-http-server.js';
+import { startMetricsListener } from './http/metrics-http-server.js';
 import type { OrderJournal } from './journal/order-journal.js';
 import { openOrderJournal } from './journal/open-order-journal.js';
 import { createRateLimiter } from './limits/create-rate-limiter.js';
@@ -26,6 +26,8 @@ export interface RunningGateway {
   /** e.g. http://127.0.0.1:4000/graphql */
   graphqlUrl: string;
   port: number;
+  /** e.g. http://127.0.0.1:9464/metrics, on the metrics listener (never the API port). */
+  metricsUrl: string;
   /** Set when orders go to the embedded simulator. */
   simulatorUrl: string | undefined;
   /** Stops gracefully: not ready, drain, finish orders in flight, close. Idempotent. */
@@ -62,23 +64,12 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     const metrics = createGatewayMetrics({ csssTimeoutMs: config.csssTimeoutMs, collectDefaultMetrics: deps.processMetrics });
     const tracing = await startTracing({ endpoint: config.otelEndpoint });
     shutdown.add('tracing', () => tracing.shutdown());
-    const context = createRequestContextFactory({ auth: config.auth, defaultLanguage: config.csssDefaultLanguage, logger, metrics });
+    const metricsListener = await startMetricsListener({ metrics, logger, limits: config.http, ...config.metrics });
+    shutdown.add('metrics listener', () => metricsListener.close()); // closes after the API port: scraped while draining
+    const context = createRequestContextFactory({ auth: config.auth, requestRateLimit: config.requestRateLimit, defaultLanguage: config.csssDefaultLanguage, clock, logger, metrics });
     const readinessChecks = async (): Promise<boolean> => journal?.isWritable() ?? false;
-    const { corsOrigins } = config;
     const trustedDocuments = new TrustedDocuments(config.trustedDocuments.documents);
-    const exploreSchema = schemaIsExplorable(config);
-    const admitsOperation = config.trustedDocuments.only ? (request: OperationRequest) => trustedDocuments.admits(request, exploreSchema) : undefined;
-    const httpServer = createGraphQLHttpServer({
-      apollo: () => apollo,
-      lifecycle: () => lifecycle,
-      readinessChecks,
-      context,
-      corsOrigins,
-      admitsOperation,
-      logger,
-      metrics,
-      tracer: tracing.tracer,
-    });
+    const httpServer = createGraphQLHttpServer({ apollo: () => apollo, lifecycle: () => lifecycle, readinessChecks, context, admitsOperation: admitsOperationOf(config, trustedDocuments), corsOrigins: config.corsOrigins, limits: config.http, logger, metrics, tracer: tracing.tracer });
     const address = await listen(httpServer, config.port, config.host);
     shutdown.add('http server', () => closeServer(httpServer)); // a no-op once Apollo drained it
 
@@ -98,9 +89,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     const orderAccess = new OrderAccessPolicy(config.auth.orderScope, limiter);
     const info = new GatewayInfo(config.csss.kind === 'simulator');
     const schema = await buildGatewaySchema({ orders, orderAccess, info, recordOrderOutcome: (outcome) => metrics.countOrderOutcome(outcome) });
-    const { production, sandboxEnabled } = config;
-    const authMode = config.auth.mode;
-    const server = createApolloServer({ schema, httpServer, drainMs: openJournal.pendingStaleAfterMs, production, sandboxEnabled, authMode, trustedDocuments, logger, metrics });
+    const server = createApolloServer({ schema, httpServer, drainMs: openJournal.pendingStaleAfterMs, production: config.production, sandboxEnabled: config.sandboxEnabled, authMode: config.auth.mode, trustedDocuments, logger, metrics });
     await server.start();
     shutdown.add('in-flight attempts marked unknown', () => openJournal.markInFlightUnknown());
     // Orders outlive their HTTP requests when a caller hangs up: wait for each to finish
@@ -115,9 +104,9 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     });
     apollo = server;
     lifecycle = 'ready';
-    const graphqlUrl = graphqlUrlOf(address);
-    logger.info({ graphqlUrl }, 'gateway listening; open the URL in a browser for Apollo Sandbox');
-    return { graphqlUrl, port: address.port, simulatorUrl: simulator?.baseUrl, close };
+    const graphqlUrl = urlOf(address, GRAPHQL_PATH);
+    logger.info({ graphqlUrl, metricsUrl: metricsListener.url }, 'gateway listening; open the URL in a browser for Apollo Sandbox');
+    return { graphqlUrl, port: address.port, metricsUrl: metricsListener.url, simulatorUrl: simulator?.baseUrl, close };
   } catch (error) {
     await close();
     throw error;
@@ -140,8 +129,12 @@ function csssSettingsOf(config: GatewayConfig, simulator: EmbeddedSimulator | un
   };
 }
 
-/** The URL to print: a wildcard address is reached as localhost. */
-function graphqlUrlOf(address: AddressInfo): string {
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}${GRAPHQL_PATH}`;
+/**
+ * Under TRUSTED_DOCUMENTS_ONLY, the HTTP front's check that an operation is trusted
+ * (introspection passes where the schema may be explored); otherwise every operation may run.
+ */
+function admitsOperationOf(config: GatewayConfig, trustedDocuments: TrustedDocuments): ((request: OperationRequest) => boolean) | undefined {
+  if (!config.trustedDocuments.only) return undefined;
+  const exploreSchema = schemaIsExplorable(config);
+  return (request) => trustedDocuments.admits(request, exploreSchema);
 }

@@ -4,12 +4,16 @@ import { GraphQLError } from 'graphql';
 import { negotiateCsssLanguage } from '../csss/csss.language.js';
 import type { CsssLanguage } from '../csss/csss.wire.js';
 import { httpAnswerOf } from '../errors/error-codes.js';
+import { RequestRateLimitedError } from '../limits/rate-limited.error.js';
+import { createTokenBucketLimiter } from '../limits/rate-limiter.js';
 import type { Logger } from '../logger.js';
+import { createLogThrottle } from '../observability/log-throttle.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { RequestInfo } from '../observability/request-info.js';
 import type { AuthConfig } from './auth.config.js';
 import { clientIdOf, createAuthenticator } from './authenticator.js';
 import { AuthenticationError, type Principal } from './principal.js';
+import { RequestAccessPolicy } from './request-access-policy.js';
 
 /** Per-request values the HTTP layer works out before any resolver runs. */
 export interface GatewayContext {
@@ -25,6 +29,10 @@ export interface GatewayContext {
 
 export interface RequestContextOptions {
   auth: AuthConfig;
+  /** GraphQL requests of any kind per second per authenticated client, and their burst. */
+  requestRateLimit: { perSecond: number; burst: number };
+  /** Milliseconds since the epoch, for the request limit; tests pin it. */
+  clock?: () => number;
   /** The CSSS language when Accept-Language names none CSSS knows. */
   defaultLanguage: CsssLanguage;
   logger: Logger;
@@ -33,31 +41,45 @@ export interface RequestContextOptions {
 
 export type RequestContextFactory = (request: IncomingMessage, requestInfo: RequestInfo) => Promise<GatewayContext>;
 
+/** While the identity provider is down, one error line per this interval, not one per request. */
+const AUTH_OUTAGE_LOG_INTERVAL_MS = 60_000;
+
 /**
- * Builds each request's context: who is calling (authentication) and in which language.
- * A refused caller gets a GraphQL error carrying its kind's HTTP status and headers.
+ * Builds each request's context: who is calling (authentication), whether the caller is
+ * within its request limit, and in which language. A refused caller gets a GraphQL error
+ * carrying its kind's HTTP status and headers.
  */
 export function createRequestContextFactory(options: RequestContextOptions): RequestContextFactory {
   const { logger, metrics } = options;
   const authenticator = createAuthenticator(options.auth);
+  const { perSecond, burst } = options.requestRateLimit;
+  const requestAccess = new RequestAccessPolicy(createTokenBucketLimiter({ ratePerSecond: perSecond, burst, clock: options.clock }));
+  const outageLog = createLogThrottle(AUTH_OUTAGE_LOG_INTERVAL_MS);
   return async (request, requestInfo) => {
     try {
       const principal = await authenticator.authenticate(request.headers);
+      const clientId = clientIdOf(principal);
+      requestAccess.checkRequest(principal, clientId);
       return {
         language: negotiateCsssLanguage(request.headers['accept-language'], options.defaultLanguage),
         principal,
-        clientId: clientIdOf(principal),
+        clientId,
         requestInfo,
       };
     } catch (error) {
-      if (!(error instanceof AuthenticationError)) throw error;
+      if (!(error instanceof AuthenticationError) && !(error instanceof RequestRateLimitedError)) throw error;
       // Apollo answers a failed context at once, without the plugins, so this refusal is
       // counted, logged and given its status and request id here.
       const { requestId } = requestInfo;
       metrics.countGraphqlRequest(undefined, error.code);
-      if (error.isOutage) logger.error({ requestId, reason: error.reason }, 'request refused: authentication failed');
-      else logger.warn({ requestId, reason: error.reason }, 'request refused: authentication failed');
-      const answer = httpAnswerOf(error.kind);
+      if (error instanceof RequestRateLimitedError) logger.warn({ requestId }, 'request refused: request rate limit');
+      else if (!error.isOutage) logger.warn({ requestId, reason: error.reason }, 'request refused: authentication failed');
+      else {
+        const heldBack = outageLog.take();
+        if (heldBack === undefined) logger.debug({ requestId, reason: error.reason }, 'request refused: authentication failed');
+        else logger.error({ requestId, reason: error.reason, refusedSinceLastLine: heldBack }, 'request refused: authentication failed');
+      }
+      const answer = httpAnswerOf(error.kind, error.retryAfterSeconds);
       const http = answer && { status: answer.status, headers: new HeaderMap(answer.headers) };
       throw new GraphQLError(error.message, { originalError: error, extensions: { requestId, http } });
     }

@@ -74,7 +74,7 @@ export const REQUEST_ERROR_CODE_DOCS = {
   GRAPHQL_VALIDATION_FAILED: { description: 'The operation does not fit the schema (or breaks the depth or alias limits).' },
   BAD_REQUEST: {
     description:
-      'The HTTP request is refused: not valid UTF-8 JSON, a batch, missing a query, or a possible cross-site request forgery (HTTP 400); a mutation over GET (HTTP 405); too large (HTTP 413).',
+      'The HTTP request is refused: not valid UTF-8 JSON, a batch, missing a query, its target not a URL, or a possible cross-site request forgery (HTTP 400); a mutation over GET (HTTP 405); its body too slow (HTTP 408); too large (HTTP 413).',
   },
   OPERATION_RESOLUTION_FAILURE: { description: 'The document has several operations and operationName picks none of them.' },
   PERSISTED_QUERY_NOT_FOUND: { description: 'An automatic persisted query hash the gateway does not know; send the query text.' },
@@ -131,6 +131,10 @@ export const ERROR_KINDS = {
   requestBodyNotJson: { code: 'BAD_REQUEST', status: 400 },
   /** TRUSTED_DOCUMENTS_ONLY: refused before Apollo parses the operation. */
   operationNotTrusted: { code: 'OPERATION_NOT_TRUSTED', status: 400 },
+  /** The body paused longer than the body idle timeout; the connection is closed. */
+  requestBodyStalled: { code: 'BAD_REQUEST', status: 408 },
+  /** The request target does not parse as a URL (e.g. `http://a:b@[`). */
+  requestTargetMalformed: { code: 'BAD_REQUEST', status: 400 },
   internal: { code: 'INTERNAL_SERVER_ERROR' },
 } as const satisfies Record<string, ErrorKind>;
 

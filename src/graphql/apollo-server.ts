@@ -12,7 +12,7 @@ import type { AuthMode } from '../auth/auth.config.js';
 import type { GatewayContext } from '../auth/request-context.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
-import { formatGatewayError } from './format-error.js';
+import { formatGatewayError, withoutSuggestions } from './format-error.js';
 import { httpStatusPlugin } from './http-status.plugin.js';
 import { OPERATION_LIMITS, operationValidationRules } from './operation-limits.js';
 import { requestObservabilityPlugin } from './request-observability.plugin.js';
@@ -47,7 +47,9 @@ export function createApolloServer(settings: ApolloServerSettings): ApolloServer
   const exploreSchema = schemaIsExplorable(settings);
   return new ApolloServer<GatewayContext>({
     schema: settings.schema,
-    formatError: formatGatewayError,
+    // hideSchemaDetailsFromClientErrors covers validation, not variable coercion, whose
+    // messages still suggest enum values: they are cut from every message instead.
+    formatError: exploreSchema ? formatGatewayError : (formatted, error) => withoutSuggestions(formatGatewayError(formatted, error)),
     includeStacktraceInErrorResponses: false,
     introspection: exploreSchema,
     hideSchemaDetailsFromClientErrors: !exploreSchema,

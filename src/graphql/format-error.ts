@@ -3,6 +3,9 @@ import { GraphQLError } from 'graphql';
 import { ERROR_KINDS, REQUEST_ERROR_CODES } from '../errors/error-codes.js';
 import { GatewayError } from '../errors/gateway-error.js';
 
+/** graphql-js's "did you mean" hints: the end of a message, e.g. ` Did you mean the enum value "DAILY"?`. */
+const SUGGESTION = /\s*Did you mean [^?]*\?/g;
+
 /** graphql-js's parse error for `maxTokens`, which names the limit. */
 const TOKEN_LIMIT_MESSAGE = /contains more th(?:an|at|en) \d+ tokens/i;
 
@@ -71,4 +74,14 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
     return withExtensions(formatted, message, { code: requestCode });
   }
   return withExtensions(formatted, 'Internal server error', { code: ERROR_KINDS.internal.code });
+}
+
+/**
+ * The formatted error without graphql-js's "did you mean" hints, which reveal field and
+ * enum names. Apollo's hideSchemaDetailsFromClientErrors removes them from validation
+ * errors only; variable coercion errors (an unknown enum value) still carry them.
+ */
+export function withoutSuggestions(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const message = formatted.message.replace(SUGGESTION, '');
+  return message === formatted.message ? formatted : { ...formatted, message };
 }

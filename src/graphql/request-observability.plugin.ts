@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { trace } from '@opentelemetry/api';
 import type { Logger } from '../logger.js';
-import type { GatewayMetrics } from '../observability/metrics.js';
+import { OTHER_LABEL, type GatewayMetrics } from '../observability/metrics.js';
 import type { GatewayContext } from '../auth/request-context.js';
 
 /**
@@ -25,7 +25,10 @@ export function requestObservabilityPlugin(options: { logger: Logger; metrics: G
             body.errors = errors.map((error) => ({ ...error, extensions: { ...error.extensions, requestId } }));
           }
           const name = operationName ?? request.operationName ?? null;
-          metrics.countGraphqlRequest(name, outcome);
+          // Only a name that resolved to an operation of a valid document gets its own
+          // label; any other name a client sends is folded into `other`, so made-up names
+          // (which never pass validation) cannot use up the label budget.
+          metrics.countGraphqlRequest(operation ? operationName : request.operationName ? OTHER_LABEL : undefined, outcome);
           const span = trace.getActiveSpan();
           span?.updateName(`graphql ${operation?.operation ?? 'request'} ${name ?? 'anonymous'}`);
           span?.setAttribute('graphql.operation.name', name ?? 'anonymous');

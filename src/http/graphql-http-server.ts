@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
 import type { Tracer } from '@opentelemetry/api';
@@ -11,11 +11,11 @@ import type { GatewayMetrics } from '../observability/metrics.js';
 import { REQUEST_ID_HEADER, resolveRequestId } from '../observability/request-id.js';
 import type { RequestInfo } from '../observability/request-info.js';
 import { withSpan } from '../observability/tracing.js';
+import type { HttpLimits } from './http-limits.js';
 
 export const GRAPHQL_PATH = '/graphql';
 export const HEALTH_PATH = '/healthz';
 export const READY_PATH = '/readyz';
-export const METRICS_PATH = '/metrics';
 /** Far above any real order; refusing larger bodies early keeps memory per request small. */
 export const MAX_REQUEST_BODY_BYTES = 64 * 1024;
 
@@ -33,6 +33,7 @@ export interface GraphQLHttpServerOptions {
   readinessChecks: () => Promise<boolean>;
   context: (request: IncomingMessage, requestInfo: RequestInfo) => GatewayContext | Promise<GatewayContext>;
   logger: Logger;
+  /** Counts refusals answered here, before Apollo (operations that are not trusted). */
   metrics: GatewayMetrics;
   tracer: Tracer;
   /** Browser origins allowed to call `/graphql`; empty: no CORS headers at all. */
@@ -42,12 +43,15 @@ export interface GraphQLHttpServerOptions {
    * refused with 400 OPERATION_NOT_TRUSTED before Apollo parses them. Unset: all may.
    */
   admitsOperation?: (request: OperationRequest) => boolean;
+  /** Timeouts and the connection limit that keep slow or many clients from tying up the server. */
+  limits: HttpLimits;
 }
 
 type CorsHandler = ReturnType<typeof cors>;
 
 class RequestBodyTooLargeError extends Error {}
 class RequestBodyNotUtf8Error extends Error {}
+class RequestBodyIdleError extends Error {}
 
 /**
  * Strict: a body with bytes that are not UTF-8 is refused rather than read with U+FFFD in
@@ -58,8 +62,9 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * A small node:http front: `/graphql` goes to Apollo (which also serves the Sandbox
- * landing page on browser GETs); `/healthz`, `/readyz` and `/metrics` are for operators
- * and never touch CSSS. Every response carries the request id.
+ * landing page on browser GETs); `/healthz` and `/readyz` are for load balancers and
+ * never touch CSSS (metrics have a listener of their own). Every response carries the
+ * request id and the headers of {@link setSecurityHeaders}.
  */
 export function createGraphQLHttpServer(options: GraphQLHttpServerOptions): Server {
   // Without allowed origins the cors package would only call next(): skip it on every request.
@@ -84,9 +89,10 @@ export function createGraphQLHttpServer(options: GraphQLHttpServerOptions): Serv
           exposedHeaders: ['x-request-id', 'retry-after'],
           maxAge: 600,
         });
-  return createServer((request, response) => {
+  const server = createServer(serverOptionsFor(options.limits), (request, response) => {
     const requestId = resolveRequestId(request.headers[REQUEST_ID_HEADER]);
     response.setHeader(REQUEST_ID_HEADER, requestId);
+    setSecurityHeaders(response);
     route(options, corsHandler, request, response, { requestId, csssMs: 0 }).catch(
       (error: unknown) => {
         options.logger.error({ err: error, requestId }, 'unhandled error while serving an HTTP request');
@@ -95,6 +101,30 @@ export function createGraphQLHttpServer(options: GraphQLHttpServerOptions): Serv
       },
     );
   });
+  server.maxConnections = options.limits.maxConnections;
+  return server;
+}
+
+/**
+ * node:http's own slow-client guards, which it answers with 408 and a closed connection:
+ * the headers timeout and the whole-request timeout. Node checks them every
+ * `connectionsCheckingInterval` (30 s by default, far coarser than these limits).
+ */
+export function serverOptionsFor(limits: HttpLimits): ServerOptions {
+  return {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4))),
+  };
+}
+
+/**
+ * On every response: no browser may guess a content type other than the declared one,
+ * and nothing (answers carry orders and per-client state) may be cached on the way.
+ */
+export function setSecurityHeaders(response: ServerResponse): void {
+  response.setHeader('x-content-type-options', 'nosniff');
+  response.setHeader('cache-control', 'no-store');
 }
 
 async function route(
@@ -105,7 +135,14 @@ async function route(
   requestInfo: RequestInfo,
 ): Promise<void> {
   const { requestId } = requestInfo;
-  const { pathname, search } = new URL(request.url ?? '/', 'http://gateway.invalid');
+  const target = parseRequestTarget(request.url);
+  if (!target) {
+    // The raw target is the client's text: it is neither logged nor echoed.
+    options.logger.warn({ requestId, status: ERROR_KINDS.requestTargetMalformed.status }, 'request target is not a valid URL');
+    sendGraphQLError(response, ERROR_KINDS.requestTargetMalformed, 'The request target is not a valid URL', requestId);
+    return;
+  }
+  const { pathname, search } = target;
   switch (pathname) {
     case HEALTH_PATH:
       sendJson(response, 200, { status: 'ok' });
@@ -114,12 +151,6 @@ async function route(
       const lifecycle = options.lifecycle();
       const ready = lifecycle === 'ready' && (await options.readinessChecks());
       sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : lifecycle === 'ready' ? 'unavailable' : lifecycle });
-      return;
-    }
-    case METRICS_PATH: {
-      const { contentType, body } = await options.metrics.render();
-      response.setHeader('content-type', contentType);
-      response.end(body);
       return;
     }
     case GRAPHQL_PATH: {
@@ -149,6 +180,15 @@ async function route(
   }
 }
 
+/** The path and query of a request target, or undefined when it is not a valid URL (e.g. `http://a:b@[`). */
+function parseRequestTarget(url: string | undefined): { pathname: string; search: string } | undefined {
+  try {
+    return new URL(url ?? '/', 'http://gateway.invalid');
+  } catch {
+    return undefined;
+  }
+}
+
 async function serveGraphQL(
   options: GraphQLHttpServerOptions,
   apollo: ApolloServer<GatewayContext>,
@@ -158,10 +198,42 @@ async function serveGraphQL(
   requestInfo: RequestInfo,
 ): Promise<void> {
   const { requestId } = requestInfo;
+  const method = (request.method ?? 'GET').toUpperCase();
+  const headers = new HeaderMap();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+
+  // A request that may carry a body is authenticated on its headers first, so a client
+  // without valid credentials cannot hold a connection open by sending its body slowly.
+  // GET keeps Apollo's order: the Sandbox page needs no credentials.
+  let contextValue: GatewayContext | undefined;
+  if (method !== 'GET' && method !== 'HEAD') {
+    try {
+      contextValue = await options.context(request, requestInfo);
+    } catch (error) {
+      // Apollo answers the refusal exactly as it answers any failed context; the unread
+      // body is discarded with the connection.
+      response.setHeader('connection', 'close');
+      const refused = await apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method, headers, search, body: undefined },
+        context: () => Promise.reject(error instanceof Error ? error : new Error(String(error))),
+      });
+      await writeApolloResponse(response, withRequestId(refused, requestId));
+      return;
+    }
+  }
+
   let body: unknown;
   try {
-    body = await readJsonBody(request);
+    body = await readJsonBody(request, options.limits.bodyIdleTimeoutMs);
   } catch (error) {
+    if (error instanceof RequestBodyIdleError) {
+      response.setHeader('connection', 'close');
+      options.logger.warn({ requestId, status: ERROR_KINDS.requestBodyStalled.status }, 'request body stalled');
+      sendGraphQLError(response, ERROR_KINDS.requestBodyStalled, 'Request body arrived too slowly', requestId);
+      return;
+    }
     if (error instanceof RequestBodyTooLargeError) {
       response.setHeader('connection', 'close');
       options.logger.warn({ requestId, status: ERROR_KINDS.requestBodyTooLarge.status }, 'request body too large');
@@ -182,7 +254,6 @@ async function serveGraphQL(
     throw error;
   }
 
-  const method = (request.method ?? 'GET').toUpperCase();
   if (options.admitsOperation && !options.admitsOperation({ method, search, body })) {
     const kind = ERROR_KINDS.operationNotTrusted;
     options.logger.warn({ requestId, status: kind.status }, 'request refused: operation not trusted');
@@ -196,19 +267,10 @@ async function serveGraphQL(
     return;
   }
 
-  const headers = new HeaderMap();
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-  }
-  const httpGraphQLRequest: HTTPGraphQLRequest = {
-    method,
-    headers,
-    search,
-    body,
-  };
+  const httpGraphQLRequest: HTTPGraphQLRequest = { method, headers, search, body };
   const result = await apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest,
-    context: async () => options.context(request, requestInfo),
+    context: async () => contextValue ?? options.context(request, requestInfo),
   });
   await writeApolloResponse(response, withRequestId(result, requestId));
 }
@@ -243,25 +305,39 @@ function answeredByCors(handler: CorsHandler, request: IncomingMessage, response
 }
 
 /** Reads a JSON body when the request declares one; other bodies are left to Apollo's checks. */
-async function readJsonBody(request: IncomingMessage): Promise<unknown> {
-  const text = await readBodyText(request);
+async function readJsonBody(request: IncomingMessage, idleTimeoutMs: number): Promise<unknown> {
+  const text = await readBodyText(request, idleTimeoutMs);
   if (text === '') return undefined;
   const contentType = request.headers['content-type'] ?? '';
   // Apollo's CSRF prevention and content-type checks decide what to do with other types.
   return /^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType) ? JSON.parse(text) : text;
 }
 
-function readBodyText(request: IncomingMessage): Promise<string> {
+/**
+ * The body as text, at most MAX_REQUEST_BODY_BYTES. A pause longer than `idleTimeoutMs`
+ * between chunks fails it (node:http's request timeout bounds the whole body).
+ */
+function readBodyText(request: IncomingMessage, idleTimeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const idleTimer = setTimeout(stalled, idleTimeoutMs);
     function collect(chunk: Buffer): void {
+      idleTimer.refresh();
       size += chunk.length;
       if (size > MAX_REQUEST_BODY_BYTES) tooLarge();
       else chunks.push(chunk);
     }
-    function tooLarge(): void {
+    function stop(): void {
+      clearTimeout(idleTimer);
       request.off('data', collect);
+    }
+    function stalled(): void {
+      stop();
+      reject(new RequestBodyIdleError());
+    }
+    function tooLarge(): void {
+      stop();
       // Keep draining without storing so the 413 can still be written on this socket.
       request.resume();
       reject(new RequestBodyTooLargeError());
@@ -272,13 +348,17 @@ function readBodyText(request: IncomingMessage): Promise<string> {
     }
     request.on('data', collect);
     request.once('end', () => {
+      clearTimeout(idleTimer);
       try {
         resolve(UTF8.decode(Buffer.concat(chunks)));
       } catch {
         reject(new RequestBodyNotUtf8Error());
       }
     });
-    request.once('error', reject);
+    request.once('error', (error) => {
+      clearTimeout(idleTimer);
+      reject(error);
+    });
   });
 }
 
@@ -308,6 +388,12 @@ function sendJson(response: ServerResponse, status: number, payload: unknown): v
 /** Stops taking connections and resolves once the server has closed. */
 export function closeServer(server: Server): Promise<void> {
   return new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+/** The URL of `path` on a listening server, to print and hand to tests: a wildcard address is reached as localhost. */
+export function urlOf(address: AddressInfo, path: string): string {
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}${path}`;
 }
 
 export async function listen(server: Server, port: number, host: string): Promise<AddressInfo> {

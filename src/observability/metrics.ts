@@ -36,7 +36,7 @@ export interface GatewayMetrics {
   readonly registry: Registry;
   /**
    * Counts one GraphQL request in `csss_gateway_graphql_requests_total`.
-   * `operationName` is the client's (absent → `anonymous`); `outcome` is `ok` or the
+   * `operationName` is the resolved operation's (absent → `anonymous`); `outcome` is `ok` or the
    * response's error code (unknown codes → `other`).
    */
   countGraphqlRequest(operationName: string | null | undefined, outcome: string): void;
@@ -104,7 +104,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions): GatewayMet
   const operationNames = new Set<string>();
   const operationLabel = (operationName: string | null | undefined): string => {
     if (operationName === undefined || operationName === null || operationName === '') return ANONYMOUS_OPERATION;
-    if (!OPERATION_NAME_PATTERN.test(operationName)) return OTHER_LABEL;
+    if (operationName === OTHER_LABEL || !OPERATION_NAME_PATTERN.test(operationName)) return OTHER_LABEL;
     if (operationNames.has(operationName)) return operationName;
     if (operationNames.size >= MAX_OPERATION_NAMES) return OTHER_LABEL;
     operationNames.add(operationName);
