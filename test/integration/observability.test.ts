@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGraphQLHttpServer, listen } from '../../src/http/graphql-http-server.js';
+import { DEFAULT_HTTP_LIMITS } from '../../src/http/http-limits.js';
 import { journalPathIn } from '../../src/journal/sqlite-order-journal.js';
 import { createGatewayMetrics } from '../../src/observability/metrics.js';
 import { startTracing } from '../../src/observability/tracing.js';
@@ -90,7 +91,7 @@ describe('GET /metrics', () => {
     await h.execute(CreateOtaOrderDocument, { input: orderInput({ deviceId: SIMULATOR_ICCIDS.serverError }) });
     await h.execute(CreateOtaOrderDocument, { input: orderInput({ deviceId: 'bad' }) });
 
-    const response = await fetch(url(h, '/metrics'));
+    const response = await fetch(h.gateway.metricsUrl);
     const text = await response.text();
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
     const lines = text.split('\n');
@@ -118,7 +119,7 @@ describe('GET /metrics', () => {
   it('shows the breaker open after a run of failures', async () => {
     const h = await start({ breakerFailureThreshold: 1 });
     await h.execute(CreateOtaOrderDocument, { input: orderInput({ deviceId: SIMULATOR_ICCIDS.garbage }) });
-    expect((await (await fetch(url(h, '/metrics'))).text()).split('\n')).toContain('csss_gateway_csss_breaker_state 2');
+    expect((await (await fetch(h.gateway.metricsUrl)).text()).split('\n')).toContain('csss_gateway_csss_breaker_state 2');
   });
 });
 
@@ -177,6 +178,7 @@ describe('health and readiness', () => {
       context: (_request, requestInfo) => ({ language: 'zh-CN', clientId: 'anonymous', principal: { clientId: 'anonymous', scopes: new Set(['ota:order']), method: 'anonymous' }, requestInfo }),
       logger: pino({ level: 'silent' }),
       metrics: createGatewayMetrics({ csssTimeoutMs: 1000, collectDefaultMetrics: false }),
+      limits: DEFAULT_HTTP_LIMITS,
       tracer: (await startTracing({ endpoint: undefined })).tracer,
       corsOrigins: [],
     });

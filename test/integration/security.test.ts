@@ -1,4 +1,6 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { auditServer } from 'graphql-http';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,15 +36,18 @@ interface TokenOptions {
   notBefore?: string | number;
   key?: KeyObject | Uint8Array;
   alg?: string;
+  kid?: string;
+  /** Seconds since the epoch; now when left out. */
+  issuedAt?: number;
 }
 
 async function token(options: TokenOptions = {}): Promise<string> {
   const jwt = new SignJWT({ scope: options.scope ?? 'ota:order' })
-    .setProtectedHeader({ alg: options.alg ?? 'RS256' })
+    .setProtectedHeader({ alg: options.alg ?? 'RS256', ...(options.kid === undefined ? {} : { kid: options.kid }) })
     .setSubject(options.sub ?? 'user-1')
     .setIssuer(options.issuer ?? ISSUER)
     .setAudience(options.audience ?? AUDIENCE)
-    .setIssuedAt()
+    .setIssuedAt(options.issuedAt)
     .setExpirationTime(options.expiresIn ?? '5m');
   if (options.notBefore !== undefined) jwt.setNotBefore(options.notBefore);
   return jwt.sign(options.key ?? privateKey);
@@ -131,7 +136,7 @@ describe('authentication', () => {
   });
 
   it('gives a refusal its request id and counts it in the metrics', async () => {
-    const metricsUrl = shared.gateway.graphqlUrl.replace(/\/graphql$/, '/metrics');
+    const { metricsUrl } = shared.gateway;
     const counted = async (): Promise<number> => {
       const line = (await (await fetch(metricsUrl)).text())
         .split('\n')
@@ -161,6 +166,31 @@ describe('authentication', () => {
     expect(refusal).toMatchObject({ level: 50, reason: 'keys-unavailable' });
   });
 
+  it('fetches the JWKS at most once per back-off while the identity provider fails, and logs the outage once', async () => {
+    let fetches = 0;
+    const idp = createServer((_request, response) => {
+      fetches += 1;
+      response.statusCode = 500;
+      response.end('down');
+    });
+    await new Promise<void>((resolve) => idp.listen(0, '127.0.0.1', resolve));
+    const jwksUrl = `http://127.0.0.1:${(idp.address() as AddressInfo).port}/jwks.json`;
+    try {
+      const h = await start({ auth: { ...AUTH, mode: 'jwt', jwt: { ...AUTH.jwt!, publicKeyPem: undefined, jwksUrl } } });
+      const statuses: number[] = [];
+      // Each made-up `kid` would be an unknown key, which used to mean one more fetch each.
+      for (let i = 0; i < 6; i += 1) {
+        statuses.push((await post(h, { query: '{ ordersSimulated }' }, { authorization: `Bearer ${await token({ kid: `made-up-${i}` })}` })).status);
+      }
+      expect(statuses).toEqual([503, 503, 503, 503, 503, 503]);
+      expect(fetches).toBe(1);
+      const errorLines = h.logs.entries().filter((entry) => entry.msg === 'request refused: authentication failed' && entry.level === 50);
+      expect(errorLines).toHaveLength(1);
+    } finally {
+      await new Promise((resolve) => idp.close(resolve));
+    }
+  });
+
   it('refuses a wrong API key of equal and of different length', async () => {
     const equalLength = clientA.key.slice(0, -4) + (clientA.key.endsWith('AAAA') ? 'BBBB' : 'AAAA');
     await expectRefused(shared, { 'x-api-key': equalLength }, 401, 'UNAUTHENTICATED');
@@ -176,6 +206,9 @@ describe('authentication', () => {
     ['unsigned (alg: none)', () => unsignedToken()],
     ['HS256 signed with the public key as secret', () => token({ alg: 'HS256', key: new TextEncoder().encode(PUBLIC_PEM) })],
     ['signed by another key', () => token({ key: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey })],
+    ['that expires in 100 years', () => token({ expiresIn: '100y' })],
+    ['issued 25 hours ago (older than AUTH_JWT_MAX_AGE)', () => token({ issuedAt: Math.floor(Date.now() / 1000) - 25 * 3600 })],
+    ['issued in the future', () => token({ issuedAt: Math.floor(Date.now() / 1000) + 600, expiresIn: Math.floor(Date.now() / 1000) + 900 })],
   ])('refuses a token %s with 401', async (_case, makeToken) => {
     await expectRefused(shared, { authorization: `Bearer ${await makeToken()}` }, 401, 'UNAUTHENTICATED');
   });
@@ -230,6 +263,25 @@ describe('per-client rate limit', () => {
     const recovered = await h.execute(CreateOtaOrderDocument, { input: orderInput() }, clientA.headers);
     expect(recovered.body.data?.createOtaOrder.orderId).toMatch(/^ORDER_/);
     expect(h.simulator.requests).toHaveLength(4);
+  });
+});
+
+describe('per-client request rate limit', () => {
+  it('limits requests of any kind from a client without the order scope, and answers 429 before parsing', async () => {
+    const h = await start({ auth: AUTH, requestRateLimit: { perSecond: 1, burst: 2 } });
+    const query = { query: '{ ordersSimulated }' };
+    const first = await post(h, query, readOnly.headers);
+    const second = await post(h, query, readOnly.headers);
+    // A document too large to parse costs nothing once the budget is spent: it is refused first.
+    const third = await post(h, { query: `{ ordersSimulated ${'__typename '.repeat(3000)} }` }, readOnly.headers);
+    const otherClient = await post(h, query, clientA.headers);
+
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(third.status).toBe(429);
+    expect(third.headers.get('retry-after')).toBe('1');
+    expect(third.json.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 1 });
+    expect(third.json.errors[0].message).toMatch(/Too many requests/);
+    expect(otherClient.status).toBe(200);
   });
 });
 
@@ -405,6 +457,21 @@ describe('production mode', () => {
     expect(JSON.stringify([introspection.json, typo.json])).not.toMatch(/stacktrace|\bat \w+ \(/);
   });
 
+  it('suggests no enum values in variable errors', async () => {
+    const h = await start({ auth: AUTH, production: true });
+    const before = h.simulator.requests.length;
+    const { status, json } = await post(
+      h,
+      { query: 'mutation($input: CreateOtaOrderInput!) { createOtaOrder(input: $input) { orderId } }', variables: { input: { ...orderInput(), packageType: 'DAIL' } } },
+      clientA.headers,
+    );
+    expect(status).toBe(400);
+    expect(json.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(json.errors[0].message).toContain('"DAIL"');
+    expect(json.errors[0].message).not.toMatch(/Did you mean|DAILY/);
+    expect(h.simulator.requests.length).toBe(before);
+  });
+
   it('keeps introspection and Sandbox when SANDBOX_ENABLED is set', async () => {
     const h = await start({ auth: AUTH, production: true, sandboxEnabled: true });
     const introspection = await post(h, { query: '{ __schema { queryType { name } } }' }, clientA.headers);
@@ -414,6 +481,12 @@ describe('production mode', () => {
     expect(await sandbox.text()).toContain('embeddable-sandbox');
     expect(introspection.json.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
     expect(typo.json.errors[0].message).toMatch(/Did you mean "ordersSimulated"/);
+    const enumTypo = await post(
+      h,
+      { query: 'mutation($input: CreateOtaOrderInput!) { createOtaOrder(input: $input) { orderId } }', variables: { input: { ...orderInput(), packageType: 'DAIL' } } },
+      clientA.headers,
+    );
+    expect(enumTypo.json.errors[0].message).toMatch(/Did you mean the enum value "DAILY"/);
   });
 });
 

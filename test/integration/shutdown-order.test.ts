@@ -26,6 +26,7 @@ describe('the gateway shuts down in an explicit order', () => {
       'journal',
       'csss client',
       'http server',
+      'metrics listener',
       'tracing',
     ]);
     await h.simulator.close();
@@ -44,6 +45,6 @@ describe('the gateway shuts down in an explicit order', () => {
     const h = await startHarness({ embeddedSimulator: true });
     await h.close();
     const stages = stagesClosed(h.logs.entries());
-    expect(stages.slice(stages.indexOf('journal'))).toEqual(['journal', 'csss client', 'embedded simulator', 'http server', 'tracing']);
+    expect(stages.slice(stages.indexOf('journal'))).toEqual(['journal', 'csss client', 'embedded simulator', 'http server', 'metrics listener', 'tracing']);
   });
 });

@@ -6,6 +6,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { startGateway, type RunningGateway } from '../../src/app.js';
 import type { AuthConfig } from '../../src/auth/auth.config.js';
 import type { CsssTarget, GatewayConfig } from '../../src/config.js';
+import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../../src/http/http-limits.js';
 import type { DatabaseConfig } from '../../src/journal/journal.config.js';
 import type { CsssLanguage } from '../../src/csss/csss.wire.js';
 import { createLogger } from '../../src/logger.js';
@@ -36,6 +37,10 @@ export interface HarnessOptions {
   auth?: AuthConfig;
   /** Generous by default so that only rate-limit tests meet the limit. */
   rateLimit?: GatewayConfig['rateLimit'];
+  /** The per-client limit on requests of any kind; generous by default, as rateLimit. */
+  requestRateLimit?: { perSecond: number; burst: number };
+  /** Timeouts and the connection limit of the HTTP listeners; the shipped defaults unless given. */
+  httpLimits?: Partial<HttpLimits>;
   corsOrigins?: string[];
   /** Trusted-document manifests' contents (hash → document), and whether only they may run. */
   trustedDocuments?: GatewayConfig['trustedDocuments'];
@@ -75,6 +80,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const config: GatewayConfig = {
     port: 0,
     host: '127.0.0.1',
+    metrics: { port: 0, host: '127.0.0.1' },
+    http: { ...DEFAULT_HTTP_LIMITS, ...options.httpLimits },
     csss,
     csssTimeoutMs: options.timeoutMs ?? 2_000,
     csssDefaultLanguage: options.defaultLanguage ?? 'zh-CN',
@@ -90,6 +97,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     auth: options.auth ?? { mode: 'none', orderScope: 'ota:order' },
     rateLimit: options.rateLimit ?? { perSecond: 1000, burst: 1000 },
     trustedDocuments: options.trustedDocuments ?? { documents: new Map(), only: false },
+    requestRateLimit: options.requestRateLimit ?? { perSecond: 1000, burst: 1000 },
     corsOrigins: options.corsOrigins ?? [],
     production: options.production ?? false,
     sandboxEnabled: options.sandboxEnabled ?? !(options.production ?? false),
