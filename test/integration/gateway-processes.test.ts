@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { appendFile, cp, mkdtemp, readdir, readFile, realpath, symlink } from 'node:fs/promises';
+import { appendFile, cp, mkdtemp, readdir, readFile, realpath, symlink, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,6 +97,43 @@ describe('gateway processes sharing one journal file', () => {
     expect(sim.requests).toHaveLength(1);
     const codes = responses.map((r) => r.body.errors?.[0]?.extensions?.code).sort();
     expect(codes).toEqual(['CSSS_OUTCOME_UNKNOWN', ...Array<string>(19).fill('IDEMPOTENCY_KEY_IN_PROGRESS')]);
+  });
+});
+
+describe('start-up refusals and secret files', () => {
+  it('refuses to start with a plain-http CSSS or JWKS off this machine, and says why', async () => {
+    const sim = await simulator();
+    const plainCsss = spawnGateway({ CSSS_BASE_URL: 'http://csss.example.test', CSSS_ACCESS_CODE: sim.accessCode, CSSS_SECRET: sim.secret, ...apiKey.env });
+    await expect(plainCsss).rejects.toThrow(/exited \(1\)[\s\S]*CSSS_BASE_URL must be an https:\/\/ URL \(got "http:\/\/csss.example.test"\): over plain http anyone on the network path/);
+    const plainJwks = spawnGateway({
+      AUTH_MODE: 'jwt',
+      AUTH_JWT_ISSUER: 'https://idp.example.test',
+      AUTH_JWT_AUDIENCE: 'csss-gateway',
+      AUTH_JWKS_URL: 'http://idp.example.test/jwks.json',
+    });
+    await expect(plainJwks).rejects.toThrow(/exited \(1\)[\s\S]*AUTH_JWKS_URL must be an https:\/\/ URL[^\n]*swap the keys/);
+  });
+
+  it('reads the CSSS credentials from files, as container secret mounts provide them, and orders with them', async () => {
+    const sim = await simulator();
+    const folder = await newDataDir();
+    await writeFile(join(folder, 'csss-secret'), `${sim.secret}\n`);
+    await writeFile(join(folder, 'csss-access-code'), `${sim.accessCode}\n`);
+    const started = await spawnGateway({
+      CSSS_BASE_URL: sim.url,
+      CSSS_ACCESS_CODE_FILE: join(folder, 'csss-access-code'),
+      CSSS_SECRET_FILE: join(folder, 'csss-secret'),
+      DATA_DIR: folder,
+      ...apiKey.env,
+    });
+    cleanups.push(async () => {
+      if (started.child.exitCode === null && started.child.signalCode === null) started.child.kill('SIGKILL');
+      await started.exited;
+    });
+    const { body } = await executeGraphQL(started.graphqlUrl, CreateOtaOrderDocument, { input: orderInput() });
+    expect(body.data?.createOtaOrder.orderId).toMatch(/^ORDER_/);
+    expect(sim.requests).toHaveLength(1);
+    expect(started.output.join('\n')).not.toContain(sim.secret);
   });
 });
 

@@ -174,6 +174,27 @@ describe('clock tolerance', () => {
   });
 });
 
+describe('maximum token age', () => {
+  it('refuses a token issued longer ago than the maximum age (24 h by default)', async () => {
+    const day = 24 * 3600;
+    await expect(verifier().verify(await sign({ iat: NOW_SECONDS - day + 60 }))).resolves.toMatchObject({ clientId: 'partner-portal' });
+    expect(await reasonFor(await sign({ iat: NOW_SECONDS - day - 60 }))).toBe('expired');
+    expect(await reasonFor(await sign({ iat: NOW_SECONDS - 700 }), { maxTokenAgeSeconds: 600 })).toBe('expired');
+  });
+
+  it('refuses a token whose exp lies further ahead than the maximum age, however fresh', async () => {
+    expect(await reasonFor(await sign({ exp: NOW_SECONDS + 100 * 365 * 24 * 3600 }))).toBe('invalid');
+    expect(await reasonFor(await sign({ exp: NOW_SECONDS + 700 }), { maxTokenAgeSeconds: 600 })).toBe('invalid');
+    await expect(verifier({ maxTokenAgeSeconds: 600 }).verify(await sign({ exp: NOW_SECONDS + 600 }))).resolves.toBeDefined();
+  });
+
+  it('refuses iat in the future beyond the clock tolerance, and a token without iat', async () => {
+    await expect(verifier().verify(await sign({ iat: NOW_SECONDS + 25 }))).resolves.toBeDefined();
+    expect(await reasonFor(await sign({ iat: NOW_SECONDS + 120 }))).toBe('invalid');
+    expect(await reasonFor(await sign({ iat: undefined }))).toBe('invalid');
+  });
+});
+
 describe('JWT verifier configuration', () => {
   it('refuses HMAC algorithms and none', () => {
     expect(() => verifier({ algorithms: ['HS256'] })).toThrow(/"HS256" is not allowed/);
@@ -262,6 +283,31 @@ describe('JWT verification against a JWKS endpoint', () => {
     const server = servers.pop();
     await new Promise((resolve) => server?.close(resolve));
     expect(await reasonFor(await sign({}, { kid: 'key-1' }), { publicKeyPem: undefined, jwksUrl })).toBe('keys-unavailable');
+  });
+
+  it('fetches no JWKS again within the back-off after a failed fetch, then tries again', async () => {
+    let fetches = 0;
+    let up = false;
+    const body = await jwks();
+    const server = createServer((_request, response) => {
+      fetches += 1;
+      response.writeHead(up ? 200 : 500, { 'content-type': 'application/json' });
+      response.end(up ? body : '{"error":"down"}');
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
+    const verify = verifier({ publicKeyPem: undefined, jwksUrl, jwksOutageBackoffMs: 300 });
+
+    for (const kid of ['key-1', 'made-up-1', 'made-up-2']) {
+      expect((await failureOf(verify.verify(await sign({}, { kid })))).reason).toBe('keys-unavailable');
+    }
+    expect(fetches).toBe(1);
+
+    up = true;
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    await expect(verify.verify(await sign({}, { kid: 'key-1' }))).resolves.toMatchObject({ clientId: 'partner-portal' });
+    expect(fetches).toBe(2);
   });
 
   it('refuses a JWKS URL that is not http or https', () => {
