@@ -1,6 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { DEFAULT_JWT_MAX_AGE_SECONDS } from './auth.config.js';
 import { AuthenticationError, type AuthenticationFailure, type Principal } from './principal.js';
 
 export interface JwtVerifierOptions {
@@ -33,7 +34,6 @@ export interface JwtVerifier {
 }
 
 export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
-export const DEFAULT_MAX_TOKEN_AGE_SECONDS = 24 * 60 * 60;
 /** As long as the Retry-After of the 503 a JWKS outage answers, so a client's retry may find it back. */
 export const DEFAULT_JWKS_OUTAGE_BACKOFF_MS = 5_000;
 
@@ -71,7 +71,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
   if (!Number.isFinite(tolerance) || tolerance < 0) {
     throw new Error('clockToleranceSeconds must be a non-negative number');
   }
-  const maxTokenAge = options.maxTokenAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS;
+  const maxTokenAge = options.maxTokenAgeSeconds ?? DEFAULT_JWT_MAX_AGE_SECONDS;
   if (!Number.isFinite(maxTokenAge) || maxTokenAge <= 0) throw new Error('maxTokenAgeSeconds must be a positive number');
   if (options.issuer === '') throw new Error('issuer must not be empty');
   if (options.audience === '') throw new Error('audience must not be empty');
