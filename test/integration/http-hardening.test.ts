@@ -136,6 +136,7 @@ describe('a malformed request target', () => {
     exchange.socket.write('GET http://a:b@[ HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n');
     const { text } = await exchange.closed;
     expect(statusOf(text)).toBe(400);
+    expect(text).toContain('"code":"BAD_REQUEST"');
     const line = h.logs.entries().find((entry) => entry.msg === 'request target is not a valid URL');
     expect(line).toMatchObject({ level: 40, status: 400 });
     expect(h.logs.entries().filter((entry) => Number(entry.level) >= 50)).toEqual([]);

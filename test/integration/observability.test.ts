@@ -159,6 +159,7 @@ describe('health and readiness', () => {
       body: JSON.stringify({ query: '{ ordersSimulated }' }),
     });
     const graphqlBody: unknown = await graphql.json();
+    const metrics = await fetch(h.gateway.metricsUrl);
     await closed;
 
     expect(ready.status).toBe(503);
@@ -166,7 +167,10 @@ describe('health and readiness', () => {
     expect(live.status).toBe(200);
     expect(graphql.status).toBe(200);
     expect(graphqlBody).toEqual({ data: { ordersSimulated: false } });
+    // The metrics listener closes after the API port, so the drain can be watched.
+    expect(metrics.status).toBe(200);
     await expect(fetch(url(h, '/healthz'))).rejects.toThrow();
+    await expect(fetch(h.gateway.metricsUrl)).rejects.toThrow();
   });
 
   it('is not ready, and serves no GraphQL, while starting', async () => {

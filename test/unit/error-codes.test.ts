@@ -32,5 +32,8 @@ describe('the error table', () => {
     // Issue 12: an order the journal could not record is 503 with Retry-After, like every other SERVICE_UNAVAILABLE.
     expect(httpAnswerOf(ERROR_KINDS.orderNotRecorded)).toEqual({ status: 503, headers: [['retry-after', '5']] });
     expect(httpAnswerOf(ERROR_KINDS.invalidInput)).toEqual({ status: 400, headers: [] });
+    expect(httpAnswerOf(ERROR_KINDS.requestRateLimited, 2)).toEqual({ status: 429, headers: [['retry-after', '2']] });
+    expect(httpAnswerOf(ERROR_KINDS.requestBodyStalled)).toEqual({ status: 408, headers: [] });
+    expect(httpAnswerOf(ERROR_KINDS.requestTargetMalformed)).toEqual({ status: 400, headers: [] });
   });
 });
