@@ -29,6 +29,8 @@ const gateway = spawn(process.execPath, ['--max-old-space-size=1024', 'dist/src/
   env: {
     ...process.env,
     PORT: '0',
+    // The metrics listener too: any free port, never a clash over 9464.
+    METRICS_PORT: '0',
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     TRUSTED_DOCUMENTS_FILE: join(example, 'src', 'gql', 'persisted-documents.json'),
