@@ -340,7 +340,7 @@ describe('request limits, checked before execution', () => {
     const { status, json } = await post(h, { query: 'subscription { __typename }' }, clientA.headers);
     expect(status).toBe(400);
     expect(json.errors[0]).toMatchObject({ message: 'This API has no subscription operations.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
-    const metrics = await (await fetch(new URL('/metrics', h.gateway.graphqlUrl))).text();
+    const metrics = await (await fetch(h.gateway.metricsUrl)).text();
     expect(metrics).toMatch(/graphql_requests_total\{[^}]*outcome="GRAPHQL_VALIDATION_FAILED"[^}]*\} 1/);
     expect(metrics).not.toContain('INTERNAL_SERVER_ERROR"} 1');
   });
