@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import Database from 'better-sqlite3';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,17 +47,19 @@ const ORDERS_SIMULATED = '{ ordersSimulated }';
 
 let h: Harness;
 let limited: Harness;
+let requestLimited: Harness;
 let trustedOnly: Harness;
 beforeAll(async () => {
   h = await startHarness({ auth: AUTH, timeoutMs: 1_500 });
   limited = await startHarness({ auth: AUTH, rateLimit: { perSecond: 0.001, burst: 1 } });
+  requestLimited = await startHarness({ auth: AUTH, requestRateLimit: { perSecond: 0.001, burst: 1 } });
   trustedOnly = await startHarness({
     auth: AUTH,
     trustedDocuments: { documents: new Map([[documentHash(ORDERS_SIMULATED), ORDERS_SIMULATED]]), only: true },
   });
 });
 afterAll(async () => {
-  await Promise.all([h.close(), limited.close(), trustedOnly.close()]);
+  await Promise.all([h.close(), limited.close(), requestLimited.close(), trustedOnly.close()]);
 });
 
 async function send(target: Harness, init: RequestInit & { query?: string }, headers: Record<string, string> = client.headers): Promise<Answer> {
@@ -65,6 +68,30 @@ async function send(target: Harness, init: RequestInit & { query?: string }, hea
   const body = (await response.json()) as { errors?: Array<{ extensions?: Record<string, unknown> }> };
   return { status: response.status, code: body.errors?.[0]?.extensions?.code, requestId: body.errors?.[0]?.extensions?.requestId };
 }
+
+/**
+ * Speaks HTTP/1.1 by hand on the API port, for what fetch cannot send: a request target
+ * that is not a URL, a body that stops half way. `rest` is written after `pauseMs`.
+ */
+async function sendRaw(target: Harness, head: string, rest = '', pauseMs = 0): Promise<Answer> {
+  const { port, hostname } = new URL(target.gateway.graphqlUrl);
+  const socket = connect(Number(port), hostname);
+  let text = '';
+  socket.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+  socket.on('error', () => undefined); // a reset after the server closed is expected
+  const closed = new Promise((resolve) => socket.once('close', resolve));
+  socket.write(head);
+  if (rest !== '') setTimeout(() => socket.writable && socket.write(rest), pauseMs);
+  await closed;
+  const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
+  const body = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as { errors?: Array<{ extensions?: Record<string, unknown> }> };
+  return { status, code: body.errors?.[0]?.extensions?.code, requestId: body.errors?.[0]?.extensions?.requestId };
+}
+
+const rawHeaders = (headers: Record<string, string>): string =>
+  Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
 
 const json = (payload: unknown): RequestInit => ({
   method: 'POST',
@@ -111,6 +138,13 @@ const SCENARIOS: Record<string, Array<[string, () => Promise<Answer>]>> = {
       async () => {
         await send(limited, order());
         return send(limited, order());
+      },
+    ],
+    [
+      'a second request of any kind within the request limit',
+      async () => {
+        await send(requestLimited, json({ query: ORDERS_SIMULATED }));
+        return send(requestLimited, json({ query: ORDERS_SIMULATED }));
       },
     ],
   ],
@@ -185,6 +219,21 @@ const SCENARIOS: Record<string, Array<[string, () => Promise<Answer>]>> = {
         }),
     ],
     ['a body over 64 KiB', () => send(h, json({ query: '{ ordersSimulated }', padding: 'x'.repeat(70 * 1024) }))],
+    ['a request target that is not a URL', () => sendRaw(h, 'GET http://a:b@[ HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n')],
+    [
+      'a body that pauses longer than the body idle timeout',
+      async () => {
+        const impatient = await startHarness({ auth: AUTH, httpLimits: { bodyIdleTimeoutMs: 200 } });
+        try {
+          const body = JSON.stringify({ query: ORDERS_SIMULATED });
+          const head = `POST /graphql HTTP/1.1\r\nHost: gateway\r\n${rawHeaders(client.headers)}content-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`;
+          // The rest of the body comes long after the idle timeout, if the connection is still open.
+          return await sendRaw(impatient, head + body.slice(0, 5), body.slice(5), 2_000);
+        } finally {
+          await impatient.close();
+        }
+      },
+    ],
   ],
   GRAPHQL_PARSE_FAILED: [['a document that is not GraphQL', () => send(h, json({ query: '{' }))]],
   GRAPHQL_VALIDATION_FAILED: [
