@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApolloServer } from '@apollo/server';
+import type { GraphQLSchema } from 'graphql';
 import { OrderAccessPolicy } from './auth/order-access-policy.js';
 import { createRequestContextFactory, type GatewayContext } from './auth/request-context.js';
 import type { GatewayConfig } from './config.js';
 import { buildCsssApi, type CsssApiSettings } from './csss/build-csss-api.js';
+import type { CsssApi } from './csss/csss.client.js';
 import { createApolloServer, schemaIsExplorable } from './graphql/apollo-server.js';
 import { GatewayInfo } from './graphql/gateway.resolver.js';
 import { buildGatewaySchema } from './graphql/schema.js';
@@ -15,8 +17,8 @@ import type { OrderJournal } from './journal/order-journal.js';
 import { openOrderJournal } from './journal/open-order-journal.js';
 import { createRateLimiter } from './limits/create-rate-limiter.js';
 import type { Logger } from './logger.js';
-import { createGatewayMetrics } from './observability/metrics.js';
-import { createStoreMetrics } from './observability/store-metrics.js';
+import { createGatewayMetrics, type GatewayMetrics } from './observability/metrics.js';
+import { createStoreMetrics, type RateLimitStoreMetrics } from './observability/store-metrics.js';
 import { startTracing } from './observability/tracing.js';
 import { OtaOrderService } from './orders/ota-order.service.js';
 import { ShutdownStages } from './shutdown-stages.js';
@@ -67,9 +69,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     const metricsListener = await startMetricsListener({ metrics, logger, limits: config.http, ...config.metrics });
     shutdown.add('metrics listener', () => metricsListener.close()); // closes after the API port: scraped while draining
     const context = createRequestContextFactory({ auth: config.auth, requestRateLimit: config.requestRateLimit, defaultLanguage: config.csssDefaultLanguage, clock, logger, metrics });
-    const readinessChecks = async (): Promise<boolean> => journal?.isWritable() ?? false;
     const trustedDocuments = new TrustedDocuments(config.trustedDocuments.documents);
-    const httpServer = createGraphQLHttpServer({ apollo: () => apollo, lifecycle: () => lifecycle, readinessChecks, context, admitsOperation: admitsOperationOf(config, trustedDocuments), corsOrigins: config.corsOrigins, limits: config.http, logger, metrics, tracer: tracing.tracer });
+    const httpServer = createGraphQLHttpServer({ apollo: () => apollo, lifecycle: () => lifecycle, readinessChecks: async () => journal?.isWritable() ?? false, context, admitsOperation: admitsOperationOf(config, trustedDocuments), corsOrigins: config.corsOrigins, limits: config.http, logger, metrics, tracer: tracing.tracer });
     const address = await listen(httpServer, config.port, config.host);
     shutdown.add('http server', () => closeServer(httpServer)); // a no-op once Apollo drained it
 
@@ -83,12 +84,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     journal = openJournal.journal;
     shutdown.add('journal', () => openJournal.close());
 
-    const orders = new OtaOrderService(csss.api, journal, logger);
-    const limiter = createRateLimiter(config.rateLimit, { logger, clock, metrics: storeMetrics });
-    shutdown.add('rate limiter', () => limiter.close());
-    const orderAccess = new OrderAccessPolicy(config.auth.orderScope, limiter);
-    const info = new GatewayInfo(config.csss.kind === 'simulator');
-    const schema = await buildGatewaySchema({ orders, orderAccess, info, recordOrderOutcome: (outcome) => metrics.countOrderOutcome(outcome) });
+    const { orders, schema } = await buildOrderFeature(config, { csss: csss.api, journal, shutdown, clock, logger, metrics, storeMetrics });
     const server = createApolloServer({ schema, httpServer, drainMs: openJournal.pendingStaleAfterMs, production: config.production, sandboxEnabled: config.sandboxEnabled, authMode: config.auth.mode, trustedDocuments, logger, metrics });
     await server.start();
     shutdown.add('in-flight attempts marked unknown', () => openJournal.markInFlightUnknown());
@@ -111,6 +107,32 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     await close();
     throw error;
   }
+}
+
+interface OrderFeatureParts {
+  csss: CsssApi;
+  journal: OrderJournal;
+  shutdown: ShutdownStages;
+  clock: (() => number) | undefined;
+  logger: Logger;
+  metrics: GatewayMetrics;
+  storeMetrics: RateLimitStoreMetrics;
+}
+
+/**
+ * The createOtaOrder feature: the service over CSSS and the journal, the per-client order
+ * limit (shared through Redis when configured, so it has a shutdown stage) and the schema
+ * that serves them.
+ */
+async function buildOrderFeature(config: GatewayConfig, parts: OrderFeatureParts): Promise<{ orders: OtaOrderService; schema: GraphQLSchema }> {
+  const { clock, logger, metrics } = parts;
+  const orders = new OtaOrderService(parts.csss, parts.journal, logger);
+  const limiter = createRateLimiter(config.rateLimit, { logger, clock, metrics: parts.storeMetrics });
+  parts.shutdown.add('rate limiter', () => limiter.close());
+  const orderAccess = new OrderAccessPolicy(config.auth.orderScope, limiter);
+  const info = new GatewayInfo(config.csss.kind === 'simulator');
+  const schema = await buildGatewaySchema({ orders, orderAccess, info, recordOrderOutcome: (outcome) => metrics.countOrderOutcome(outcome) });
+  return { orders, schema };
 }
 
 /** Where the CSSS client sends orders: the configured CSSS, or the embedded simulator. */
