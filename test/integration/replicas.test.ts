@@ -77,7 +77,7 @@ const attemptStatus = async (replica: GatewayProcess, idempotencyKey: string) =>
   (await executeGraphQL(replica.graphqlUrl, OtaOrderAttemptDocument, { idempotencyKey }, client.headers)).body.data?.otaOrderAttempt?.status;
 const codeOf = (response: Awaited<ReturnType<typeof order>>) => response.body.errors?.[0]?.extensions?.code;
 const readyz = async (replica: GatewayProcess) => (await fetch(new URL('/readyz', replica.graphqlUrl))).status;
-const metrics = async (replica: GatewayProcess) => (await fetch(new URL('/metrics', replica.graphqlUrl))).text();
+const metrics = async (replica: GatewayProcess) => (await fetch(replica.metricsUrl)).text();
 
 describe('three replicas sharing one PostgreSQL journal', () => {
   it('send exactly one CSSS request for thirty concurrent calls with one key, and every replica replays it', async () => {

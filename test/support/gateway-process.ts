@@ -9,6 +9,8 @@ export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface GatewayProcess {
   graphqlUrl: string;
+  /** The metrics listener's /metrics (its own port; the API port answers 404 there). */
+  metricsUrl: string;
   child: ChildProcess;
   /** Every line the process printed, stdout and stderr. */
   output: string[];
@@ -55,16 +57,18 @@ async function listening(child: ChildProcess): Promise<GatewayProcess> {
   const output: string[] = [];
   const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
 
-  const graphqlUrl = await new Promise<string>((resolve, reject) => {
+  const { graphqlUrl, metricsUrl } = await new Promise<{ graphqlUrl: string; metricsUrl: string }>((resolve, reject) => {
     // Whole lines, however the pipe splits them into chunks.
     const onLine = (line: string): void => {
       if (line === '') return;
       output.push(line);
-      const match = /"graphqlUrl":"([^"]+)"/.exec(line);
-      if (match?.[1] && line.includes('gateway listening')) resolve(match[1]);
+      if (!line.includes('gateway listening')) return;
+      const graphql = /"graphqlUrl":"([^"]+)"/.exec(line)?.[1];
+      const metrics = /"metricsUrl":"([^"]+)"/.exec(line)?.[1];
+      if (graphql && metrics) resolve({ graphqlUrl: graphql, metricsUrl: metrics });
     };
     for (const stream of [child.stdout, child.stderr]) if (stream) createInterface({ input: stream }).on('line', onLine);
     void exited.then((code) => reject(new Error(`gateway exited (${code}) before listening:\n${output.join('\n')}`)));
   });
-  return { graphqlUrl, child, output, exited };
+  return { graphqlUrl, metricsUrl, child, output, exited };
 }
