@@ -16,7 +16,9 @@ export default tseslint.config(
   {
     // Scripts that report to a terminal: CI glue and the example's walk-through.
     files: ['.ci/*.mjs', 'examples/*/src/main.ts'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', fetch: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', fetch: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' },
+    },
     rules: { 'no-console': 'off' },
   },
   // Last, so formatting is prettier's alone.

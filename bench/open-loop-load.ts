@@ -60,7 +60,9 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
   if (!LOOPBACK_HOSTS.has(target.hostname)) throw new Error(`the open-loop generator only loads loopback targets, not ${target.hostname}`);
   const total = Math.round(options.ratePerSecond * options.durationS);
   if (!(options.ratePerSecond > 0) || !(options.durationS > 0) || total < 1 || total > MAX_REQUESTS) {
-    throw new Error(`rate × duration must be between 1 and ${MAX_REQUESTS} requests, got ${options.ratePerSecond}/s × ${options.durationS} s`);
+    throw new Error(
+      `rate × duration must be between 1 and ${MAX_REQUESTS} requests, got ${options.ratePerSecond}/s × ${options.durationS} s`,
+    );
   }
   const timeoutMs = options.timeoutMs ?? 30_000;
   const intervalMs = 1000 / options.ratePerSecond;

@@ -75,7 +75,9 @@ export function renderReport(input: ReportInput): string {
   }
   lines.push(`- Date: ${input.startedAt.toISOString()}`);
   lines.push(`- Node: ${process.version} on ${platform()} ${release()}`);
-  lines.push(`- CPU: ${cpuList[0]?.model.trim() ?? 'unknown'}, ${cpuList.length} cores; memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB (${(freemem() / 2 ** 30).toFixed(1)} GiB free at the end)`);
+  lines.push(
+    `- CPU: ${cpuList[0]?.model.trim() ?? 'unknown'}, ${cpuList.length} cores; memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB (${(freemem() / 2 ** 30).toFixed(1)} GiB free at the end)`,
+  );
   lines.push(`- Gateway commit: ${input.gatewayCommit}`);
   lines.push(`- Gateway node arguments (from \`npm start\`): ${input.gatewayNodeArgs.map((arg) => `\`${arg}\``).join(' ') || 'none'}`);
   const busy = input.busyBefore;
@@ -98,11 +100,13 @@ export function renderReport(input: ReportInput): string {
   );
   lines.push(
     `- Request: the README's createOtaOrder mutation (success ICCID, Chinese plan name), \`Accept-Language: en-US\`, ` +
-      (input.withIdempotencyKey ? 'a unique `idempotencyKey` per request (the schema has the field)' : 'no `idempotencyKey` (the schema has no such field yet)'),
+      (input.withIdempotencyKey
+        ? 'a unique `idempotencyKey` per request (the schema has the field)'
+        : 'no `idempotencyKey` (the schema has no such field yet)'),
   );
   lines.push(
-    '- Upstream: the repo\'s CSSS simulator (src/simulator) in its own process on 127.0.0.1; it checks every field and the sign. ' +
-      'The load generator, the target and the simulator share the same cores, so absolute numbers are this machine\'s, not a capacity.',
+    "- Upstream: the repo's CSSS simulator (src/simulator) in its own process on 127.0.0.1; it checks every field and the sign. " +
+      "The load generator, the target and the simulator share the same cores, so absolute numbers are this machine's, not a capacity.",
   );
   lines.push(
     '- Only contenders do production work per order (input rules, authentication, the order journal on this disk, logs, metrics); ' +
@@ -114,7 +118,7 @@ export function renderReport(input: ReportInput): string {
     '- Columns: CPU µs/order = user + system CPU time of the target process (all threads, /proc/PID/stat) over the measurement ÷ orders placed; ' +
       'req/s = completed responses / elapsed time; p50/p99 = exact percentiles of every response time; ' +
       'non-2xx = HTTP status outside 2xx; errors = socket errors and timeouts; GraphQL errors = 2xx bodies with `errors` or without `orderId`; ' +
-      'peak RSS = the target process\'s peak resident memory during that measurement (VmHWM, reset per measurement).',
+      "peak RSS = the target process's peak resident memory during that measurement (VmHWM, reset per measurement).",
   );
   lines.push('');
 
@@ -142,14 +146,14 @@ export function renderReport(input: ReportInput): string {
       }
     }
     lines.push('');
+    lines.push('Ratios of each target to the references (CPU per order and p99: lower is better; req/s: higher is better):', '');
     lines.push(
-      'Ratios of each target to the references (CPU per order and p99: lower is better; req/s: higher is better):',
-      '',
+      `| connections | target | CPU/order ÷ ${PEER} | CPU/order ÷ ${APOLLO_HTTP} | req/s ÷ ${PEER} | req/s ÷ ${APOLLO_HTTP} | req/s ÷ ${FLOOR} | p99 ÷ ${PEER} | p99 ÷ ${FLOOR} |`,
     );
-    lines.push(`| connections | target | CPU/order ÷ ${PEER} | CPU/order ÷ ${APOLLO_HTTP} | req/s ÷ ${PEER} | req/s ÷ ${APOLLO_HTTP} | req/s ÷ ${FLOOR} | p99 ÷ ${PEER} | p99 ÷ ${FLOOR} |`);
     lines.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|');
     for (const connections of settings.connections) {
-      const get = (name: string): FastMeasurement | undefined => fast.find((entry) => entry.target === name && entry.connections === connections);
+      const get = (name: string): FastMeasurement | undefined =>
+        fast.find((entry) => entry.target === name && entry.connections === connections);
       const [peer, apolloHttp, floor] = [get(PEER), get(APOLLO_HTTP), get(FLOOR)];
       for (const name of names) {
         const m = get(name);
@@ -162,7 +166,9 @@ export function renderReport(input: ReportInput): string {
       }
     }
     lines.push('');
-    lines.push(`Idle RSS after start-up and one order: ${names.map((name) => `${name} ${fixed(input.idleRssMb[name], 1)} MB`).join(', ')}.`);
+    lines.push(
+      `Idle RSS after start-up and one order: ${names.map((name) => `${name} ${fixed(input.idleRssMb[name], 1)} MB`).join(', ')}.`,
+    );
     const failing = fast.filter((m) => m.failed > 0);
     if (failing.length > 0) {
       lines.push('');
@@ -178,10 +184,12 @@ export function renderReport(input: ReportInput): string {
     lines.push('## Slow upstream (open loop)', '');
     lines.push(
       `Latency counts from when each order was due and covers placed orders only; "added" is the target's percentile minus the direct call's. ` +
-        'CPU and RSS are the target process\'s over the measurement.',
+        "CPU and RSS are the target process's over the measurement.",
       '',
     );
-    lines.push('| target | CPU µs/order | orders sent | placed | failed | p50 ms | p99 ms | p50 added ms | p99 added ms | most in flight | peak RSS MB |');
+    lines.push(
+      '| target | CPU µs/order | orders sent | placed | failed | p50 ms | p99 ms | p50 added ms | p99 added ms | most in flight | peak RSS MB |',
+    );
     lines.push('|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|');
     const base = slow.baseline;
     for (const m of [...(base ? [base] : []), ...slow.results]) {

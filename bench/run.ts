@@ -68,7 +68,8 @@ function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     const raw = env[name]?.trim();
     if (!raw) return fallback;
     const value = Number(raw);
-    if (!Number.isFinite(value) || value < min || value > max) throw new BenchFailure(`${name} must be a number from ${min} to ${max}, got "${raw}"`);
+    if (!Number.isFinite(value) || value < min || value > max)
+      throw new BenchFailure(`${name} must be a number from ${min} to ${max}, got "${raw}"`);
     return value;
   };
   const list = (name: string, fallback: string): string[] =>
@@ -80,11 +81,14 @@ function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const rawConnections = list('BENCH_CONNECTIONS', quick ? '1,32' : '1,8,32,64');
   const connections = rawConnections.map(Number);
   if (connections.length === 0 || connections.some((value) => !Number.isSafeInteger(value) || value < 1 || value > 1000)) {
-    throw new BenchFailure(`BENCH_CONNECTIONS must be a comma-separated list of integers from 1 to 1000, got "${rawConnections.join(',')}"`);
+    throw new BenchFailure(
+      `BENCH_CONNECTIONS must be a comma-separated list of integers from 1 to 1000, got "${rawConnections.join(',')}"`,
+    );
   }
   const targetNames = list('BENCH_TARGETS', TARGETS.map((target) => target.name).join(','));
   const unknown = targetNames.filter((name) => !TARGETS.some((target) => target.name === name));
-  if (unknown.length > 0) throw new BenchFailure(`BENCH_TARGETS names unknown targets: ${unknown.join(', ')} (known: ${TARGETS.map((t) => t.name).join(', ')})`);
+  if (unknown.length > 0)
+    throw new BenchFailure(`BENCH_TARGETS names unknown targets: ${unknown.join(', ')} (known: ${TARGETS.map((t) => t.name).join(', ')})`);
   const scenarioNames = list('BENCH_SCENARIOS', 'fast,slow');
   if (scenarioNames.some((name) => name !== 'fast' && name !== 'slow')) {
     throw new BenchFailure(`BENCH_SCENARIOS must list fast and/or slow, got "${scenarioNames.join(',')}"`);
@@ -182,7 +186,9 @@ async function checkCorrectness(running: RunningTarget, body: string): Promise<s
     status = response.status;
     text = await response.text();
   } catch (error) {
-    throw new BenchFailure(`${running.child.name}: correctness check failed, request did not complete: ${String(error)}\n${tailOfLog(running.child)}`);
+    throw new BenchFailure(
+      `${running.child.name}: correctness check failed, request did not complete: ${String(error)}\n${tailOfLog(running.child)}`,
+    );
   }
   const orderId = orderIdIn(text);
   if (status !== 200 || orderId === undefined) {
@@ -214,7 +220,12 @@ function percentile(sorted: Float64Array, p: number): number {
 
 type ClosedLoopResult = Omit<FastMeasurement, 'peakRssMb' | 'cpuUsPerOrder'>;
 
-async function closedLoad(running: RunningTarget, connections: number, durationS: number, nextBody: () => string): Promise<ClosedLoopResult> {
+async function closedLoad(
+  running: RunningTarget,
+  connections: number,
+  durationS: number,
+  nextBody: () => string,
+): Promise<ClosedLoopResult> {
   let bodyErrors = 0;
   // autocannon's own histogram has 1 ms resolution; keep every response time instead.
   let times = new Float64Array(1 << 16);
@@ -239,7 +250,8 @@ async function closedLoad(running: RunningTarget, connections: number, durationS
           },
         ],
       },
-      (error: unknown, finished: autocannon.Result) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolvePromise(finished)),
+      (error: unknown, finished: autocannon.Result) =>
+        error ? reject(error instanceof Error ? error : new Error(String(error))) : resolvePromise(finished),
     );
     instance.on('response', (_client, _status, _bytes, responseTime) => {
       if (count === times.length) {
@@ -268,7 +280,12 @@ async function closedLoad(running: RunningTarget, connections: number, durationS
 }
 
 /** Closed-loop load on one target with its CPU per order and peak RSS over the same window. */
-async function measureClosedLoop(running: RunningTarget, connections: number, durationS: number, nextBody: () => string): Promise<FastMeasurement> {
+async function measureClosedLoop(
+  running: RunningTarget,
+  connections: number,
+  durationS: number,
+  nextBody: () => string,
+): Promise<FastMeasurement> {
   const rss = new PeakRss(running.child.pid);
   rss.start();
   const cpu = startCpuWindow(running.child.pid);
@@ -433,7 +450,10 @@ async function measureOpenLoop(target: OpenLoopTarget, slow: Settings['slow'], d
  * the targets that take part, and the same paced open-loop load against the simulator
  * directly and then each target in turn. Each gets a warm-up at the same rate first.
  */
-async function runSlowScenario(settings: Settings, nextBody: () => string): Promise<{ baseline: SlowMeasurement; results: SlowMeasurement[] }> {
+async function runSlowScenario(
+  settings: Settings,
+  nextBody: () => string,
+): Promise<{ baseline: SlowMeasurement; results: SlowMeasurement[] }> {
   const { slow } = settings;
   const simulator = await startSimulator('simulator-slow', slow.delayMs);
   say(`slow simulator up at ${simulator.csss.baseUrl}, answering after ${slow.delayMs} ms (pid ${simulator.child.pid})`);
@@ -482,7 +502,9 @@ async function main(): Promise<void> {
 
   const withIdempotencyKey = schemaHasIdempotencyKey(join(ROOT, 'schema/schema.graphql'));
   const bodies = createBodyFactory(withIdempotencyKey);
-  say(`schema ${withIdempotencyKey ? 'has' : 'has no'} CreateOtaOrderInput.idempotencyKey; ${withIdempotencyKey ? 'sending a unique one per request' : 'not sending one'}`);
+  say(
+    `schema ${withIdempotencyKey ? 'has' : 'has no'} CreateOtaOrderInput.idempotencyKey; ${withIdempotencyKey ? 'sending a unique one per request' : 'not sending one'}`,
+  );
 
   const fast = settings.scenarios.has('fast') ? await runFastScenario(settings, bodies.next) : undefined;
   const slow = settings.scenarios.has('slow') ? await runSlowScenario(settings, bodies.next) : undefined;
@@ -531,7 +553,9 @@ whenChildDies((child, code, signal) => {
 main().then(
   () => shutdown(0),
   (error: unknown) => {
-    say(error instanceof BenchFailure ? error.message : `failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    say(
+      error instanceof BenchFailure ? error.message : `failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
     void shutdown(1);
   },
 );

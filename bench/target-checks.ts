@@ -72,7 +72,12 @@ export function checkTargets(input: CheckInput): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const find = (target: string, connections: number): FastResult | undefined =>
     input.fast.find((result) => result.target === target && result.connections === connections);
-  const notMeasured = (target: string, check: string, why: string): TargetCheck => ({ target, check, measured: why, verdict: 'not measured' });
+  const notMeasured = (target: string, check: string, why: string): TargetCheck => ({
+    target,
+    check,
+    measured: why,
+    verdict: 'not measured',
+  });
 
   for (const contender of input.contenders) {
     const name = contender.name;
@@ -81,14 +86,24 @@ export function checkTargets(input: CheckInput): TargetCheck[] {
         const check = `req/s ≥ ${minimum}× ${reference} at ${connections} connections`;
         const [own, ref] = [find(name, connections), find(reference, connections)];
         if (!own || !ref || !(ref.requestsPerSecond > 0)) {
-          checks.push(notMeasured(name, check, `no ${!own ? name : reference} ${!own || !ref ? 'measurement' : 'orders placed'} at ${connections} connections`));
+          checks.push(
+            notMeasured(
+              name,
+              check,
+              `no ${!own ? name : reference} ${!own || !ref ? 'measurement' : 'orders placed'} at ${connections} connections`,
+            ),
+          );
           continue;
         }
         const throughput = own.requestsPerSecond / ref.requestsPerSecond;
         // The same ratio from CPU per order: what each would serve with the CPU to itself.
-        const byCpu = finite(own.cpuUsPerOrder) && finite(ref.cpuUsPerOrder) && own.cpuUsPerOrder > 0 ? ref.cpuUsPerOrder / own.cpuUsPerOrder : undefined;
+        const byCpu =
+          finite(own.cpuUsPerOrder) && finite(ref.cpuUsPerOrder) && own.cpuUsPerOrder > 0
+            ? ref.cpuUsPerOrder / own.cpuUsPerOrder
+            : undefined;
         const cpuSays = byCpu === undefined ? '' : `by CPU per order ${times(byCpu)}; `;
-        const disagree = byCpu !== undefined && byCpu >= minimum !== throughput >= minimum ? ` (CPU per order says ${verdict(byCpu >= minimum)})` : '';
+        const disagree =
+          byCpu !== undefined && byCpu >= minimum !== throughput >= minimum ? ` (CPU per order says ${verdict(byCpu >= minimum)})` : '';
         checks.push({
           target: name,
           check,
@@ -103,8 +118,15 @@ export function checkTargets(input: CheckInput): TargetCheck[] {
     for (const connections of ISSUE_TARGETS.connections) {
       const check = `p99 ≤ ${input.peer}'s p99 at ${connections} connections`;
       const [own, ref] = [find(name, connections), find(input.peer, connections)];
-      if (!own || !ref || !finite(own.p99Ms) || !finite(ref.p99Ms)) checks.push(notMeasured(name, check, `no p99 for both at ${connections} connections`));
-      else checks.push({ target: name, check, measured: `${ms(own.p99Ms)} against ${ms(ref.p99Ms)}`, verdict: verdict(own.p99Ms <= ref.p99Ms) });
+      if (!own || !ref || !finite(own.p99Ms) || !finite(ref.p99Ms))
+        checks.push(notMeasured(name, check, `no p99 for both at ${connections} connections`));
+      else
+        checks.push({
+          target: name,
+          check,
+          measured: `${ms(own.p99Ms)} against ${ms(ref.p99Ms)}`,
+          verdict: verdict(own.p99Ms <= ref.p99Ms),
+        });
     }
 
     {
@@ -135,7 +157,12 @@ export function checkTargets(input: CheckInput): TargetCheck[] {
       }
       const failed = own.reduce((sum, result) => sum + result.failed, 0);
       if (own.length > 0) {
-        checks.push({ target: name, check: 'no failed requests in the fast scenarios', measured: `${failed} failed`, verdict: verdict(failed === 0) });
+        checks.push({
+          target: name,
+          check: 'no failed requests in the fast scenarios',
+          measured: `${failed} failed`,
+          verdict: verdict(failed === 0),
+        });
       }
     }
 
@@ -165,7 +192,12 @@ export function checkTargets(input: CheckInput): TargetCheck[] {
         checks.push({ target: name, check: slowChecks[2], measured: `${own.failed} failed`, verdict: verdict(own.failed === 0) });
         checks.push(
           finite(own.peakRssMb)
-            ? { target: name, check: slowChecks[3], measured: mb(own.peakRssMb), verdict: verdict(own.peakRssMb < ISSUE_TARGETS.maxSlowPeakRssMb) }
+            ? {
+                target: name,
+                check: slowChecks[3],
+                measured: mb(own.peakRssMb),
+                verdict: verdict(own.peakRssMb < ISSUE_TARGETS.maxSlowPeakRssMb),
+              }
             : notMeasured(name, slowChecks[3], 'no RSS read'),
         );
       }

@@ -127,7 +127,7 @@ export const GATEWAY_POSTGRES_TARGET: BenchTarget = {
   ...GATEWAY_TARGET,
   name: 'gateway-postgres',
   description:
-    'the gateway as shipped with `DATABASE_URL` set: the order journal on PostgreSQL (the machine\'s server on 127.0.0.1, a fresh database per run, dropped afterwards, pool and timeout at their defaults) instead of the SQLite file',
+    "the gateway as shipped with `DATABASE_URL` set: the order journal on PostgreSQL (the machine's server on 127.0.0.1, a fresh database per run, dropped afterwards, pool and timeout at their defaults) instead of the SQLite file",
   slowUpstream: false,
   async setUp() {
     const database = await createBenchDatabase();
@@ -152,7 +152,8 @@ export const TARGETS: readonly BenchTarget[] = [
   {
     name: 'peer',
     role: 'reference',
-    description: '`bench/peer-server.ts`: Apollo Server 5 `startStandaloneServer`, plain SDL, `RESTDataSource` (default fetch) signing in `willSendRequest`',
+    description:
+      '`bench/peer-server.ts`: Apollo Server 5 `startStandaloneServer`, plain SDL, `RESTDataSource` (default fetch) signing in `willSendRequest`',
     slowUpstream: true,
     command: benchServer('peer-server.js'),
     env: benchServerEnv,
@@ -164,7 +165,7 @@ export const TARGETS: readonly BenchTarget[] = [
     name: 'bare-apollo',
     role: 'reference',
     description:
-      '`bench/bare-apollo-server.ts`: the peer\'s Apollo Server (Express standalone) and SDL with the floor\'s undici call and nothing else',
+      "`bench/bare-apollo-server.ts`: the peer's Apollo Server (Express standalone) and SDL with the floor's undici call and nothing else",
     slowUpstream: false,
     command: benchServer('bare-apollo-server.js'),
     env: benchServerEnv,
@@ -175,7 +176,7 @@ export const TARGETS: readonly BenchTarget[] = [
     name: 'apollo-http',
     role: 'reference',
     description:
-      '`bench/apollo-http-server.ts`, the limit the gateway is judged against: Apollo Server behind a bare `node:http` front as the gateway has it, cache control off, the floor\'s undici call, nothing else',
+      "`bench/apollo-http-server.ts`, the limit the gateway is judged against: Apollo Server behind a bare `node:http` front as the gateway has it, cache control off, the floor's undici call, nothing else",
     slowUpstream: false,
     command: benchServer('apollo-http-server.js'),
     env: benchServerEnv,
@@ -202,5 +203,8 @@ export function shippedNodeArgs(root: string): string[] {
   const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
   const match = /\bexec node((?: --?[\w-]+(?:=\S+)?)*) dist\/src\/main\.js\b/.exec(packageJson.scripts?.start ?? '');
   if (!match) throw new Error('package.json scripts.start no longer reads `exec node [flags] dist/src/main.js`; update shippedNodeArgs');
-  return match[1]!.trim().split(' ').filter((arg) => arg !== '');
+  return match[1]!
+    .trim()
+    .split(' ')
+    .filter((arg) => arg !== '');
 }

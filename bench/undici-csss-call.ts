@@ -12,8 +12,7 @@ const TIMEOUT_MS = 10_000;
 
 /** What a bench server answers with: the order, or why CSSS did not place it. */
 export type UndiciOrderResult =
-  | { ok: true; order: { simId: unknown; orderId: unknown; orderTime: unknown } }
-  | { ok: false; message: string };
+  { ok: true; order: { simId: unknown; orderId: unknown; orderTime: unknown } } | { ok: false; message: string };
 
 interface Envelope {
   code?: unknown;

@@ -7,7 +7,18 @@
 // build that exists already is reused, so a restart without changes compiles nothing.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import process from 'node:process';
@@ -30,7 +41,10 @@ function filesUnder(folder) {
 
 /** What the output depends on: the sources, the compiler settings and the locked dependencies. */
 function sourceHash() {
-  const inputs = [...filesUnder(join(ROOT, 'src')), ...['tsconfig.json', 'tsconfig.build.json', 'package-lock.json'].map((name) => join(ROOT, name))];
+  const inputs = [
+    ...filesUnder(join(ROOT, 'src')),
+    ...['tsconfig.json', 'tsconfig.build.json', 'package-lock.json'].map((name) => join(ROOT, name)),
+  ];
   const hash = createHash('sha256');
   for (const file of inputs.sort()) hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
   return hash.digest('hex').slice(0, 16);

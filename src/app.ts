@@ -68,9 +68,27 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     shutdown.add('tracing', () => tracing.shutdown());
     const metricsListener = await startMetricsListener({ metrics, logger, limits: config.http, ...config.metrics });
     shutdown.add('metrics listener', () => metricsListener.close()); // closes after the API port: scraped while draining
-    const context = createRequestContextFactory({ auth: config.auth, requestRateLimit: config.requestRateLimit, defaultLanguage: config.csssDefaultLanguage, clock, logger, metrics });
+    const context = createRequestContextFactory({
+      auth: config.auth,
+      requestRateLimit: config.requestRateLimit,
+      defaultLanguage: config.csssDefaultLanguage,
+      clock,
+      logger,
+      metrics,
+    });
     const trustedDocuments = new TrustedDocuments(config.trustedDocuments.documents);
-    const httpServer = createGraphQLHttpServer({ apollo: () => apollo, lifecycle: () => lifecycle, readinessChecks: async () => journal?.isWritable() ?? false, context, admitsOperation: admitsOperationOf(config, trustedDocuments), corsOrigins: config.corsOrigins, limits: config.http, logger, metrics, tracer: tracing.tracer });
+    const httpServer = createGraphQLHttpServer({
+      apollo: () => apollo,
+      lifecycle: () => lifecycle,
+      readinessChecks: async () => journal?.isWritable() ?? false,
+      context,
+      admitsOperation: admitsOperationOf(config, trustedDocuments),
+      corsOrigins: config.corsOrigins,
+      limits: config.http,
+      logger,
+      metrics,
+      tracer: tracing.tracer,
+    });
     const address = await listen(httpServer, config.port, config.host);
     shutdown.add('http server', () => closeServer(httpServer)); // a no-op once Apollo drained it
 
@@ -85,7 +103,17 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     shutdown.add('journal', () => openJournal.close());
 
     const { orders, schema } = await buildOrderFeature(config, { csss: csss.api, journal, shutdown, clock, logger, metrics, storeMetrics });
-    const server = createApolloServer({ schema, httpServer, drainMs: openJournal.pendingStaleAfterMs, production: config.production, sandboxEnabled: config.sandboxEnabled, authMode: config.auth.mode, trustedDocuments, logger, metrics });
+    const server = createApolloServer({
+      schema,
+      httpServer,
+      drainMs: openJournal.pendingStaleAfterMs,
+      production: config.production,
+      sandboxEnabled: config.sandboxEnabled,
+      authMode: config.auth.mode,
+      trustedDocuments,
+      logger,
+      metrics,
+    });
     await server.start();
     shutdown.add('in-flight attempts marked unknown', () => openJournal.markInFlightUnknown());
     // Orders outlive their HTTP requests when a caller hangs up: wait for each to finish
@@ -124,14 +152,22 @@ interface OrderFeatureParts {
  * limit (shared through Redis when configured, so it has a shutdown stage) and the schema
  * that serves them.
  */
-async function buildOrderFeature(config: GatewayConfig, parts: OrderFeatureParts): Promise<{ orders: OtaOrderService; schema: GraphQLSchema }> {
+async function buildOrderFeature(
+  config: GatewayConfig,
+  parts: OrderFeatureParts,
+): Promise<{ orders: OtaOrderService; schema: GraphQLSchema }> {
   const { clock, logger, metrics } = parts;
   const orders = new OtaOrderService(parts.csss, parts.journal, logger);
   const limiter = createRateLimiter(config.rateLimit, { logger, clock, metrics: parts.storeMetrics });
   parts.shutdown.add('rate limiter', () => limiter.close());
   const orderAccess = new OrderAccessPolicy(config.auth.orderScope, limiter);
   const info = new GatewayInfo(config.csss.kind === 'simulator');
-  const schema = await buildGatewaySchema({ orders, orderAccess, info, recordOrderOutcome: (outcome) => metrics.countOrderOutcome(outcome) });
+  const schema = await buildGatewaySchema({
+    orders,
+    orderAccess,
+    info,
+    recordOrderOutcome: (outcome) => metrics.countOrderOutcome(outcome),
+  });
   return { orders, schema };
 }
 
@@ -155,7 +191,10 @@ function csssSettingsOf(config: GatewayConfig, simulator: EmbeddedSimulator | un
  * Under TRUSTED_DOCUMENTS_ONLY, the HTTP front's check that an operation is trusted
  * (introspection passes where the schema may be explored); otherwise every operation may run.
  */
-function admitsOperationOf(config: GatewayConfig, trustedDocuments: TrustedDocuments): ((request: OperationRequest) => boolean) | undefined {
+function admitsOperationOf(
+  config: GatewayConfig,
+  trustedDocuments: TrustedDocuments,
+): ((request: OperationRequest) => boolean) | undefined {
   if (!config.trustedDocuments.only) return undefined;
   const exploreSchema = schemaIsExplorable(config);
   return (request) => trustedDocuments.admits(request, exploreSchema);

@@ -11,9 +11,7 @@ import type { DatabaseConfig } from './journal/journal.config.js';
 import { Secret } from './secret.js';
 
 /** Where orders go: the embedded simulator (the default) or a real CSSS. */
-export type CsssTarget =
-  | { kind: 'simulator' }
-  | { kind: 'remote'; baseUrl: string; accessCode: string; secret: Secret };
+export type CsssTarget = { kind: 'simulator' } | { kind: 'remote'; baseUrl: string; accessCode: string; secret: Secret };
 
 /** Orders per second per client and burst, unless RATE_LIMIT_* say otherwise. */
 export const DEFAULT_RATE_LIMIT = { perSecond: 10, burst: 20 } as const;
@@ -232,12 +230,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
  * Authentication settings. With a real CSSS the gateway spends real money, so it refuses
  * to start without authentication; `none` is only the default with the simulator.
  */
-function readAuthConfig(
-  value: (name: string) => string | undefined,
-  env: Env,
-  problems: string[],
-  realCsss: boolean,
-): AuthConfig {
+function readAuthConfig(value: (name: string) => string | undefined, env: Env, problems: string[], realCsss: boolean): AuthConfig {
   const orderScope = value('AUTH_ORDER_SCOPE') ?? 'ota:order';
   const modeText = value('AUTH_MODE') ?? 'none';
   const mode = AUTH_MODES.find((known) => known === modeText);
@@ -278,7 +271,9 @@ function readAuthConfig(
     if (!audience) problems.push(`AUTH_JWT_AUDIENCE is required when AUTH_MODE is ${mode}`);
     const unknown = algorithms.filter((name) => !(JWT_PUBLIC_KEY_ALGORITHMS as readonly string[]).includes(name));
     if (unknown.length > 0 || algorithms.length === 0) {
-      problems.push(`AUTH_JWT_ALGORITHMS must list public-key algorithms from ${JWT_PUBLIC_KEY_ALGORITHMS.join(', ')} (got "${algorithms.join(',')}")`);
+      problems.push(
+        `AUTH_JWT_ALGORITHMS must list public-key algorithms from ${JWT_PUBLIC_KEY_ALGORITHMS.join(', ')} (got "${algorithms.join(',')}")`,
+      );
     }
     if ((jwksUrl === undefined) === (publicKeyPem === undefined)) {
       problems.push(`exactly one of AUTH_JWKS_URL and AUTH_JWT_PUBLIC_KEY is required when AUTH_MODE is ${mode}`);

@@ -40,7 +40,8 @@ async function run(argv: readonly string[], write: (text: string) => void): Prom
   const attemptId = Number(id);
   if (command !== 'unknown' && !Number.isSafeInteger(attemptId)) throw new UsageError(`${command} needs an attempt id`);
   // Checked before the journal is opened: a wrong verdict is a usage error wherever DATA_DIR points.
-  if (command === 'settle' && verdict !== 'placed' && verdict !== 'not-placed') throw new UsageError('settle needs a verdict: placed or not-placed');
+  if (command === 'settle' && verdict !== 'placed' && verdict !== 'not-placed')
+    throw new UsageError('settle needs a verdict: placed or not-placed');
   // The gateway's own .env, so the CLI opens the journal the gateway uses.
   loadEnvFileIfPresent();
   const config = loadConfig();

@@ -75,10 +75,7 @@ export class CsssHttpClient implements CsssApi {
 
   constructor(options: CsssClientOptions) {
     const timeoutMs = positiveInteger(options.timeoutMs, 'timeoutMs');
-    const connectTimeoutMs = positiveInteger(
-      options.connectTimeoutMs ?? Math.max(1, Math.floor(timeoutMs / 2)),
-      'connectTimeoutMs',
-    );
+    const connectTimeoutMs = positiveInteger(options.connectTimeoutMs ?? Math.max(1, Math.floor(timeoutMs / 2)), 'connectTimeoutMs');
     if (connectTimeoutMs > timeoutMs) throw new RangeError('CSSS connectTimeoutMs must not exceed timeoutMs');
 
     const url = new URL(options.baseUrl);
@@ -115,10 +112,7 @@ export class CsssHttpClient implements CsssApi {
       });
   }
 
-  async createOtaOrder(
-    request: CreateOtaOrderWireRequest,
-    { language }: { language: CsssLanguage },
-  ): Promise<CreateOtaOrderWireData> {
+  async createOtaOrder(request: CreateOtaOrderWireRequest, { language }: { language: CsssLanguage }): Promise<CreateOtaOrderWireData> {
     if (this.#closed) throw new CsssUnavailableError('client closed');
     // A timer cleared as soon as the call settles, rather than AbortSignal.timeout, whose
     // timer and listeners would live on for the whole deadline after every call.
@@ -225,11 +219,7 @@ const ROUTE_CODES: ReadonlySet<string> = new Set(['EHOSTUNREACH', 'ENETUNREACH',
  * of a request that did reach CSSS could order twice.
  */
 function toCsssError(error: unknown): CsssError {
-  if (
-    error instanceof CsssRejectedError ||
-    error instanceof CsssUnavailableError ||
-    error instanceof CsssOutcomeUnknownError
-  ) {
+  if (error instanceof CsssRejectedError || error instanceof CsssUnavailableError || error instanceof CsssOutcomeUnknownError) {
     return error;
   }
   const connectCode = connectPhaseCode(error);
@@ -345,12 +335,7 @@ function parseCreateOtaOrderResponse(raw: Buffer, confidential: readonly string[
 
   if (code !== CSSS_SUCCESS_CODE || !success) throw new CsssRejectedError(scrub(code, confidential), scrub(message, confidential));
 
-  if (
-    !isRecord(data) ||
-    typeof data.sim_id !== 'string' ||
-    typeof data.order_id !== 'string' ||
-    typeof data.order_time !== 'string'
-  ) {
+  if (!isRecord(data) || typeof data.sim_id !== 'string' || typeof data.order_id !== 'string' || typeof data.order_time !== 'string') {
     throw new CsssOutcomeUnknownError('success response lacks sim_id, order_id or order_time');
   }
   return { sim_id: data.sim_id, order_id: data.order_id, order_time: data.order_time };

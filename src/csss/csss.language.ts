@@ -10,10 +10,7 @@ export function isCsssLanguage(value: string): value is CsssLanguage {
  * and language prefixes (`en` → `en-US`). The fallback is listed first so that `*`, a
  * missing header, or only unsupported languages all give the configured default.
  */
-export function negotiateCsssLanguage(
-  acceptLanguage: string | undefined,
-  fallback: CsssLanguage,
-): CsssLanguage {
+export function negotiateCsssLanguage(acceptLanguage: string | undefined, fallback: CsssLanguage): CsssLanguage {
   if (!acceptLanguage) return fallback;
   const preference = [fallback, ...CSSS_LANGUAGES.filter((language) => language !== fallback)];
   const chosen = new Negotiator({ headers: { 'accept-language': acceptLanguage } }).language(preference);

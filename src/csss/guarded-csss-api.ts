@@ -25,10 +25,7 @@ export class GuardedCsssApi implements CsssApi {
     return undefined;
   }
 
-  async createOtaOrder(
-    request: CreateOtaOrderWireRequest,
-    options: CsssCallOptions,
-  ): Promise<CreateOtaOrderWireData> {
+  async createOtaOrder(request: CreateOtaOrderWireRequest, options: CsssCallOptions): Promise<CreateOtaOrderWireData> {
     if (!this.bulkhead.tryEnter()) throw new CsssUnavailableError(TOO_MANY_IN_FLIGHT);
     try {
       const permit = this.breaker.tryAcquire();

@@ -20,26 +20,34 @@ export class ObservedCsssApi implements CsssApi {
   createOtaOrder(request: CreateOtaOrderWireRequest, options: CsssCallOptions): Promise<CreateOtaOrderWireData> {
     const { logger, metrics, tracer } = this.observability;
     const { requestInfo } = options;
-    return withSpan(tracer, 'csss createOtaOrder', { 'csss.endpoint': CREATE_OTA_ORDER_PATH, 'request.id': requestInfo?.requestId ?? '' }, async (span) => {
-      const finish = metrics.startCsssCall();
-      const startedAt = performance.now();
-      const report = (result: CsssCallResult, detail: Record<string, unknown>): void => {
-        const durationMs = Math.round(performance.now() - startedAt);
-        finish(result);
-        if (requestInfo) requestInfo.csssMs += durationMs;
-        span.setAttribute('csss.result', result);
-        logger.info({ requestId: requestInfo?.requestId, csss: { endpoint: 'createOtaOrder', result, durationMs, ...detail } }, 'csss call');
-      };
-      try {
-        const data = await this.csss.createOtaOrder(request, options);
-        report('ok', {});
-        return data;
-      } catch (error) {
-        const { result, detail } = describe(error);
-        report(result, detail);
-        throw error;
-      }
-    });
+    return withSpan(
+      tracer,
+      'csss createOtaOrder',
+      { 'csss.endpoint': CREATE_OTA_ORDER_PATH, 'request.id': requestInfo?.requestId ?? '' },
+      async (span) => {
+        const finish = metrics.startCsssCall();
+        const startedAt = performance.now();
+        const report = (result: CsssCallResult, detail: Record<string, unknown>): void => {
+          const durationMs = Math.round(performance.now() - startedAt);
+          finish(result);
+          if (requestInfo) requestInfo.csssMs += durationMs;
+          span.setAttribute('csss.result', result);
+          logger.info(
+            { requestId: requestInfo?.requestId, csss: { endpoint: 'createOtaOrder', result, durationMs, ...detail } },
+            'csss call',
+          );
+        };
+        try {
+          const data = await this.csss.createOtaOrder(request, options);
+          report('ok', {});
+          return data;
+        } catch (error) {
+          const { result, detail } = describe(error);
+          report(result, detail);
+          throw error;
+        }
+      },
+    );
   }
 }
 

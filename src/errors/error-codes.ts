@@ -18,8 +18,7 @@ export const GATEWAY_ERROR_CODE_DOCS = {
   BAD_USER_INPUT: {
     description:
       'The input breaks a rule in the schema, or GraphQL rejected a variable (an unknown enum value, a missing or unknown field, a wrong type). HTTP 400. CSSS was not called.',
-    extensions:
-      '`field`: the first bad input field; `violations`: every `{ field, message }`.',
+    extensions: '`field`: the first bad input field; `violations`: every `{ field, message }`.',
   },
   IDEMPOTENCY_KEY_REUSED: {
     description: 'The idempotencyKey was used before for a different order. CSSS was not called; use a new key.',

@@ -11,11 +11,7 @@ const TOKEN_LIMIT_MESSAGE = /contains more th(?:an|at|en) \d+ tokens/i;
 
 type FormattedWithoutExtensions = Omit<GraphQLFormattedError, 'extensions'>;
 
-function withExtensions(
-  formatted: GraphQLFormattedError,
-  message: string,
-  extensions: Record<string, unknown>,
-): GraphQLFormattedError {
+function withExtensions(formatted: GraphQLFormattedError, message: string, extensions: Record<string, unknown>): GraphQLFormattedError {
   const base: FormattedWithoutExtensions = { message, locations: formatted.locations, path: formatted.path };
   // A request id set where the error was raised stays: errors from building the context
   // are answered by Apollo before any plugin (which adds it to the others) runs.

@@ -34,6 +34,6 @@ async function renderSandboxPage(server: GraphQLServerContext, authMode: AuthMod
   });
   const listener = await apolloPage.serverWillStart?.(server);
   const landingPage = await listener?.renderLandingPage?.();
-  if (!landingPage) throw new Error('Apollo\'s Sandbox landing page rendered nothing');
+  if (!landingPage) throw new Error("Apollo's Sandbox landing page rendered nothing");
   return typeof landingPage.html === 'string' ? landingPage.html : landingPage.html();
 }

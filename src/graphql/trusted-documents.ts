@@ -38,14 +38,16 @@ export function parseTrustedDocumentManifest(text: string): Map<string, string> 
     throw new Error('is not JSON');
   }
   if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) {
-    throw new Error('must be a JSON object of hash → document, as GraphQL Code Generator\'s persistedDocuments writes it');
+    throw new Error("must be a JSON object of hash → document, as GraphQL Code Generator's persistedDocuments writes it");
   }
   const documents = new Map<string, string>();
   for (const [hash, document] of Object.entries(manifest)) {
     if (typeof document !== 'string') throw new Error(`maps ${hash} to something other than a document string`);
     const hex = normalizedHash(hash);
     if (!SHA256_HEX.test(hex) || documentHash(document) !== hex) {
-      throw new Error(`has ${hash}, which is not the SHA-256 of its document; generate it with persistedDocuments: { hashAlgorithm: 'sha256' }`);
+      throw new Error(
+        `has ${hash}, which is not the SHA-256 of its document; generate it with persistedDocuments: { hashAlgorithm: 'sha256' }`,
+      );
     }
     documents.set(hex, document);
   }
@@ -139,6 +141,8 @@ function isIntrospectionOnly(query: string): boolean {
       definition.kind === Kind.FRAGMENT_DEFINITION ||
       (definition.kind === Kind.OPERATION_DEFINITION &&
         definition.operation === 'query' &&
-        definition.selectionSet.selections.every((selection) => selection.kind === Kind.FIELD && INTROSPECTION_FIELDS.has(selection.name.value))),
+        definition.selectionSet.selections.every(
+          (selection) => selection.kind === Kind.FIELD && INTROSPECTION_FIELDS.has(selection.name.value),
+        )),
   );
 }

@@ -93,13 +93,11 @@ export function createGraphQLHttpServer(options: GraphQLHttpServerOptions): Serv
     const requestId = resolveRequestId(request.headers[REQUEST_ID_HEADER]);
     response.setHeader(REQUEST_ID_HEADER, requestId);
     setSecurityHeaders(response);
-    route(options, corsHandler, request, response, { requestId, csssMs: 0 }).catch(
-      (error: unknown) => {
-        options.logger.error({ err: error, requestId }, 'unhandled error while serving an HTTP request');
-        if (!response.headersSent) sendJson(response, 500, { error: 'internal server error', requestId });
-        else response.destroy();
-      },
-    );
+    route(options, corsHandler, request, response, { requestId, csssMs: 0 }).catch((error: unknown) => {
+      options.logger.error({ err: error, requestId }, 'unhandled error while serving an HTTP request');
+      if (!response.headersSent) sendJson(response, 500, { error: 'internal server error', requestId });
+      else response.destroy();
+    });
   });
   server.maxConnections = options.limits.maxConnections;
   return server;
@@ -289,7 +287,10 @@ function withRequestId(result: HTTPGraphQLResponse, requestId: string): HTTPGrap
     return result;
   }
   if (!Array.isArray(payload.errors) || payload.errors.every((error) => error.extensions?.requestId !== undefined)) return result;
-  payload.errors = payload.errors.map((error) => ({ ...error, extensions: { ...error.extensions, requestId: error.extensions?.requestId ?? requestId } }));
+  payload.errors = payload.errors.map((error) => ({
+    ...error,
+    extensions: { ...error.extensions, requestId: error.extensions?.requestId ?? requestId },
+  }));
   return { ...result, body: { kind: 'complete', string: JSON.stringify(payload) } };
 }
 

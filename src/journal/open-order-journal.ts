@@ -12,7 +12,6 @@ const STOPPED_IN_FLIGHT_DETAIL = 'the gateway stopped before the outcome was rec
 const FIRST_RETRY_MS = 250;
 const MAX_RETRY_MS = 5_000;
 
-
 export interface JournalSettings extends JournalLocation {
   /** The SQLite journal's clock (tests); the PostgreSQL journal reads the database's clock. */
   clock?: () => number;

@@ -179,14 +179,19 @@ export class PostgresOrderJournal implements OrderJournal {
       // Replicas starting together queue here; the first applies the migrations, the others
       // then find them applied.
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
-      const exists = (await client.query<{ found: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS found")).rows[0]!.found;
+      const exists = (await client.query<{ found: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS found")).rows[0]!
+        .found;
       if (!exists && !create) {
-        throw new JournalUnavailableError('there is no order journal in this database (no schema_migrations table); start the gateway once with this DATABASE_URL to create it');
+        throw new JournalUnavailableError(
+          'there is no order journal in this database (no schema_migrations table); start the gateway once with this DATABASE_URL to create it',
+        );
       }
       await client.query(
         'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
       );
-      const applied = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((row) => row.version));
+      const applied = new Set(
+        (await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((row) => row.version),
+      );
       const known = Math.max(...POSTGRES_JOURNAL_MIGRATIONS.map((migration) => migration.version));
       const newest = Math.max(0, ...applied);
       if (newest > known) {
@@ -195,7 +200,9 @@ export class PostgresOrderJournal implements OrderJournal {
         );
       }
       if (!create && applied.size < POSTGRES_JOURNAL_MIGRATIONS.length) {
-        throw new JournalUnavailableError(`the order journal's schema is at version ${newest}; start the gateway once to migrate it to ${known}`);
+        throw new JournalUnavailableError(
+          `the order journal's schema is at version ${newest}; start the gateway once to migrate it to ${known}`,
+        );
       }
       for (const migration of POSTGRES_JOURNAL_MIGRATIONS) {
         if (applied.has(migration.version)) continue;
@@ -248,7 +255,8 @@ export class PostgresOrderJournal implements OrderJournal {
       }
 
       // Attempt n exists: answer from the latest attempt, as it stands now.
-      const latest = (await this.#query<AttemptRow & { stale: boolean }>('claim', SQL.latest, [request.clientId, request.idempotencyKey])).rows[0];
+      const latest = (await this.#query<AttemptRow & { stale: boolean }>('claim', SQL.latest, [request.clientId, request.idempotencyKey]))
+        .rows[0];
       if (!latest) {
         if (request.refuseNew) return { kind: 'refused' };
         continue;
@@ -293,7 +301,9 @@ export class PostgresOrderJournal implements OrderJournal {
   }
 
   async listByStatus(status: AttemptStatus): Promise<OrderAttempt[]> {
-    const result = await this.#query<AttemptRow>('read', `SELECT ${COLUMNS} FROM ota_order_attempts WHERE status = $1 ORDER BY id`, [status]);
+    const result = await this.#query<AttemptRow>('read', `SELECT ${COLUMNS} FROM ota_order_attempts WHERE status = $1 ORDER BY id`, [
+      status,
+    ]);
     return result.rows.map(toAttempt);
   }
 
@@ -306,7 +316,10 @@ export class PostgresOrderJournal implements OrderJournal {
         )
       : await this.#query(
           'sweep',
-          { name: 'journal-sweep-stale', text: `UPDATE ota_order_attempts SET status = 'UNKNOWN', detail = $1, updated_at = now() WHERE status = 'PENDING' AND stale_at < now()` },
+          {
+            name: 'journal-sweep-stale',
+            text: `UPDATE ota_order_attempts SET status = 'UNKNOWN', detail = $1, updated_at = now() WHERE status = 'PENDING' AND stale_at < now()`,
+          },
           [options.detail],
         );
     return result.rowCount ?? 0;

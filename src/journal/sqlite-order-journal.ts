@@ -67,7 +67,6 @@ interface AttemptRow {
   stale_at: string | null;
 }
 
-
 function toAttempt(row: AttemptRow): OrderAttempt {
   return {
     id: row.id,
@@ -305,10 +304,7 @@ export class SqliteOrderJournal implements OrderJournal {
     return result.changes;
   }
 
-  async settle(
-    attemptId: number,
-    outcome: Extract<AttemptOutcome, { status: 'SUCCEEDED' | 'NOT_SENT' }>,
-  ): Promise<OrderAttempt> {
+  async settle(attemptId: number, outcome: Extract<AttemptOutcome, { status: 'SUCCEEDED' | 'NOT_SENT' }>): Promise<OrderAttempt> {
     const settle = this.#db.transaction((): OrderAttempt => {
       const row = this.#statements.byId.get(attemptId);
       if (!row) throw new JournalSettleError(`no attempt with id ${attemptId}`);

@@ -108,7 +108,7 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RedisR
           metrics?.setRateLimitFallback(true);
           logger.warn(
             { reason: error instanceof Error ? error.message : String(error) },
-            "Redis cannot be reached: each replica now applies the rate limit on its own until it answers again",
+            'Redis cannot be reached: each replica now applies the rate limit on its own until it answers again',
           );
         }
         metrics?.countFallbackDecision();

@@ -63,10 +63,7 @@ export class OrderOutcomeUnknownError extends GatewayError {
   override readonly name = 'OrderOutcomeUnknownError';
   readonly kind = ERROR_KINDS.csssOutcomeUnknown;
   constructor(options?: { cause?: unknown }) {
-    super(
-      'CSSS did not give a valid answer, so it is unknown whether the order was placed. Check the order before retrying.',
-      options,
-    );
+    super('CSSS did not give a valid answer, so it is unknown whether the order was placed. Check the order before retrying.', options);
   }
 }
 

@@ -53,8 +53,7 @@ registerEnumType(OtaOrderAttemptStatus, {
     REJECTED: { description: 'CSSS refused the order; `csssCode` and `csssMessage` say why. No order exists.' },
     NOT_SENT: { description: 'CSSS could not be reached; no order exists. A retry with the same key sends it again.' },
     UNKNOWN: {
-      description:
-        'The order may or may not exist at CSSS. It is never sent again under this key; an operator settles it with CSSS.',
+      description: 'The order may or may not exist at CSSS. It is never sent again under this key; an operator settles it with CSSS.',
     },
   },
 });

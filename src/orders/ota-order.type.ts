@@ -5,7 +5,7 @@ import type { OtaOrderResult } from './ota-order.model.js';
 
 @ObjectType({ description: 'An OTA data plan order that CSSS accepted.' })
 export class OtaOrder implements OtaOrderResult {
-  @Field(() => String, { description: 'The platform\'s id of the SIM card. CSSS field `sim_id`.' })
+  @Field(() => String, { description: "The platform's id of the SIM card. CSSS field `sim_id`." })
   simId!: string;
 
   @Field(() => String, {

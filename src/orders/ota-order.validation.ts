@@ -39,11 +39,7 @@ export function findOrderViolations(order: OtaOrderRequest): FieldViolation[] {
   };
 
   check(ICCID.test(order.deviceId), 'deviceId', 'deviceId must be the ICCID: 18 to 22 ASCII digits (0-9).');
-  check(
-    PACKAGE_CODE.test(order.packageCode),
-    'packageCode',
-    'packageCode must be 1 to 64 characters of A-Z, a-z, 0-9, "_" or "-".',
-  );
+  check(PACKAGE_CODE.test(order.packageCode), 'packageCode', 'packageCode must be 1 to 64 characters of A-Z, a-z, 0-9, "_" or "-".');
   const nameLength = [...order.packageName].length;
   check(
     nameLength >= 1 && nameLength <= 128 && !CONTROL_CHARACTER.test(order.packageName) && !LONE_SURROGATE.test(order.packageName),

@@ -15,9 +15,7 @@ export interface SimulatorRejection {
   field?: string;
 }
 
-export type CreateOtaOrderCheck =
-  | { ok: true; request: SimulatedOrderRequest }
-  | { ok: false; rejection: SimulatorRejection };
+export type CreateOtaOrderCheck = { ok: true; request: SimulatedOrderRequest } | { ok: false; rejection: SimulatorRejection };
 
 export interface CreateOtaOrderCheckContext {
   accessCode: string;
@@ -76,9 +74,7 @@ export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | un
   } catch {
     return undefined;
   }
-  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-    ? (parsed as Record<string, unknown>)
-    : undefined;
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
 }
 
 /**
@@ -86,10 +82,7 @@ export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | un
  * first every parameter's presence, type and format (1001), then version (1003),
  * access_code (1002), timestamp window (1004) and sign (1005). The first failure wins.
  */
-export function checkCreateOtaOrderBody(
-  body: Record<string, unknown>,
-  context: CreateOtaOrderCheckContext,
-): CreateOtaOrderCheck {
+export function checkCreateOtaOrderBody(body: Record<string, unknown>, context: CreateOtaOrderCheckContext): CreateOtaOrderCheck {
   const shape = checkShape(body);
   if (shape) return { ok: false, rejection: shape };
   // checkShape has just established every field's type, so the cast only names it.

@@ -35,11 +35,17 @@ afterEach(async () => {
 
 const classify = (status: number, body: string): string | undefined => (status === 200 && body === 'ok' ? undefined : `HTTP ${status}`);
 
-describe('the bench\'s open-loop load generator', () => {
+describe("the bench's open-loop load generator", () => {
   it('keeps sending at its rate while earlier requests wait, so about rate × latency are in flight', async () => {
     const upstream = await slowServer(300);
     servers.push(upstream.server);
-    const result = await runOpenLoop({ url: upstream.url, ratePerSecond: 100, durationS: 1, nextRequest: () => ({ headers: {}, body: 'order' }), classify });
+    const result = await runOpenLoop({
+      url: upstream.url,
+      ratePerSecond: 100,
+      durationS: 1,
+      nextRequest: () => ({ headers: {}, body: 'order' }),
+      classify,
+    });
 
     expect(result.sent).toBe(100);
     expect(result.succeeded).toBe(100);
@@ -87,11 +93,11 @@ describe('the bench\'s open-loop load generator', () => {
     const noRequest = () => {
       throw new Error('no request may be built');
     };
-    await expect(runOpenLoop({ url: 'http://192.0.2.1/order', ratePerSecond: 1, durationS: 1, nextRequest: noRequest, classify })).rejects.toThrow(
-      /only loads loopback targets/,
-    );
-    await expect(runOpenLoop({ url: 'http://127.0.0.1:9/order', ratePerSecond: 10_000, durationS: 600, nextRequest: noRequest, classify })).rejects.toThrow(
-      /between 1 and 200000 requests/,
-    );
+    await expect(
+      runOpenLoop({ url: 'http://192.0.2.1/order', ratePerSecond: 1, durationS: 1, nextRequest: noRequest, classify }),
+    ).rejects.toThrow(/only loads loopback targets/);
+    await expect(
+      runOpenLoop({ url: 'http://127.0.0.1:9/order', ratePerSecond: 10_000, durationS: 600, nextRequest: noRequest, classify }),
+    ).rejects.toThrow(/between 1 and 200000 requests/);
   });
 });

@@ -29,7 +29,12 @@ describe('a .env file in the working directory', () => {
     folders.push(folder);
     await writeFile(
       join(folder, '.env'),
-      ['# as .env.example lists them', 'SANDBOX_ENABLED=false', 'CORS_ORIGINS=https://from-the-file.example', `DATA_DIR=${join(folder, 'data')}`].join('\n'),
+      [
+        '# as .env.example lists them',
+        'SANDBOX_ENABLED=false',
+        'CORS_ORIGINS=https://from-the-file.example',
+        `DATA_DIR=${join(folder, 'data')}`,
+      ].join('\n'),
     );
     const gateway = await spawnGateway({ CORS_ORIGINS: 'https://from-the-environment.example' }, { cwd: folder });
     started.push(gateway);

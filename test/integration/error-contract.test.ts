@@ -32,7 +32,6 @@ function readmeErrorTable(): ContractRow[] {
   }));
 }
 
-
 const client = testApiKey('contract-client');
 const readOnly = testApiKey('contract-read-only', ['ota:read']);
 const AUTH: AuthConfig = { mode: 'apikey', orderScope: 'ota:order', apiKeys: [client.record, readOnly.record] };
@@ -62,7 +61,11 @@ afterAll(async () => {
   await Promise.all([h.close(), limited.close(), requestLimited.close(), trustedOnly.close()]);
 });
 
-async function send(target: Harness, init: RequestInit & { query?: string }, headers: Record<string, string> = client.headers): Promise<Answer> {
+async function send(
+  target: Harness,
+  init: RequestInit & { query?: string },
+  headers: Record<string, string> = client.headers,
+): Promise<Answer> {
   const url = target.gateway.graphqlUrl + (init.query ?? '');
   const response = await fetch(url, { ...init, headers: { ...headers, ...(init.headers as Record<string, string> | undefined) } });
   const body = (await response.json()) as { errors?: Array<{ extensions?: Record<string, unknown> }> };
@@ -207,9 +210,16 @@ const SCENARIOS: Record<string, Array<[string, () => Promise<Answer>]>> = {
     [
       'a form-encoded POST (CSRF)',
       () =>
-        send(h, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'query=%7B%20ordersSimulated%20%7D' }),
+        send(h, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'query=%7B%20ordersSimulated%20%7D',
+        }),
     ],
-    ['a body that is not valid UTF-8', () => send(h, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.from([0x7b, 0xc3, 0x28, 0x7d]) })],
+    [
+      'a body that is not valid UTF-8',
+      () => send(h, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.from([0x7b, 0xc3, 0x28, 0x7d]) }),
+    ],
     [
       'a mutation over GET with a preflight header',
       () =>
@@ -239,11 +249,12 @@ const SCENARIOS: Record<string, Array<[string, () => Promise<Answer>]>> = {
   GRAPHQL_VALIDATION_FAILED: [
     [
       'a bad enum value written inline',
-      () =>
-        send(h, json({ query: 'mutation { createOtaOrder(input: { packageType: WEEKLY }) { orderId } }' })),
+      () => send(h, json({ query: 'mutation { createOtaOrder(input: { packageType: WEEKLY }) { orderId } }' })),
     ],
   ],
-  OPERATION_RESOLUTION_FAILURE: [['two operations and no operationName', () => send(h, json({ query: 'query A { ordersSimulated } query B { ordersSimulated }' }))]],
+  OPERATION_RESOLUTION_FAILURE: [
+    ['two operations and no operationName', () => send(h, json({ query: 'query A { ordersSimulated } query B { ordersSimulated }' }))],
+  ],
   OPERATION_NOT_TRUSTED: [['an operation in no manifest', () => send(trustedOnly, json({ query: '{ ordersSimulated __typename }' }))]],
   PERSISTED_QUERY_NOT_FOUND: [
     [
@@ -277,12 +288,16 @@ describe("the README's error table", () => {
     expect(new Set(rows.map((row) => row.code)).size).toBe(rows.length);
   });
 
-  it.each(rows.map((row) => [row.code, row] as const))('%s is answered with the status its row gives, and the request id', async (code, row) => {
-    const scenarios = SCENARIOS[code] ?? [];
-    const answers = [];
-    for (const [, scenario] of scenarios) answers.push(await scenario());
+  it.each(rows.map((row) => [row.code, row] as const))(
+    '%s is answered with the status its row gives, and the request id',
+    async (code, row) => {
+      const scenarios = SCENARIOS[code] ?? [];
+      const answers = [];
+      for (const [, scenario] of scenarios) answers.push(await scenario());
 
-    for (const answer of answers) expect({ code: answer.code, requestId: typeof answer.requestId }).toEqual({ code, requestId: 'string' });
-    expect([...new Set(answers.map((answer) => answer.status))].sort()).toEqual([...row.statuses].sort());
-  });
+      for (const answer of answers)
+        expect({ code: answer.code, requestId: typeof answer.requestId }).toEqual({ code, requestId: 'string' });
+      expect([...new Set(answers.map((answer) => answer.status))].sort()).toEqual([...row.statuses].sort());
+    },
+  );
 });

@@ -35,18 +35,28 @@ describe('an unexpected failure', () => {
     try {
       const response = await apollo.executeOperation(
         { query: print(CreateOtaOrderDocument), variables: { input: orderInput() } },
-        { contextValue: { language: 'zh-CN', clientId: 'anonymous', principal: { clientId: 'anonymous', scopes: new Set(['ota:order']), method: 'anonymous' }, requestInfo: { requestId: 'test', csssMs: 0 } } },
+        {
+          contextValue: {
+            language: 'zh-CN',
+            clientId: 'anonymous',
+            principal: { clientId: 'anonymous', scopes: new Set(['ota:order']), method: 'anonymous' },
+            requestInfo: { requestId: 'test', csssMs: 0 },
+          },
+        },
       );
       if (response.body.kind !== 'single') throw new Error('expected a single result');
       const { errors } = response.body.singleResult;
       expect(errors).toStrictEqual([
-        { message: 'Internal server error', locations: expect.any(Array), path: ['createOtaOrder'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+        {
+          message: 'Internal server error',
+          locations: expect.any(Array),
+          path: ['createOtaOrder'],
+          extensions: { code: 'INTERNAL_SERVER_ERROR' },
+        },
       ]);
       expect(JSON.stringify(response.body)).not.toContain('s3cr3t');
       // It may have been sent, so the journal keeps it from ever being sent again.
-      expect((await journal.listByStatus('UNKNOWN')).map((attempt) => attempt.detail)).toEqual([
-        'internal error while sending',
-      ]);
+      expect((await journal.listByStatus('UNKNOWN')).map((attempt) => attempt.detail)).toEqual(['internal error while sending']);
     } finally {
       await apollo.stop();
       await journal.close();

@@ -20,8 +20,7 @@ import { waitFor } from '../support/timing.js';
 
 // A real CSSS URL requires authentication, so these processes accept one API key.
 const apiKey = testApiKey();
-const executeGraphQL: typeof executeWithoutKey = (url, document, variables) =>
-  executeWithoutKey(url, document, variables, apiKey.headers);
+const executeGraphQL: typeof executeWithoutKey = (url, document, variables) => executeWithoutKey(url, document, variables, apiKey.headers);
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -40,14 +39,17 @@ async function gateway(
   extraEnv: Record<string, string> = {},
   options: SpawnOptions = {},
 ): Promise<GatewayProcess> {
-  const started = await spawnGateway({
-    CSSS_BASE_URL: sim.url,
-    CSSS_ACCESS_CODE: sim.accessCode,
-    CSSS_SECRET: sim.secret,
-    DATA_DIR: dataDir,
-    ...apiKey.env,
-    ...extraEnv,
-  }, options);
+  const started = await spawnGateway(
+    {
+      CSSS_BASE_URL: sim.url,
+      CSSS_ACCESS_CODE: sim.accessCode,
+      CSSS_SECRET: sim.secret,
+      DATA_DIR: dataDir,
+      ...apiKey.env,
+      ...extraEnv,
+    },
+    options,
+  );
   cleanups.push(async () => {
     if (started.child.exitCode === null && started.child.signalCode === null) started.child.kill('SIGKILL');
     await started.exited;
@@ -62,14 +64,17 @@ async function npmStart(
   extraEnv: Record<string, string> = {},
   checkout = REPO_ROOT,
 ): Promise<GatewayProcess> {
-  const started = await spawnNpmStart({
-    CSSS_BASE_URL: sim.url,
-    CSSS_ACCESS_CODE: sim.accessCode,
-    CSSS_SECRET: sim.secret,
-    DATA_DIR: dataDir,
-    ...apiKey.env,
-    ...extraEnv,
-  }, checkout);
+  const started = await spawnNpmStart(
+    {
+      CSSS_BASE_URL: sim.url,
+      CSSS_ACCESS_CODE: sim.accessCode,
+      CSSS_SECRET: sim.secret,
+      DATA_DIR: dataDir,
+      ...apiKey.env,
+      ...extraEnv,
+    },
+    checkout,
+  );
   cleanups.push(async () => {
     if (started.child.exitCode === null && started.child.signalCode === null) process.kill(-started.child.pid!, 'SIGKILL');
     await started.exited;
@@ -78,7 +83,6 @@ async function npmStart(
 }
 
 const newDataDir = (): Promise<string> => mkdtemp(join(tmpdir(), 'csss-gateway-processes-'));
-
 
 describe('gateway processes sharing one journal file', () => {
   it('send exactly one CSSS request for twenty concurrent calls with one key across two processes', async () => {
@@ -103,8 +107,15 @@ describe('gateway processes sharing one journal file', () => {
 describe('start-up refusals and secret files', () => {
   it('refuses to start with a plain-http CSSS or JWKS off this machine, and says why', async () => {
     const sim = await simulator();
-    const plainCsss = spawnGateway({ CSSS_BASE_URL: 'http://csss.example.test', CSSS_ACCESS_CODE: sim.accessCode, CSSS_SECRET: sim.secret, ...apiKey.env });
-    await expect(plainCsss).rejects.toThrow(/exited \(1\)[\s\S]*CSSS_BASE_URL must be an https:\/\/ URL \(got "http:\/\/csss.example.test"\): over plain http anyone on the network path/);
+    const plainCsss = spawnGateway({
+      CSSS_BASE_URL: 'http://csss.example.test',
+      CSSS_ACCESS_CODE: sim.accessCode,
+      CSSS_SECRET: sim.secret,
+      ...apiKey.env,
+    });
+    await expect(plainCsss).rejects.toThrow(
+      /exited \(1\)[\s\S]*CSSS_BASE_URL must be an https:\/\/ URL \(got "http:\/\/csss.example.test"\): over plain http anyone on the network path/,
+    );
     const plainJwks = spawnGateway({
       AUTH_MODE: 'jwt',
       AUTH_JWT_ISSUER: 'https://idp.example.test',
@@ -178,13 +189,16 @@ describe('SIGTERM', () => {
     await waitFor(() => running.output.some((line) => line.includes('shutting down')));
     // Between the signal and the listener closing, a request may still get a 503; after it,
     // the connection is refused. Either way no new order is taken.
-    const refused = await executeGraphQL(running.graphqlUrl, CreateOtaOrderDocument, { input: orderInput() }).catch(
-      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+    const refused = await executeGraphQL(running.graphqlUrl, CreateOtaOrderDocument, { input: orderInput() }).catch((error: unknown) =>
+      error instanceof Error ? error : new Error(String(error)),
     );
 
     if (refused instanceof Error) {
       // Refused at the socket, not some other failure (a 500 would not even parse as JSON).
-      expect(refused).toMatchObject({ message: 'fetch failed', cause: { code: expect.stringMatching(/^(ECONNREFUSED|ECONNRESET|UND_ERR_SOCKET)$/) } });
+      expect(refused).toMatchObject({
+        message: 'fetch failed',
+        cause: { code: expect.stringMatching(/^(ECONNREFUSED|ECONNRESET|UND_ERR_SOCKET)$/) },
+      });
     } else {
       expect(refused.status).toBe(503);
       expect(refused.body.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
@@ -240,29 +254,36 @@ describe('a journal on a disk that fills up', () => {
 
 describe('Ctrl-C on `npm start`', () => {
   // npm start compiles first, which takes a while on a busy machine.
-  it('finishes and journals the order in flight although the group gets the signal twice and then a stop again', { timeout: 90_000 }, async () => {
-    const sim = await simulator();
-    const dataDir = await newDataDir();
-    const running = await npmStart(sim, dataDir, { CSSS_TIMEOUT_MS: '4000' });
-    const input = orderInput({ deviceId: SIMULATOR_ICCIDS.hang });
-    const inFlight = executeGraphQL(running.graphqlUrl, CreateOtaOrderDocument, { input });
-    await waitFor(() => sim.requests.length === 1);
+  it(
+    'finishes and journals the order in flight although the group gets the signal twice and then a stop again',
+    { timeout: 90_000 },
+    async () => {
+      const sim = await simulator();
+      const dataDir = await newDataDir();
+      const running = await npmStart(sim, dataDir, { CSSS_TIMEOUT_MS: '4000' });
+      const input = orderInput({ deviceId: SIMULATOR_ICCIDS.hang });
+      const inFlight = executeGraphQL(running.graphqlUrl, CreateOtaOrderDocument, { input });
+      await waitFor(() => sim.requests.length === 1);
 
-    // As a terminal does: the whole group gets SIGINT, and npm forwards it to node again.
-    process.kill(-running.child.pid!, 'SIGINT');
-    await waitFor(() => running.output.some((line) => line.includes('shutting down')));
-    // A second, separate request to stop (systemd's SIGTERM to the group) must not cut it short either.
-    await sleep(1_200);
-    process.kill(-running.child.pid!, 'SIGTERM');
-    await waitFor(() => running.output.some((line) => line.includes('still shutting down')));
+      // As a terminal does: the whole group gets SIGINT, and npm forwards it to node again.
+      process.kill(-running.child.pid!, 'SIGINT');
+      await waitFor(() => running.output.some((line) => line.includes('shutting down')));
+      // A second, separate request to stop (systemd's SIGTERM to the group) must not cut it short either.
+      await sleep(1_200);
+      process.kill(-running.child.pid!, 'SIGTERM');
+      await waitFor(() => running.output.some((line) => line.includes('still shutting down')));
 
-    expect((await inFlight).body.errors?.[0]?.extensions?.code).toBe('CSSS_OUTCOME_UNKNOWN');
-    expect(await running.exited).toBe(0);
-    expect(sim.requests).toHaveLength(1);
-    const journal = new SqliteOrderJournal({ path: journalPathIn(dataDir), pendingStaleAfterMs: 60_000 });
-    cleanups.push(() => journal.close());
-    expect(await journal.findLatest('apikey:test-client', input.idempotencyKey)).toMatchObject({ status: 'UNKNOWN', detail: 'deadline passed' });
-  });
+      expect((await inFlight).body.errors?.[0]?.extensions?.code).toBe('CSSS_OUTCOME_UNKNOWN');
+      expect(await running.exited).toBe(0);
+      expect(sim.requests).toHaveLength(1);
+      const journal = new SqliteOrderJournal({ path: journalPathIn(dataDir), pendingStaleAfterMs: 60_000 });
+      cleanups.push(() => journal.close());
+      expect(await journal.findLatest('apikey:test-client', input.idempotencyKey)).toMatchObject({
+        status: 'UNKNOWN',
+        detail: 'deadline passed',
+      });
+    },
+  );
 
   it('stops at once on a third separate signal, leaving the order for the stale sweep', async () => {
     const sim = await simulator();

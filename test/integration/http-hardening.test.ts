@@ -122,7 +122,10 @@ describe('slow requests', () => {
     // The server counts the closed connections asynchronously; fetch until it has.
     let status = 0;
     for (let attempt = 0; attempt < 50 && status !== 200; attempt += 1) {
-      status = await fetch(new URL('/healthz', h.gateway.graphqlUrl)).then((response) => response.status, () => 0);
+      status = await fetch(new URL('/healthz', h.gateway.graphqlUrl)).then(
+        (response) => response.status,
+        () => 0,
+      );
       if (status !== 200) await sleep(20);
     }
     expect(status).toBe(200);
@@ -187,7 +190,11 @@ describe('the metrics listener', () => {
   it('gives its own label only to operations that resolved; made-up names are folded into other', async () => {
     const h = await startWith({});
     const post = (body: object): Promise<Response> =>
-      fetch(h.gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...client.headers }, body: JSON.stringify(body) });
+      fetch(h.gateway.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...client.headers },
+        body: JSON.stringify(body),
+      });
     await post({ query: 'query Known { ordersSimulated }' });
     // Names that match no operation of the document, or come with a document that does not validate.
     await post({ query: 'query Known { ordersSimulated }', operationName: 'MadeUpOne' });

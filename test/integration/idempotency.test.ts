@@ -9,8 +9,7 @@ import { manualClock, waitFor } from '../support/timing.js';
 
 const start = harnessPerTest();
 
-const codeOf = (body: { errors?: Array<{ extensions?: Record<string, unknown> }> }): unknown =>
-  body.errors?.[0]?.extensions?.code;
+const codeOf = (body: { errors?: Array<{ extensions?: Record<string, unknown> }> }): unknown => body.errors?.[0]?.extensions?.code;
 
 /** What a caller reads of an error answer, less the request id (new on every call). */
 function answerOf(body: { errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }): unknown {
@@ -161,7 +160,10 @@ describe('stopping while an order is in flight', () => {
     const call = fetch(h.gateway.graphqlUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: 'mutation($input: CreateOtaOrderInput!) { createOtaOrder(input: $input) { orderId } }', variables: { input } }),
+      body: JSON.stringify({
+        query: 'mutation($input: CreateOtaOrderInput!) { createOtaOrder(input: $input) { orderId } }',
+        variables: { input },
+      }),
       signal: hangUp.signal,
     }).catch(() => undefined);
     await waitFor(() => h.simulator.requests.length === 1);

@@ -43,7 +43,18 @@ describe('settling unknown orders with `npm run journal`', () => {
     const id = /^#(\d+)/.exec(listing)?.[1];
     expect(id).toMatch(/^\d+$/);
 
-    await journal(harness.dataDir, 'settle', id!, 'placed', '--order-id', 'ORDER_1', '--sim-id', 'SIM1', '--order-time', '2026-11-26 12:00:00');
+    await journal(
+      harness.dataDir,
+      'settle',
+      id!,
+      'placed',
+      '--order-id',
+      'ORDER_1',
+      '--sim-id',
+      'SIM1',
+      '--order-time',
+      '2026-11-26 12:00:00',
+    );
     const retry = await harness.execute(CreateOtaOrderDocument, { input });
 
     expect(retry.body.data?.createOtaOrder).toStrictEqual({
@@ -149,7 +160,12 @@ describe('`npm run journal` on the PostgreSQL journal (DATABASE_URL)', () => {
     await journalWithEnv(env, 'settle', id!, 'placed', '--order-id', 'ORDER_7', '--sim-id', 'SIM7', '--order-time', '2026-11-26 12:00:00');
 
     const retry = await harness.execute(CreateOtaOrderDocument, { input });
-    expect(retry.body.data?.createOtaOrder).toStrictEqual({ orderId: 'ORDER_7', simId: 'SIM7', orderTime: '2026-11-26 12:00:00', replayed: true });
+    expect(retry.body.data?.createOtaOrder).toStrictEqual({
+      orderId: 'ORDER_7',
+      simId: 'SIM7',
+      orderTime: '2026-11-26 12:00:00',
+      replayed: true,
+    });
     expect(harness.simulator.requests).toHaveLength(1);
     // It read the database, not the SQLite file in DATA_DIR (which it did not create).
     expect(existsSync(join(env.DATA_DIR, 'orders.sqlite'))).toBe(false);

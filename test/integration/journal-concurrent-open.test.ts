@@ -17,9 +17,7 @@ describe('several gateways starting at once on a new journal file', () => {
       while (Date.now() < ${startAt}) {}
       const journal = new SqliteOrderJournal({ path: ${JSON.stringify(path)}, pendingStaleAfterMs: 1000 });
       await journal.close();`;
-    const results = await Promise.allSettled(
-      Array.from({ length: 8 }, () => run(process.execPath, ['--input-type=module', '-e', open])),
-    );
+    const results = await Promise.allSettled(Array.from({ length: 8 }, () => run(process.execPath, ['--input-type=module', '-e', open])));
     expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
   });
 });

@@ -133,7 +133,7 @@ describe('health and readiness', () => {
     expect(h.simulator.requests).toHaveLength(0);
   });
 
-  it('stays ready, without waiting for the lock, while another process holds the journal\'s write lock', async () => {
+  it("stays ready, without waiting for the lock, while another process holds the journal's write lock", async () => {
     const h = await start();
     // Another gateway on the same file in the middle of a write transaction.
     const other = new Database(journalPathIn(h.dataDir));
@@ -179,7 +179,12 @@ describe('health and readiness', () => {
       apollo: () => undefined,
       lifecycle: () => 'starting',
       readinessChecks: async () => true,
-      context: (_request, requestInfo) => ({ language: 'zh-CN', clientId: 'anonymous', principal: { clientId: 'anonymous', scopes: new Set(['ota:order']), method: 'anonymous' }, requestInfo }),
+      context: (_request, requestInfo) => ({
+        language: 'zh-CN',
+        clientId: 'anonymous',
+        principal: { clientId: 'anonymous', scopes: new Set(['ota:order']), method: 'anonymous' },
+        requestInfo,
+      }),
       logger: pino({ level: 'silent' }),
       metrics: createGatewayMetrics({ csssTimeoutMs: 1000, collectDefaultMetrics: false }),
       limits: DEFAULT_HTTP_LIMITS,
@@ -223,4 +228,3 @@ describe('tracing', () => {
     expect(exported).not.toContain(input.idempotencyKey);
   });
 });
-

@@ -16,7 +16,9 @@ afterAll(async () => {
 });
 
 describeOrderJournalContract('PostgreSQL', async () => {
-  await database.query("DO $$ BEGIN IF to_regclass('ota_order_attempts') IS NOT NULL THEN TRUNCATE ota_order_attempts RESTART IDENTITY; END IF; END $$");
+  await database.query(
+    "DO $$ BEGIN IF to_regclass('ota_order_attempts') IS NOT NULL THEN TRUNCATE ota_order_attempts RESTART IDENTITY; END IF; END $$",
+  );
   return {
     open: ({ pendingStaleAfterMs }) =>
       PostgresOrderJournal.open({ url: database.url, poolSize: 4, statementTimeoutMs: 500, pendingStaleAfterMs, create: true }),
@@ -58,7 +60,9 @@ describe('opening the PostgreSQL journal', () => {
       await (await openJournal(fresh.url)).close();
       await fresh.query("INSERT INTO schema_migrations (version, name) VALUES (99, 'from a later release')");
       await expect(openJournal(fresh.url)).rejects.toThrow(
-        new JournalUnavailableError("the order journal's schema is at version 99, newer than this gateway knows (1); run a gateway release that knows it"),
+        new JournalUnavailableError(
+          "the order journal's schema is at version 99, newer than this gateway knows (1); run a gateway release that knows it",
+        ),
       );
     } finally {
       await fresh.drop();

@@ -81,7 +81,10 @@ describe('the gateway on the PostgreSQL journal', () => {
       ...apiKey.env,
     });
     const readyz = async (): Promise<number | string> =>
-      fetch(`http://127.0.0.1:${port}/readyz`).then((response) => response.status, (error: unknown) => String(error));
+      fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (response) => response.status,
+        (error: unknown) => String(error),
+      );
     await waitFor(async () => (await readyz()) === 503);
     // Still not ready a few backoff rounds later.
     await new Promise((resolve) => setTimeout(resolve, 1_500));

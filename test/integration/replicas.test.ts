@@ -74,7 +74,8 @@ async function replicas(sim: RunningCsssSimulator, env: Record<string, string>, 
 const order = (replica: GatewayProcess, input: ReturnType<typeof orderInput>, headers = client.headers) =>
   executeGraphQL(replica.graphqlUrl, CreateOtaOrderDocument, { input }, headers);
 const attemptStatus = async (replica: GatewayProcess, idempotencyKey: string) =>
-  (await executeGraphQL(replica.graphqlUrl, OtaOrderAttemptDocument, { idempotencyKey }, client.headers)).body.data?.otaOrderAttempt?.status;
+  (await executeGraphQL(replica.graphqlUrl, OtaOrderAttemptDocument, { idempotencyKey }, client.headers)).body.data?.otaOrderAttempt
+    ?.status;
 const codeOf = (response: Awaited<ReturnType<typeof order>>) => response.body.errors?.[0]?.extensions?.code;
 const readyz = async (replica: GatewayProcess) => (await fetch(new URL('/readyz', replica.graphqlUrl))).status;
 const metrics = async (replica: GatewayProcess) => (await fetch(replica.metricsUrl)).text();
@@ -96,7 +97,12 @@ describe('three replicas sharing one PostgreSQL journal', () => {
     expect(answers.filter((answer) => answer === 'IDEMPOTENCY_KEY_IN_PROGRESS')).toHaveLength(29);
     for (const replica of gateways) {
       const retry = await order(replica, input);
-      expect(retry.body.data?.createOtaOrder).toStrictEqual({ orderId: placed.orderId, simId: placed.simId, orderTime: placed.orderTime, replayed: true });
+      expect(retry.body.data?.createOtaOrder).toStrictEqual({
+        orderId: placed.orderId,
+        simId: placed.simId,
+        orderTime: placed.orderTime,
+        replayed: true,
+      });
       expect(await attemptStatus(replica, input.idempotencyKey)).toBe('SUCCEEDED');
       expect(codeOf(await order(replica, { ...input, days: 30 }))).toBe('IDEMPOTENCY_KEY_REUSED');
     }
@@ -113,7 +119,9 @@ describe('three replicas sharing one PostgreSQL journal', () => {
     // is a short outage of its own); each may let one more order through.
     const fallbackDecisions = async (): Promise<number> => {
       const counts = await Promise.all(
-        gateways.map(async (replica) => Number(/^csss_gateway_rate_limit_fallback_decisions_total (\d+)$/m.exec(await metrics(replica))?.[1])),
+        gateways.map(async (replica) =>
+          Number(/^csss_gateway_rate_limit_fallback_decisions_total (\d+)$/m.exec(await metrics(replica))?.[1]),
+        ),
       );
       return counts.reduce((sum, count) => sum + count, 0);
     };
@@ -182,7 +190,11 @@ describe('three replicas sharing one PostgreSQL journal', () => {
     const served = await Promise.all([order(b!, orderInput()), order(c!, orderInput())]);
     expect(served.map(codeOf)).toStrictEqual(['CSSS_OUTCOME_UNKNOWN', 'CSSS_OUTCOME_UNKNOWN']);
 
-    await waitFor(async () => (await Promise.all(inFlight.map((input) => attemptStatus(b!, input.idempotencyKey)))).every((status) => status === 'UNKNOWN'), 20_000);
+    await waitFor(
+      async () =>
+        (await Promise.all(inFlight.map((input) => attemptStatus(b!, input.idempotencyKey)))).every((status) => status === 'UNKNOWN'),
+      20_000,
+    );
     for (const input of inFlight) expect(codeOf(await order(c!, input))).toBe('CSSS_OUTCOME_UNKNOWN');
     expect(upstream.received).toBe(5);
   }, 60_000);

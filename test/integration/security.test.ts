@@ -68,7 +68,11 @@ afterAll(async () => {
 });
 const start = harnessPerTest();
 
-async function post(h: Harness, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: GraphQLJson; headers: Headers }> {
+async function post(
+  h: Harness,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: GraphQLJson; headers: Headers }> {
   const response = await fetch(h.gateway.graphqlUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -151,9 +155,11 @@ describe('authentication', () => {
     expect(await counted()).toBe(before + 1);
   });
 
-  it('answers 503 with Retry-After, not 401, when the identity provider\'s keys cannot be fetched', async () => {
+  it("answers 503 with Retry-After, not 401, when the identity provider's keys cannot be fetched", async () => {
     // Nothing listens on port 1: the JWKS fetch fails, which says nothing about the token.
-    const h = await start({ auth: { ...AUTH, mode: 'jwt', jwt: { ...AUTH.jwt!, publicKeyPem: undefined, jwksUrl: 'http://127.0.0.1:1/jwks.json' } } });
+    const h = await start({
+      auth: { ...AUTH, mode: 'jwt', jwt: { ...AUTH.jwt!, publicKeyPem: undefined, jwksUrl: 'http://127.0.0.1:1/jwks.json' } },
+    });
     const before = h.simulator.requests.length;
     const { status, json, headers } = await post(h, { query: '{ ordersSimulated }' }, { authorization: `Bearer ${await token()}` });
     expect(status).toBe(503);
@@ -180,7 +186,9 @@ describe('authentication', () => {
       const statuses: number[] = [];
       // Each made-up `kid` would be an unknown key, which used to mean one more fetch each.
       for (let i = 0; i < 6; i += 1) {
-        statuses.push((await post(h, { query: '{ ordersSimulated }' }, { authorization: `Bearer ${await token({ kid: `made-up-${i}` })}` })).status);
+        statuses.push(
+          (await post(h, { query: '{ ordersSimulated }' }, { authorization: `Bearer ${await token({ kid: `made-up-${i}` })}` })).status,
+        );
       }
       expect(statuses).toEqual([503, 503, 503, 503, 503, 503]);
       expect(fetches).toBe(1);
@@ -208,7 +216,10 @@ describe('authentication', () => {
     ['signed by another key', () => token({ key: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey })],
     ['that expires in 100 years', () => token({ expiresIn: '100y' })],
     ['issued 25 hours ago (older than AUTH_JWT_MAX_AGE)', () => token({ issuedAt: Math.floor(Date.now() / 1000) - 25 * 3600 })],
-    ['issued in the future', () => token({ issuedAt: Math.floor(Date.now() / 1000) + 600, expiresIn: Math.floor(Date.now() / 1000) + 900 })],
+    [
+      'issued in the future',
+      () => token({ issuedAt: Math.floor(Date.now() / 1000) + 600, expiresIn: Math.floor(Date.now() / 1000) + 900 }),
+    ],
   ])('refuses a token %s with 401', async (_case, makeToken) => {
     await expectRefused(shared, { authorization: `Bearer ${await makeToken()}` }, 401, 'UNAUTHENTICATED');
   });
@@ -249,7 +260,11 @@ describe('per-client rate limit', () => {
     const h = await start({ auth: AUTH, rateLimit: { perSecond: 1, burst: 2 }, clock: clock.now });
     await h.execute(CreateOtaOrderDocument, { input: orderInput() }, clientA.headers);
     await h.execute(CreateOtaOrderDocument, { input: orderInput() }, clientA.headers);
-    const limited = await post(h, { query: 'mutation($input: CreateOtaOrderInput!) { createOtaOrder(input: $input) { orderId } }', variables: { input: orderInput() } }, clientA.headers);
+    const limited = await post(
+      h,
+      { query: 'mutation($input: CreateOtaOrderInput!) { createOtaOrder(input: $input) { orderId } }', variables: { input: orderInput() } },
+      clientA.headers,
+    );
     const otherClient = await h.execute(CreateOtaOrderDocument, { input: orderInput() }, clientB.headers);
 
     expect(limited.status).toBe(429);
@@ -290,7 +305,11 @@ describe('request limits, checked before execution', () => {
 
   it('refuses a 1 MiB body with 413', async () => {
     const before = shared.simulator.requests.length;
-    const { status, json } = await post(shared, { ...order, variables: { input: orderInput({ packageName: 'x'.repeat(1024 * 1024) }) } }, clientA.headers);
+    const { status, json } = await post(
+      shared,
+      { ...order, variables: { input: orderInput({ packageName: 'x'.repeat(1024 * 1024) }) } },
+      clientA.headers,
+    );
     expect(status).toBe(413);
     expect(json.errors[0].extensions.code).toBe('BAD_REQUEST');
     expect(shared.simulator.requests.length).toBe(before);
@@ -317,7 +336,10 @@ describe('request limits, checked before execution', () => {
   it('refuses a document with too many tokens without saying where the limit is', async () => {
     const { status, json } = await post(shared, { query: `{ ordersSimulated ${'__typename '.repeat(5000)} }` }, clientA.headers);
     expect(status).toBe(400);
-    expect(json.errors[0]).toMatchObject({ message: 'Syntax Error: the document is too large.', extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
+    expect(json.errors[0]).toMatchObject({
+      message: 'Syntax Error: the document is too large.',
+      extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+    });
   });
 
   it('refuses two root fields in one mutation, so one request places at most one order', async () => {
@@ -325,7 +347,8 @@ describe('request limits, checked before execution', () => {
     const { status, json } = await post(
       shared,
       {
-        query: 'mutation($a: CreateOtaOrderInput!, $b: CreateOtaOrderInput!) { a: createOtaOrder(input: $a) { orderId } b: createOtaOrder(input: $b) { orderId } }',
+        query:
+          'mutation($a: CreateOtaOrderInput!, $b: CreateOtaOrderInput!) { a: createOtaOrder(input: $a) { orderId } b: createOtaOrder(input: $b) { orderId } }',
         variables: { a: orderInput(), b: orderInput() },
       },
       clientA.headers,
@@ -339,7 +362,10 @@ describe('request limits, checked before execution', () => {
     const h = await start({ auth: AUTH });
     const { status, json } = await post(h, { query: 'subscription { __typename }' }, clientA.headers);
     expect(status).toBe(400);
-    expect(json.errors[0]).toMatchObject({ message: 'This API has no subscription operations.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    expect(json.errors[0]).toMatchObject({
+      message: 'This API has no subscription operations.',
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
     const metrics = await (await fetch(h.gateway.metricsUrl)).text();
     expect(metrics).toMatch(/graphql_requests_total\{[^}]*outcome="GRAPHQL_VALIDATION_FAILED"[^}]*\} 1/);
     expect(metrics).not.toContain('INTERNAL_SERVER_ERROR"} 1');
@@ -347,7 +373,14 @@ describe('request limits, checked before execution', () => {
 
   it('refuses an array batch', async () => {
     const before = shared.simulator.requests.length;
-    const { status, json } = await post(shared, [{ ...order, variables: { input: orderInput() } }, { ...order, variables: { input: orderInput() } }], clientA.headers);
+    const { status, json } = await post(
+      shared,
+      [
+        { ...order, variables: { input: orderInput() } },
+        { ...order, variables: { input: orderInput() } },
+      ],
+      clientA.headers,
+    );
     expect(status).toBe(400);
     expect(json.errors[0]).toMatchObject({ message: expect.stringMatching(/batching/i), extensions: { code: 'BAD_REQUEST' } });
     expect(shared.simulator.requests.length).toBe(before);
@@ -374,7 +407,9 @@ describe('request limits, checked before execution', () => {
     });
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toContain('POST');
-    expect(JSON.parse(await response.text())).toMatchObject({ errors: [{ message: 'GET requests only support query operations, not mutation operations', extensions: { code: 'BAD_REQUEST' } }] });
+    expect(JSON.parse(await response.text())).toMatchObject({
+      errors: [{ message: 'GET requests only support query operations, not mutation operations', extensions: { code: 'BAD_REQUEST' } }],
+    });
     expect(shared.simulator.requests.length).toBe(before);
   });
 
@@ -397,7 +432,11 @@ describe('CORS', () => {
     const h = await start({ auth: AUTH, corsOrigins: ['https://app.example.com'] });
     const allowed = await fetch(h.gateway.graphqlUrl, {
       method: 'OPTIONS',
-      headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' },
+      headers: {
+        origin: 'https://app.example.com',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,authorization',
+      },
     });
     const other = await fetch(h.gateway.graphqlUrl, {
       method: 'OPTIONS',
@@ -412,7 +451,11 @@ describe('CORS', () => {
   it('answers a preflight with no origins allowed as such a server should: 204 and no allow headers', async () => {
     const response = await fetch(shared.gateway.graphqlUrl, {
       method: 'OPTIONS',
-      headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      headers: {
+        origin: 'https://app.example.com',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
     });
     expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
@@ -425,7 +468,11 @@ describe('CORS', () => {
     const requested = ['apollographql-client-name', 'apollographql-client-version', 'traceparent'];
     const response = await fetch(h.gateway.graphqlUrl, {
       method: 'OPTIONS',
-      headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': requested.join(',') },
+      headers: {
+        origin: 'https://app.example.com',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': requested.join(','),
+      },
     });
     const allowed = (response.headers.get('access-control-allow-headers') ?? '').split(',');
     expect(allowed).toEqual(expect.arrayContaining(requested));
@@ -462,7 +509,10 @@ describe('production mode', () => {
     const before = h.simulator.requests.length;
     const { status, json } = await post(
       h,
-      { query: 'mutation($input: CreateOtaOrderInput!) { createOtaOrder(input: $input) { orderId } }', variables: { input: { ...orderInput(), packageType: 'DAIL' } } },
+      {
+        query: 'mutation($input: CreateOtaOrderInput!) { createOtaOrder(input: $input) { orderId } }',
+        variables: { input: { ...orderInput(), packageType: 'DAIL' } },
+      },
       clientA.headers,
     );
     expect(status).toBe(400);
@@ -483,7 +533,10 @@ describe('production mode', () => {
     expect(typo.json.errors[0].message).toMatch(/Did you mean "ordersSimulated"/);
     const enumTypo = await post(
       h,
-      { query: 'mutation($input: CreateOtaOrderInput!) { createOtaOrder(input: $input) { orderId } }', variables: { input: { ...orderInput(), packageType: 'DAIL' } } },
+      {
+        query: 'mutation($input: CreateOtaOrderInput!) { createOtaOrder(input: $input) { orderId } }',
+        variables: { input: { ...orderInput(), packageType: 'DAIL' } },
+      },
       clientA.headers,
     );
     expect(enumTypo.json.errors[0].message).toMatch(/Did you mean the enum value "DAILY"/);
@@ -492,7 +545,8 @@ describe('production mode', () => {
 
 describe('GraphQL over HTTP compliance (graphql-http audit)', () => {
   // Each SHOULD or MAY the gateway does not meet, with the reason it is accepted.
-  const CSRF = 'CSRF prevention stays on: GET requests must carry a preflight-forcing header such as apollo-require-preflight, which the audit does not send';
+  const CSRF =
+    'CSRF prevention stays on: GET requests must carry a preflight-forcing header such as apollo-require-preflight, which the audit does not send';
   const STATUS_400 =
     'Apollo Server answers 400 when a request cannot execute at all, which tells proxies, logs and clients that the request is at fault; no partial data is lost';
   const ACCEPTED_WARNINGS: Record<string, string> = {
@@ -515,4 +569,3 @@ describe('GraphQL over HTTP compliance (graphql-http audit)', () => {
     expect(warnings.map((result) => result.name).sort()).toEqual(Object.keys(ACCEPTED_WARNINGS).sort());
   });
 });
-

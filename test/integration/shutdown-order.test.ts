@@ -45,6 +45,13 @@ describe('the gateway shuts down in an explicit order', () => {
     const h = await startHarness({ embeddedSimulator: true });
     await h.close();
     const stages = stagesClosed(h.logs.entries());
-    expect(stages.slice(stages.indexOf('journal'))).toEqual(['journal', 'csss client', 'embedded simulator', 'http server', 'metrics listener', 'tracing']);
+    expect(stages.slice(stages.indexOf('journal'))).toEqual([
+      'journal',
+      'csss client',
+      'embedded simulator',
+      'http server',
+      'metrics listener',
+      'tracing',
+    ]);
   });
 });

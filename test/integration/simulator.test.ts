@@ -4,11 +4,7 @@ import { CREATE_OTA_ORDER_PATH } from '../../src/csss/csss.wire.js';
 import { SIMULATOR_ERROR_CODES } from '../../src/simulator/simulator.codes.js';
 import { EXAMPLE_ICCID } from '../../src/orders/ota-order.example.js';
 import { SIMULATOR_ICCIDS } from '../../src/simulator/simulator.scenarios.js';
-import {
-  startCsssSimulator,
-  type CsssSimulatorOptions,
-  type RunningCsssSimulator,
-} from '../../src/simulator/simulator.js';
+import { startCsssSimulator, type CsssSimulatorOptions, type RunningCsssSimulator } from '../../src/simulator/simulator.js';
 
 /** 2026-11-26 12:13:10 UTC, which is 20:13:10 in Beijing. */
 const NOW_MS = Date.UTC(2026, 10, 26, 12, 13, 10);
@@ -86,12 +82,14 @@ describe('the CSSS simulator', () => {
       code: '0000',
       success: true,
       message: '成功',
-      data: { sim_id: expect.stringMatching(/^SIM[0-9]{12}$/), order_id: expect.stringMatching(/^ORDER_[0-9]{17}$/), order_time: '2026-11-26 20:13:10' },
+      data: {
+        sim_id: expect.stringMatching(/^SIM[0-9]{12}$/),
+        order_id: expect.stringMatching(/^ORDER_[0-9]{17}$/),
+        order_time: '2026-11-26 20:13:10',
+      },
     });
     const data = result.data as Record<string, string>;
-    expect(simulator.orders).toEqual([
-      { orderId: data.order_id, simId: data.sim_id, orderTime: '2026-11-26 20:13:10', request: body },
-    ]);
+    expect(simulator.orders).toEqual([{ orderId: data.order_id, simId: data.sim_id, orderTime: '2026-11-26 20:13:10', request: body }]);
   });
 
   it('gives every order a new id and the same SIM the same sim_id', async () => {
@@ -125,11 +123,7 @@ describe('the CSSS simulator', () => {
   it('accepts mcc as an empty string, as three digits, or left out', async () => {
     const simulator = await start();
 
-    for (const body of [
-      signedBody(simulator, { mcc: '' }),
-      signedBody(simulator, { mcc: '460' }),
-      signedBody(simulator, {}, ['mcc']),
-    ]) {
+    for (const body of [signedBody(simulator, { mcc: '' }), signedBody(simulator, { mcc: '460' }), signedBody(simulator, {}, ['mcc'])]) {
       expect(await envelope(await post(simulator, body))).toMatchObject({ code: '0000', success: true });
     }
     expect(simulator.orders).toHaveLength(3);
@@ -146,11 +140,7 @@ describe('the CSSS simulator', () => {
   });
 
   describe('rejects with success:false, its own code and no data', () => {
-    async function rejection(
-      simulator: RunningCsssSimulator,
-      body: Body | string,
-      headers: Record<string, string> = {},
-    ): Promise<Body> {
+    async function rejection(simulator: RunningCsssSimulator, body: Body | string, headers: Record<string, string> = {}): Promise<Body> {
       const response = await post(simulator, body, { headers });
       expect(response.status).toBe(200);
       const result = await envelope(response);

@@ -3,7 +3,6 @@ import { startTracing, withSpan } from '../../src/observability/tracing.js';
 import type { Tracing } from '../../src/observability/tracing.js';
 import { attribute, exportedSpans, spanNamed, startCollector, type OtlpTraceRequest } from '../support/otlp-collector.js';
 
-
 describe('tracing', () => {
   let collector: Awaited<ReturnType<typeof startCollector>>;
   let tracing: Tracing | undefined;

@@ -77,7 +77,12 @@ describe('trusted documents', () => {
     expectNotTrusted(await post(h, { ...byHash(documentHash(CREATE_ORDER), { input: orderInput() }), query: UNTRUSTED_ORDER }));
     const url = new URL(h.gateway.graphqlUrl);
     url.searchParams.set('query', '{ ordersSimulated __typename }');
-    expectNotTrusted(await fetch(url, { headers: { 'apollo-require-preflight': 'true' } }).then(async (r) => ({ status: r.status, json: (await r.json()) as Answer['json'] })));
+    expectNotTrusted(
+      await fetch(url, { headers: { 'apollo-require-preflight': 'true' } }).then(async (r) => ({
+        status: r.status,
+        json: (await r.json()) as Answer['json'],
+      })),
+    );
     expect(h.simulator.requests).toHaveLength(0);
     expect(h.logs.text).toContain('request refused: operation not trusted');
   });
@@ -109,7 +114,9 @@ describe('trusted documents', () => {
     const unknownQuery = '{ ordersSimulated }';
     const withManifest = await start({ trustedDocuments: { documents: MANIFEST, only: false } });
     // An APQ registration: the text and its hash. It runs, but is not remembered.
-    expect((await post(withManifest, { query: unknownQuery, ...byHash(documentHash(unknownQuery)) })).json).toEqual({ data: { ordersSimulated: false } });
+    expect((await post(withManifest, { query: unknownQuery, ...byHash(documentHash(unknownQuery)) })).json).toEqual({
+      data: { ordersSimulated: false },
+    });
     const again = await post(withManifest, byHash(documentHash(unknownQuery)));
     expect(again.json.errors?.[0]?.extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
 

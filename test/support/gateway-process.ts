@@ -26,7 +26,13 @@ export interface SpawnOptions {
 }
 
 // METRICS_PORT=0: the metrics listener takes a free port too, so no run clashes over 9464.
-const baseEnv = (): Record<string, string> => ({ PATH: process.env.PATH ?? '', PORT: '0', METRICS_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+const baseEnv = (): Record<string, string> => ({
+  PATH: process.env.PATH ?? '',
+  PORT: '0',
+  METRICS_PORT: '0',
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'info',
+});
 
 /**
  * Starts the built gateway (`node dist/src/main.js`, as `npm start` runs it) with the

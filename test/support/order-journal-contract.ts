@@ -1,6 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JournalSettleError, STALE_PENDING_DETAIL, type ClaimRequest, type ClaimResult, type OrderJournal } from '../../src/journal/order-journal.js';
+import {
+  JournalSettleError,
+  STALE_PENDING_DETAIL,
+  type ClaimRequest,
+  type ClaimResult,
+  type OrderJournal,
+} from '../../src/journal/order-journal.js';
 
 /**
  * What every OrderJournal must do, run against each implementation. Journals opened by one
@@ -129,7 +135,10 @@ export function describeOrderJournalContract(name: string, createFixture: () => 
       await sleep(300);
 
       const replay = await claimIn(other, retried);
-      expect(replay).toMatchObject({ kind: 'finished', attempt: { id: retriedClaim.attempt.id, status: 'UNKNOWN', detail: STALE_PENDING_DETAIL } });
+      expect(replay).toMatchObject({
+        kind: 'finished',
+        attempt: { id: retriedClaim.attempt.id, status: 'UNKNOWN', detail: STALE_PENDING_DETAIL },
+      });
       expect(await other.markPendingUnknown({ ownOnly: false, detail: STALE_PENDING_DETAIL })).toBe(1);
       expect(await other.findById(sweptClaim.attempt.id)).toMatchObject({ status: 'UNKNOWN', detail: STALE_PENDING_DETAIL });
     });
@@ -159,7 +168,11 @@ export function describeOrderJournalContract(name: string, createFixture: () => 
       await a.record(settled.attempt.id, { status: 'UNKNOWN', detail: 'deadline passed' });
       await b.settle(settled.attempt.id, { status: 'NOT_SENT', detail: 'settled as not placed by an operator' });
       expect(await a.record(settled.attempt.id, placed)).toBe(false);
-      expect(await b.findById(settled.attempt.id)).toMatchObject({ status: 'NOT_SENT', orderId: null, detail: 'settled as not placed by an operator' });
+      expect(await b.findById(settled.attempt.id)).toMatchObject({
+        status: 'NOT_SENT',
+        orderId: null,
+        detail: 'settled as not placed by an operator',
+      });
     });
 
     it('with refuseNew, records nothing for a new key or one whose last attempt was not sent, and still answers known keys', async () => {
@@ -193,13 +206,20 @@ export function describeOrderJournalContract(name: string, createFixture: () => 
         orderTime: '2026-11-26 12:00:00',
         detail: 'settled as placed by an operator',
       });
-      expect(settled).toMatchObject({ id: unknown.attempt.id, status: 'SUCCEEDED', orderId: 'ORDER_9', detail: 'settled as placed by an operator' });
+      expect(settled).toMatchObject({
+        id: unknown.attempt.id,
+        status: 'SUCCEEDED',
+        orderId: 'ORDER_9',
+        detail: 'settled as placed by an operator',
+      });
       expect((await a.findById(unknown.attempt.id))?.orderId).toBe('ORDER_9');
 
       await expect(b.settle(unknown.attempt.id, { status: 'NOT_SENT', detail: 'again' })).rejects.toThrow(
         new JournalSettleError(`attempt ${unknown.attempt.id} is SUCCEEDED; only UNKNOWN attempts can be settled`),
       );
-      await expect(b.settle(999_999, { status: 'NOT_SENT', detail: 'missing' })).rejects.toThrow(new JournalSettleError('no attempt with id 999999'));
+      await expect(b.settle(999_999, { status: 'NOT_SENT', detail: 'missing' })).rejects.toThrow(
+        new JournalSettleError('no attempt with id 999999'),
+      );
       const pending = await claimIn(a, claimRequest());
       await expect(b.settle(pending.attempt.id, { status: 'NOT_SENT', detail: 'too early' })).rejects.toThrow(/is PENDING/);
     });

@@ -37,7 +37,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     name,
     url: url.toString(),
     query: (text, values) => withClient(url.toString(), async (client) => (await client.query(text, values)).rows),
-    drop: () => withClient(TEST_POSTGRES_ADMIN_URL, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      withClient(TEST_POSTGRES_ADMIN_URL, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
 }
 

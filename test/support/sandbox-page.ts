@@ -27,7 +27,13 @@ export async function runSandboxPage(
   graphqlUrl: string,
   page: SandboxPage,
   headers: Record<string, string> = {},
-): Promise<{ status: number; json: { data?: { createOtaOrder?: { orderId: string; replayed: boolean } | null } | null; errors?: Array<{ extensions: { code: string } }> } }> {
+): Promise<{
+  status: number;
+  json: {
+    data?: { createOtaOrder?: { orderId: string; replayed: boolean } | null } | null;
+    errors?: Array<{ extensions: { code: string } }>;
+  };
+}> {
   const response = await fetch(graphqlUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...page.headers, ...headers },

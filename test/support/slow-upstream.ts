@@ -21,11 +21,14 @@ export async function startSlowUpstream(target: string, delayMs: number): Promis
     inbound.on('data', (chunk: Buffer) => chunks.push(chunk));
     inbound.on('end', () => {
       setTimeout(() => {
-        const forwarded = httpRequest({ host: hostname, port, path: inbound.url, method: inbound.method, headers: inbound.headers }, (answer) => {
-          if (outbound.destroyed) return void answer.resume();
-          outbound.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(outbound);
-        });
+        const forwarded = httpRequest(
+          { host: hostname, port, path: inbound.url, method: inbound.method, headers: inbound.headers },
+          (answer) => {
+            if (outbound.destroyed) return void answer.resume();
+            outbound.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(outbound);
+          },
+        );
         forwarded.on('error', () => outbound.destroy());
         forwarded.end(Buffer.concat(chunks));
       }, delayMs).unref();

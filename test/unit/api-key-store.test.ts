@@ -2,12 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createApiKeyVerifier,
-  generateApiKey,
-  parseApiKeyRecords,
-  type ApiKeyRecord,
-} from '../../src/auth/api-key-store.js';
+import { createApiKeyVerifier, generateApiKey, parseApiKeyRecords, type ApiKeyRecord } from '../../src/auth/api-key-store.js';
 import { UsageError } from '../../src/cli/command-line.js';
 import { createApiKeyCommand } from '../../src/cli/create-api-key.js';
 import { AuthenticationError, type AuthenticationFailure } from '../../src/auth/principal.js';
@@ -226,9 +221,7 @@ describe('apikey:create', () => {
     const stored = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>[];
     expect(stored).toHaveLength(2);
     expect(stored[0]).toEqual(existing);
-    expect(createApiKeyVerifier(parseApiKeyRecords(JSON.stringify(stored))).verify(key).scopes).toEqual(
-      new Set(['ota:order', 'ota:read']),
-    );
+    expect(createApiKeyVerifier(parseApiKeyRecords(JSON.stringify(stored))).verify(key).scopes).toEqual(new Set(['ota:order', 'ota:read']));
   });
 
   it('prints the record for AUTH_API_KEYS when no file is given', async () => {

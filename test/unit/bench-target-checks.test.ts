@@ -12,7 +12,14 @@ const fast = (target: string, connections: number, values: Partial<FastResult> =
   failed: 0,
   ...values,
 });
-const slow = (target: string, values: Partial<SlowResult> = {}): SlowResult => ({ target, p50Ms: 2010, p99Ms: 2100, failed: 0, peakRssMb: 180, ...values });
+const slow = (target: string, values: Partial<SlowResult> = {}): SlowResult => ({
+  target,
+  p50Ms: 2010,
+  p99Ms: 2100,
+  failed: 0,
+  peakRssMb: 180,
+  ...values,
+});
 
 function input(overrides: Partial<CheckInput> = {}): CheckInput {
   return {
@@ -38,7 +45,7 @@ function input(overrides: Partial<CheckInput> = {}): CheckInput {
 const verdicts = (checks: ReturnType<typeof checkTargets>): Record<string, string> =>
   Object.fromEntries(checks.map((check) => [check.check, check.verdict]));
 
-describe('the bench\'s check of issue 10\'s targets', () => {
+describe("the bench's check of issue 10's targets", () => {
   it('reports every target as met when the numbers are within every limit', () => {
     const checks = checkTargets(input());
     expect(checks.map((check) => check.check)).toEqual([
@@ -67,7 +74,9 @@ describe('the bench\'s check of issue 10\'s targets', () => {
     const checks = checkTargets({
       ...base,
       fast: base.fast.map((result) =>
-        result.target === 'gateway' && result.connections === 64 ? { ...result, requestsPerSecond: 1300, p99Ms: 11, peakRssMb: 210, failed: 3 } : result,
+        result.target === 'gateway' && result.connections === 64
+          ? { ...result, requestsPerSecond: 1300, p99Ms: 11, peakRssMb: 210, failed: 3 }
+          : result,
       ),
       syncMedianMs: 0.5,
       slow: { baseline: base.slow!.baseline, results: [slow('gateway', { p50Ms: 2030, p99Ms: 2200, failed: 7, peakRssMb: 320 })] },
@@ -90,7 +99,9 @@ describe('the bench\'s check of issue 10\'s targets', () => {
   });
 
   it('never counts a target as met when the run did not measure it', () => {
-    const checks = checkTargets(input({ fast: input().fast.filter((result) => result.connections !== 64 && result.target !== 'apollo-http'), slow: undefined }));
+    const checks = checkTargets(
+      input({ fast: input().fast.filter((result) => result.connections !== 64 && result.target !== 'apollo-http'), slow: undefined }),
+    );
     const notMeasured = checks.filter((check) => check.verdict === 'not measured').map((check) => check.check);
     expect(notMeasured).toEqual([
       'req/s ≥ 1.4× peer at 64 connections',

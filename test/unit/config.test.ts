@@ -129,8 +129,12 @@ describe('configuration', () => {
     const problems = problemsOf({ CSSS_BASE_URL: 'https://csss.test', CSSS_ACCESS_CODE: 'QY-1', CSSS_SECRET: 's' });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^AUTH_MODE must be jwt, apikey or both when CSSS_BASE_URL is set/);
-    expect(problemsOf({ CSSS_BASE_URL: 'https://csss.test', CSSS_ACCESS_CODE: 'QY-1', CSSS_SECRET: 's', AUTH_MODE: 'none' })).toHaveLength(1);
-    expect(problemsOf({ CSSS_BASE_URL: 'https://csss.test', CSSS_ACCESS_CODE: 'QY-1', CSSS_SECRET: 's', AUTH_MODE: 'none' })).toEqual(problems);
+    expect(problemsOf({ CSSS_BASE_URL: 'https://csss.test', CSSS_ACCESS_CODE: 'QY-1', CSSS_SECRET: 's', AUTH_MODE: 'none' })).toHaveLength(
+      1,
+    );
+    expect(problemsOf({ CSSS_BASE_URL: 'https://csss.test', CSSS_ACCESS_CODE: 'QY-1', CSSS_SECRET: 's', AUTH_MODE: 'none' })).toEqual(
+      problems,
+    );
   });
 
   it('reads JWT settings with RS256 pinned by default, and the order scope', () => {
@@ -194,7 +198,9 @@ describe('configuration', () => {
   it('limits orders to 10 per second (burst 20) per client once callers authenticate or CSSS is real, and explicit values win', () => {
     expect(loadConfig({}).rateLimit).toEqual({ perSecond: 1000, burst: 1000 });
     expect(loadConfig(API_KEY_AUTH).rateLimit).toEqual({ perSecond: 10, burst: 20 });
-    expect(loadConfig({ ...API_KEY_AUTH, CSSS_BASE_URL: 'https://csss.example.com', CSSS_ACCESS_CODE: 'QY-1', CSSS_SECRET: 's' }).rateLimit).toEqual({
+    expect(
+      loadConfig({ ...API_KEY_AUTH, CSSS_BASE_URL: 'https://csss.example.com', CSSS_ACCESS_CODE: 'QY-1', CSSS_SECRET: 's' }).rateLimit,
+    ).toEqual({
       perSecond: 10,
       burst: 20,
     });
@@ -210,7 +216,10 @@ describe('configuration', () => {
     writeFileSync(join(folder, 'a.json'), JSON.stringify({ [`sha256:${sha256(query)}`]: query }));
     writeFileSync(join(folder, 'b.json'), JSON.stringify({ [sha256(mutation)]: mutation }));
     writeFileSync(join(folder, 'sha1.json'), JSON.stringify({ [createHash('sha1').update(query).digest('hex')]: query }));
-    const config = loadConfig({ TRUSTED_DOCUMENTS_FILE: `${join(folder, 'a.json')}, ${join(folder, 'b.json')}`, TRUSTED_DOCUMENTS_ONLY: 'true' });
+    const config = loadConfig({
+      TRUSTED_DOCUMENTS_FILE: `${join(folder, 'a.json')}, ${join(folder, 'b.json')}`,
+      TRUSTED_DOCUMENTS_ONLY: 'true',
+    });
     expect(config.trustedDocuments).toEqual({
       documents: new Map([
         [sha256(query), query],
@@ -231,7 +240,9 @@ describe('configuration', () => {
   });
 
   it('reads the tracing endpoint, the shutdown delay and pretty logs, and names each bad value', () => {
-    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', SHUTDOWN_DELAY_MS: '250', LOG_PRETTY: 'true' })).toMatchObject({
+    expect(
+      loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', SHUTDOWN_DELAY_MS: '250', LOG_PRETTY: 'true' }),
+    ).toMatchObject({
       otelEndpoint: 'http://collector:4318',
       shutdownDelayMs: 250,
       logPretty: true,
@@ -259,7 +270,10 @@ describe('configuration', () => {
       http: { headersTimeoutMs: 2000, bodyIdleTimeoutMs: 1500, requestTimeoutMs: 8000, maxConnections: 50 },
       requestRateLimit: { perSecond: 5, burst: 9 },
     });
-    expect(loadConfig({ HOST: '0.0.0.0', METRICS_HOST: '127.0.0.1', METRICS_PORT: '9100' }).metrics).toEqual({ port: 9100, host: '127.0.0.1' });
+    expect(loadConfig({ HOST: '0.0.0.0', METRICS_HOST: '127.0.0.1', METRICS_PORT: '9100' }).metrics).toEqual({
+      port: 9100,
+      host: '127.0.0.1',
+    });
     expect(problemsOf({ HTTP_HEADERS_TIMEOUT_MS: '60000', HTTP_REQUEST_TIMEOUT_MS: '30000', METRICS_PORT: '70000' })).toEqual([
       'METRICS_PORT must be an integer from 0 to 65535 (got "70000")',
       'HTTP_HEADERS_TIMEOUT_MS (60000) must not exceed HTTP_REQUEST_TIMEOUT_MS (30000)',
@@ -268,15 +282,20 @@ describe('configuration', () => {
 
   it('refuses plain http for a CSSS or a JWKS off this machine, and says why', () => {
     const jwt = { AUTH_MODE: 'jwt', AUTH_JWT_ISSUER: 'https://idp.example', AUTH_JWT_AUDIENCE: 'csss-gateway' };
-    expect(problemsOf({ CSSS_BASE_URL: 'http://apiv3.example.test', CSSS_ACCESS_CODE: 'QY-1', CSSS_SECRET: 's', ...API_KEY_AUTH })).toEqual([
-      'CSSS_BASE_URL must be an https:// URL (got "http://apiv3.example.test"): over plain http anyone on the network path can read and forge orders and their signatures; http is allowed only for loopback addresses',
-    ]);
+    expect(problemsOf({ CSSS_BASE_URL: 'http://apiv3.example.test', CSSS_ACCESS_CODE: 'QY-1', CSSS_SECRET: 's', ...API_KEY_AUTH })).toEqual(
+      [
+        'CSSS_BASE_URL must be an https:// URL (got "http://apiv3.example.test"): over plain http anyone on the network path can read and forge orders and their signatures; http is allowed only for loopback addresses',
+      ],
+    );
     expect(problemsOf({ ...jwt, AUTH_JWKS_URL: 'http://idp.example/.well-known/jwks.json' })).toEqual([
       'AUTH_JWKS_URL must be an https:// URL (got "http://idp.example/.well-known/jwks.json"): over plain http anyone on the network path can swap the keys and forge any token; http is allowed only for loopback addresses',
     ]);
     // Loopback never leaves the machine: local work and tests keep plain http.
     for (const loopback of ['http://127.0.0.1:8080', 'http://localhost:8080', 'http://[::1]:8080']) {
-      expect(loadConfig({ CSSS_BASE_URL: loopback, CSSS_ACCESS_CODE: 'QY-1', CSSS_SECRET: 's', ...API_KEY_AUTH }).csss).toMatchObject({ kind: 'remote', baseUrl: loopback });
+      expect(loadConfig({ CSSS_BASE_URL: loopback, CSSS_ACCESS_CODE: 'QY-1', CSSS_SECRET: 's', ...API_KEY_AUTH }).csss).toMatchObject({
+        kind: 'remote',
+        baseUrl: loopback,
+      });
       expect(loadConfig({ ...jwt, AUTH_JWKS_URL: `${loopback}/jwks.json` }).auth.jwt?.jwksUrl).toBe(`${loopback}/jwks.json`);
     }
   });
@@ -321,15 +340,34 @@ describe('configuration', () => {
     expect(config.csss.secret.reveal()).toBe('hunter2-from-file');
     expect(config.csss.accessCode).toBe('QY-000042');
 
-    const inline: Record<string, string | undefined> = { CSSS_BASE_URL: 'https://apiv3.example.test', CSSS_ACCESS_CODE: 'QY-1', CSSS_SECRET: 'hunter2-inline', ...API_KEY_AUTH };
+    const inline: Record<string, string | undefined> = {
+      CSSS_BASE_URL: 'https://apiv3.example.test',
+      CSSS_ACCESS_CODE: 'QY-1',
+      CSSS_SECRET: 'hunter2-inline',
+      ...API_KEY_AUTH,
+    };
     loadConfig(inline);
     expect(inline).not.toHaveProperty('CSSS_SECRET');
     expect(inline).not.toHaveProperty('CSSS_ACCESS_CODE');
 
-    const problems = problemsOf({ CSSS_BASE_URL: 'https://apiv3.example.test', CSSS_ACCESS_CODE: 'QY-1', CSSS_SECRET_FILE: '/nonexistent/secret', ...API_KEY_AUTH });
-    expect(problems).toEqual(['CSSS_SECRET_FILE (/nonexistent/secret) cannot be read (ENOENT)', 'CSSS_SECRET is required when CSSS_BASE_URL is set']);
+    const problems = problemsOf({
+      CSSS_BASE_URL: 'https://apiv3.example.test',
+      CSSS_ACCESS_CODE: 'QY-1',
+      CSSS_SECRET_FILE: '/nonexistent/secret',
+      ...API_KEY_AUTH,
+    });
+    expect(problems).toEqual([
+      'CSSS_SECRET_FILE (/nonexistent/secret) cannot be read (ENOENT)',
+      'CSSS_SECRET is required when CSSS_BASE_URL is set',
+    ]);
     expect(
-      problemsOf({ CSSS_BASE_URL: 'https://apiv3.example.test', CSSS_ACCESS_CODE: 'QY-1', CSSS_SECRET: 'x', CSSS_SECRET_FILE: join(folder, 'secret'), ...API_KEY_AUTH }),
+      problemsOf({
+        CSSS_BASE_URL: 'https://apiv3.example.test',
+        CSSS_ACCESS_CODE: 'QY-1',
+        CSSS_SECRET: 'x',
+        CSSS_SECRET_FILE: join(folder, 'secret'),
+        ...API_KEY_AUTH,
+      }),
     ).toEqual(['set either CSSS_SECRET or CSSS_SECRET_FILE, not both', 'CSSS_SECRET is required when CSSS_BASE_URL is set']);
   });
 });

@@ -9,7 +9,9 @@ describe('.env.example', () => {
     // env.X, and a credential through readSecret(env, 'X', …), which reads X and X_FILE.
     const source = read('src/config.ts');
     const readByConfig = [
-      ...[...source.matchAll(/(?:value|integer|duration)\('([A-Z][A-Z0-9_]*)'|env\.([A-Z][A-Z0-9_]*)/g)].map((match) => match[1] ?? match[2]),
+      ...[...source.matchAll(/(?:value|integer|duration)\('([A-Z][A-Z0-9_]*)'|env\.([A-Z][A-Z0-9_]*)/g)].map(
+        (match) => match[1] ?? match[2],
+      ),
       ...[...source.matchAll(/readSecret\(env, '([A-Z][A-Z0-9_]*)'/g)].flatMap((match) => [match[1], `${match[1]}_FILE`]),
     ];
     const listed = [...read('.env.example').matchAll(/^# ?([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]);

@@ -9,7 +9,12 @@ describe('the error table', () => {
     const errorCode = schema.getType('ErrorCode');
     expect(isEnumType(errorCode)).toBe(true);
     if (!isEnumType(errorCode)) return;
-    expect(errorCode.getValues().map((value) => value.name).sort()).toEqual([...RESPONSE_ERROR_CODES].sort());
+    expect(
+      errorCode
+        .getValues()
+        .map((value) => value.name)
+        .sort(),
+    ).toEqual([...RESPONSE_ERROR_CODES].sort());
     for (const value of errorCode.getValues()) expect(value.description, value.name).toMatch(/\S{3,}/);
     expect(errorCode.getValue('CSSS_REJECTED')?.description).toContain('`csss`');
     expect(errorCode.getValue('RATE_LIMITED')?.description).toContain('`retryAfterSeconds`');

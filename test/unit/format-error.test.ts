@@ -8,8 +8,7 @@ import {
   OrderRejectedError,
 } from '../../src/orders/ota-order.errors.js';
 
-const asResolverError = (error: Error): GraphQLError =>
-  new GraphQLError(error.message, { path: ['createOtaOrder'], originalError: error });
+const asResolverError = (error: Error): GraphQLError => new GraphQLError(error.message, { path: ['createOtaOrder'], originalError: error });
 
 const formatted = (error: GraphQLError): GraphQLFormattedError => ({
   ...error.toJSON(),
@@ -66,10 +65,7 @@ describe('error formatting', () => {
 
   it('lets request errors keep their message and code but drops everything else', () => {
     const error = new GraphQLError('Syntax Error: Expected Name, found <EOF>.');
-    const result = formatGatewayError(
-      { message: error.message, extensions: { code: 'GRAPHQL_PARSE_FAILED', stacktrace: ['x'] } },
-      error,
-    );
+    const result = formatGatewayError({ message: error.message, extensions: { code: 'GRAPHQL_PARSE_FAILED', stacktrace: ['x'] } }, error);
     expect(result).toStrictEqual({
       message: 'Syntax Error: Expected Name, found <EOF>.',
       locations: undefined,

@@ -253,9 +253,7 @@ describe('JWT verification against a JWKS endpoint', () => {
 
   it('accepts a token signed by the key its kid names', async () => {
     const jwksUrl = await serve(200, await jwks());
-    const principal = await verifier({ publicKeyPem: undefined, jwksUrl }).verify(
-      await sign({ scope: 'ota:order' }, { kid: 'key-1' }),
-    );
+    const principal = await verifier({ publicKeyPem: undefined, jwksUrl }).verify(await sign({ scope: 'ota:order' }, { kid: 'key-1' }));
     expect(principal).toEqual({ clientId: 'partner-portal', scopes: new Set(['ota:order']), method: 'jwt' });
   });
 

@@ -4,12 +4,9 @@ import { resolveRequestId } from '../../src/observability/request-id.js';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe('request id', () => {
-  it.each(['abc', 'req-1', 'a.b_c:d-E9', '0af7651916cd43dd8448eb211c80319c', 'x'.repeat(128)])(
-    'keeps the caller id %s',
-    (header) => {
-      expect(resolveRequestId(header)).toBe(header);
-    },
-  );
+  it.each(['abc', 'req-1', 'a.b_c:d-E9', '0af7651916cd43dd8448eb211c80319c', 'x'.repeat(128)])('keeps the caller id %s', (header) => {
+    expect(resolveRequestId(header)).toBe(header);
+  });
 
   it.each([
     ['absent', undefined],

@@ -82,7 +82,8 @@ export async function placeOrder(client: ApolloClient, input: CreateOtaOrderInpu
       last = gatewayError;
       if (step === 'give-up' && gatewayError) return { kind: 'refused', error: gatewayError };
       if (step === 'look-up') return lookUp(client, input.idempotencyKey, gatewayError);
-      if (attempt < maxAttempts) await sleep(gatewayError?.retryAfterSeconds !== undefined ? gatewayError.retryAfterSeconds * 1000 : backoffMs(attempt));
+      if (attempt < maxAttempts)
+        await sleep(gatewayError?.retryAfterSeconds !== undefined ? gatewayError.retryAfterSeconds * 1000 : backoffMs(attempt));
     }
   }
   return lookUp(client, input.idempotencyKey, last);
