@@ -1,6 +1,9 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApolloServer } from '@apollo/server';
+import type { Tracer } from '@opentelemetry/api';
 import type { GraphQLSchema } from 'graphql';
 import { OrderAccessPolicy } from './auth/order-access-policy.js';
 import { createRequestContextFactory, type GatewayContext } from './auth/request-context.js';
@@ -44,6 +47,22 @@ export interface GatewayDependencies {
   processMetrics?: boolean;
 }
 
+/** What the HTTP front reads while the gateway starts, serves and stops. */
+interface ServingState {
+  lifecycle: Lifecycle;
+  apollo?: ApolloServer<GatewayContext>;
+  journal?: OrderJournal;
+}
+
+/** What every builder below may use: the shutdown order, the clock, logs, metrics and traces. */
+interface GatewayParts {
+  shutdown: ShutdownStages;
+  clock: (() => number) | undefined;
+  logger: Logger;
+  metrics: GatewayMetrics;
+  tracer: Tracer;
+}
+
 /**
  * What the gateway is made of, in start order; each part registers its shutdown stage as
  * soon as it has started, and they close in reverse. The port opens first so that
@@ -52,45 +71,23 @@ export interface GatewayDependencies {
 export async function startGateway(config: GatewayConfig, deps: GatewayDependencies): Promise<RunningGateway> {
   const { logger, clock } = deps;
   const shutdown = new ShutdownStages((stage) => logger.debug({ stage }, 'shutdown stage'));
-  let lifecycle: Lifecycle = 'starting';
-  let apollo: ApolloServer<GatewayContext> | undefined;
-  let journal: OrderJournal | undefined;
-  let closing: Promise<void> | undefined;
-  // Still serving, but no longer ready, until the shutdown delay has passed.
+  const state: ServingState = { lifecycle: 'starting' };
   // A start still waiting for the database stops waiting when the gateway is closed.
   const startAbort = new AbortController();
+  let closing: Promise<void> | undefined;
+  // Still serving, but no longer ready, until the shutdown delay has passed.
   const close = (): Promise<void> =>
-    (closing ??= ((lifecycle = lifecycle === 'ready' ? 'draining' : 'stopping'), startAbort.abort(), shutdown.close()));
+    (closing ??= ((state.lifecycle = state.lifecycle === 'ready' ? 'draining' : 'stopping'), startAbort.abort(), shutdown.close()));
 
   try {
     const metrics = createGatewayMetrics({ csssTimeoutMs: config.csssTimeoutMs, collectDefaultMetrics: deps.processMetrics });
     const tracing = await startTracing({ endpoint: config.otelEndpoint });
     shutdown.add('tracing', () => tracing.shutdown());
+    const parts: GatewayParts = { shutdown, clock, logger, metrics, tracer: tracing.tracer };
     const metricsListener = await startMetricsListener({ metrics, logger, limits: config.http, ...config.metrics });
     shutdown.add('metrics listener', () => metricsListener.close()); // closes after the API port: scraped while draining
-    const context = createRequestContextFactory({
-      auth: config.auth,
-      requestRateLimit: config.requestRateLimit,
-      defaultLanguage: config.csssDefaultLanguage,
-      clock,
-      logger,
-      metrics,
-    });
     const trustedDocuments = new TrustedDocuments(config.trustedDocuments.documents);
-    const httpServer = createGraphQLHttpServer({
-      apollo: () => apollo,
-      lifecycle: () => lifecycle,
-      readinessChecks: async () => journal?.isWritable() ?? false,
-      context,
-      admitsOperation: admitsOperationOf(config, trustedDocuments),
-      corsOrigins: config.corsOrigins,
-      limits: config.http,
-      logger,
-      metrics,
-      tracer: tracing.tracer,
-    });
-    const address = await listen(httpServer, config.port, config.host);
-    shutdown.add('http server', () => closeServer(httpServer)); // a no-op once Apollo drained it
+    const { httpServer, address } = await startApiListener(config, state, trustedDocuments, parts);
 
     const simulator = config.csss.kind === 'simulator' ? await startEmbeddedSimulator({ clock, logger }) : undefined;
     if (simulator) shutdown.add('embedded simulator', () => simulator.close());
@@ -99,21 +96,12 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
 
     const storeMetrics = createStoreMetrics(metrics.registry);
     const openJournal = await openOrderJournal({ ...config, clock, logger, metrics: storeMetrics, signal: startAbort.signal });
-    journal = openJournal.journal;
+    state.journal = openJournal.journal;
     shutdown.add('journal', () => openJournal.close());
 
-    const { orders, schema } = await buildOrderFeature(config, { csss: csss.api, journal, shutdown, clock, logger, metrics, storeMetrics });
-    const server = createApolloServer({
-      schema,
-      httpServer,
-      drainMs: openJournal.pendingStaleAfterMs,
-      production: config.production,
-      sandboxEnabled: config.sandboxEnabled,
-      authMode: config.auth.mode,
-      trustedDocuments,
-      logger,
-      metrics,
-    });
+    const { orders, schema } = await buildOrderFeature(config, csss.api, openJournal.journal, storeMetrics, parts);
+    const drainMs = openJournal.pendingStaleAfterMs;
+    const server = createApolloServer(config, { schema, httpServer, drainMs, trustedDocuments, logger, metrics });
     await server.start();
     shutdown.add('in-flight attempts marked unknown', () => openJournal.markInFlightUnknown());
     // Orders outlive their HTTP requests when a caller hangs up: wait for each to finish
@@ -124,10 +112,10 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     // balancers stop sending before the port stops taking connections.
     shutdown.add('shutdown delay', async () => {
       await sleep(config.shutdownDelayMs);
-      lifecycle = 'stopping';
+      state.lifecycle = 'stopping';
     });
-    apollo = server;
-    lifecycle = 'ready';
+    state.apollo = server;
+    state.lifecycle = 'ready';
     const graphqlUrl = urlOf(address, GRAPHQL_PATH);
     logger.info({ graphqlUrl, metricsUrl: metricsListener.url }, 'gateway listening; open the URL in a browser for Apollo Sandbox');
     return { graphqlUrl, port: address.port, metricsUrl: metricsListener.url, simulatorUrl: simulator?.baseUrl, close };
@@ -137,14 +125,32 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
   }
 }
 
-interface OrderFeatureParts {
-  csss: CsssApi;
-  journal: OrderJournal;
-  shutdown: ShutdownStages;
-  clock: (() => number) | undefined;
-  logger: Logger;
-  metrics: GatewayMetrics;
-  storeMetrics: RateLimitStoreMetrics;
+/**
+ * The API port: the request context (authentication, language, request limit) and the
+ * node:http front, which answers /healthz and /readyz from the serving state at once.
+ */
+async function startApiListener(
+  config: GatewayConfig,
+  state: ServingState,
+  trustedDocuments: TrustedDocuments,
+  { shutdown, clock, logger, metrics, tracer }: GatewayParts,
+): Promise<{ httpServer: Server; address: AddressInfo }> {
+  const context = createRequestContextFactory(config, { clock, logger, metrics });
+  const httpServer = createGraphQLHttpServer({
+    apollo: () => state.apollo,
+    lifecycle: () => state.lifecycle,
+    readinessChecks: async () => state.journal?.isWritable() ?? false,
+    context,
+    admitsOperation: admitsOperationOf(config, trustedDocuments),
+    corsOrigins: config.corsOrigins,
+    limits: config.http,
+    logger,
+    metrics,
+    tracer,
+  });
+  const address = await listen(httpServer, config.port, config.host);
+  shutdown.add('http server', () => closeServer(httpServer)); // a no-op once Apollo drained it
+  return { httpServer, address };
 }
 
 /**
@@ -154,12 +160,14 @@ interface OrderFeatureParts {
  */
 async function buildOrderFeature(
   config: GatewayConfig,
-  parts: OrderFeatureParts,
+  csss: CsssApi,
+  journal: OrderJournal,
+  storeMetrics: RateLimitStoreMetrics,
+  { shutdown, clock, logger, metrics }: GatewayParts,
 ): Promise<{ orders: OtaOrderService; schema: GraphQLSchema }> {
-  const { clock, logger, metrics } = parts;
-  const orders = new OtaOrderService(parts.csss, parts.journal, logger);
-  const limiter = createRateLimiter(config.rateLimit, { logger, clock, metrics: parts.storeMetrics });
-  parts.shutdown.add('rate limiter', () => limiter.close());
+  const orders = new OtaOrderService(csss, journal, logger);
+  const limiter = createRateLimiter(config.rateLimit, { logger, clock, metrics: storeMetrics });
+  shutdown.add('rate limiter', () => limiter.close());
   const orderAccess = new OrderAccessPolicy(config.auth.orderScope, limiter);
   const info = new GatewayInfo(config.csss.kind === 'simulator');
   const schema = await buildGatewaySchema({

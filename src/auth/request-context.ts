@@ -27,14 +27,18 @@ export interface GatewayContext {
   requestInfo: RequestInfo;
 }
 
-export interface RequestContextOptions {
+/** The settings the request context reads (GatewayConfig has them). */
+export interface RequestContextSettings {
   auth: AuthConfig;
   /** GraphQL requests of any kind per second per authenticated client, and their burst. */
   requestRateLimit: { perSecond: number; burst: number };
-  /** Milliseconds since the epoch, for the request limit; tests pin it. */
-  clock?: () => number;
   /** The CSSS language when Accept-Language names none CSSS knows. */
-  defaultLanguage: CsssLanguage;
+  csssDefaultLanguage: CsssLanguage;
+}
+
+export interface RequestContextParts {
+  /** Milliseconds since the epoch, for the request limit; tests pin it. */
+  clock?: (() => number) | undefined;
   logger: Logger;
   metrics: GatewayMetrics;
 }
@@ -49,11 +53,11 @@ const AUTH_OUTAGE_LOG_INTERVAL_MS = 60_000;
  * within its request limit, and in which language. A refused caller gets a GraphQL error
  * carrying its kind's HTTP status and headers.
  */
-export function createRequestContextFactory(options: RequestContextOptions): RequestContextFactory {
-  const { logger, metrics } = options;
-  const authenticator = createAuthenticator(options.auth);
-  const { perSecond, burst } = options.requestRateLimit;
-  const requestAccess = new RequestAccessPolicy(createTokenBucketLimiter({ ratePerSecond: perSecond, burst, clock: options.clock }));
+export function createRequestContextFactory(settings: RequestContextSettings, parts: RequestContextParts): RequestContextFactory {
+  const { logger, metrics } = parts;
+  const authenticator = createAuthenticator(settings.auth);
+  const { perSecond, burst } = settings.requestRateLimit;
+  const requestAccess = new RequestAccessPolicy(createTokenBucketLimiter({ ratePerSecond: perSecond, burst, clock: parts.clock }));
   const outageLog = createLogThrottle(AUTH_OUTAGE_LOG_INTERVAL_MS);
   return async (request, requestInfo) => {
     try {
@@ -61,7 +65,7 @@ export function createRequestContextFactory(options: RequestContextOptions): Req
       const clientId = clientIdOf(principal);
       requestAccess.checkRequest(principal, clientId);
       return {
-        language: negotiateCsssLanguage(request.headers['accept-language'], options.defaultLanguage),
+        language: negotiateCsssLanguage(request.headers['accept-language'], settings.csssDefaultLanguage),
         principal,
         clientId,
         requestInfo,

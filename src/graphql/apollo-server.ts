@@ -19,17 +19,21 @@ import { requestObservabilityPlugin } from './request-observability.plugin.js';
 import { sandboxLandingPagePlugin } from './sandbox-landing-page.plugin.js';
 import type { TrustedDocuments } from './trusted-documents.js';
 
+/** The settings Apollo Server reads (GatewayConfig has them). */
 export interface ApolloServerSettings {
+  /** NODE_ENV=production: no introspection, Sandbox or suggestions unless sandboxEnabled. */
+  production: boolean;
+  sandboxEnabled: boolean;
+  /** Sandbox's example names the credential header this mode needs. */
+  auth: { mode: AuthMode };
+}
+
+export interface ApolloServerParts {
   schema: GraphQLSchema;
   /** Drained on stop, so requests in flight finish first. */
   httpServer: Server;
   /** How long orders in flight may take to finish on stop before connections are cut. */
   drainMs: number;
-  /** NODE_ENV=production: no introspection, Sandbox or suggestions unless sandboxEnabled. */
-  production: boolean;
-  sandboxEnabled: boolean;
-  /** Sandbox's example names the credential header this mode needs. */
-  authMode: AuthMode;
   /** Operations clients may send by hash alone (TRUSTED_DOCUMENTS_FILE). */
   trustedDocuments: TrustedDocuments;
   logger: Logger;
@@ -42,11 +46,11 @@ export function schemaIsExplorable(settings: { production: boolean; sandboxEnabl
 }
 
 /** Apollo Server with the gateway's error boundary, operation limits and plugins; not yet started. */
-export function createApolloServer(settings: ApolloServerSettings): ApolloServer<GatewayContext> {
-  const { logger, metrics } = settings;
+export function createApolloServer(settings: ApolloServerSettings, parts: ApolloServerParts): ApolloServer<GatewayContext> {
+  const { logger, metrics } = parts;
   const exploreSchema = schemaIsExplorable(settings);
   return new ApolloServer<GatewayContext>({
-    schema: settings.schema,
+    schema: parts.schema,
     // hideSchemaDetailsFromClientErrors covers validation, not variable coercion, whose
     // messages still suggest enum values: they are cut from every message instead.
     formatError: exploreSchema ? formatGatewayError : (formatted, error) => withoutSuggestions(formatGatewayError(formatted, error)),
@@ -57,8 +61,7 @@ export function createApolloServer(settings: ApolloServerSettings): ApolloServer
     // Clients may send a trusted document by hash alone. Automatic persisted queries (any
     // client registering any operation) stay off: no client of this gateway uses them, and
     // they would let callers fill the server's memory and bypass TRUSTED_DOCUMENTS_ONLY.
-    persistedQueries:
-      settings.trustedDocuments.size > 0 ? { cache: settings.trustedDocuments.apolloPersistedQueryCache(), ttl: null } : false,
+    persistedQueries: parts.trustedDocuments.size > 0 ? { cache: parts.trustedDocuments.apolloPersistedQueryCache(), ttl: null } : false,
     csrfPrevention: true,
     parseOptions: { maxTokens: OPERATION_LIMITS.maxTokens },
     validationRules: operationValidationRules(),
@@ -68,8 +71,8 @@ export function createApolloServer(settings: ApolloServerSettings): ApolloServer
     plugins: [
       // On stop, orders in flight get their full CSSS deadline (plus a margin to record
       // the outcome) before connections are cut.
-      ApolloServerPluginDrainHttpServer({ httpServer: settings.httpServer, stopGracePeriodMillis: settings.drainMs }),
-      settings.sandboxEnabled ? sandboxLandingPagePlugin({ authMode: settings.authMode }) : ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginDrainHttpServer({ httpServer: parts.httpServer, stopGracePeriodMillis: parts.drainMs }),
+      settings.sandboxEnabled ? sandboxLandingPagePlugin({ authMode: settings.auth.mode }) : ApolloServerPluginLandingPageDisabled(),
       requestObservabilityPlugin({ logger, metrics }),
       httpStatusPlugin(),
       // Nothing here is cacheable (a mutation and per-client lookups), and the default
