@@ -13,7 +13,7 @@ import { testApiKey } from '../support/api-keys.js';
 import { REPO_ROOT, spawnGateway, spawnNpmStart, type GatewayProcess, type SpawnOptions } from '../support/gateway-process.js';
 import { executeGraphQL as executeWithoutKey } from '../support/graphql-client.js';
 import { orderInput } from '../support/order-input.js';
-import { waitFor } from '../support/timing.js';
+import { GRAPHQL_POLL_INTERVAL_MS, waitFor } from '../support/timing.js';
 
 // These run the built gateway as separate processes, as operators do, to test what only
 // processes can show: a shared journal file, a crash, and a signal.
@@ -163,12 +163,16 @@ describe('a gateway killed while an order is in flight', () => {
     expect(await lost).toBeInstanceOf(Error);
 
     const second = await gateway(sim, dataDir, env);
-    await waitFor(async () => {
-      const { body } = await executeGraphQL(second.graphqlUrl, OtaOrderAttemptDocument, {
-        idempotencyKey: input.idempotencyKey,
-      });
-      return body.data?.otaOrderAttempt?.status === 'UNKNOWN';
-    });
+    await waitFor(
+      async () => {
+        const { body } = await executeGraphQL(second.graphqlUrl, OtaOrderAttemptDocument, {
+          idempotencyKey: input.idempotencyKey,
+        });
+        return body.data?.otaOrderAttempt?.status === 'UNKNOWN';
+      },
+      15_000,
+      GRAPHQL_POLL_INTERVAL_MS,
+    );
     const retry = await executeGraphQL(second.graphqlUrl, CreateOtaOrderDocument, { input });
 
     expect(retry.body.errors?.[0]?.extensions?.code).toBe('CSSS_OUTCOME_UNKNOWN');
