@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { AuthenticationError, type Principal } from './principal.js';
 
 /**
@@ -107,7 +107,8 @@ export function parseApiKeyRecords(json: string): ApiKeyRecord[] {
 }
 
 interface StoredKey {
-  salt: Buffer;
+  /** The salt as a key object, made once: Node 24 checks a Buffer key on every createHmac (about 11 µs against 2 µs). */
+  salt: KeyObject;
   hash: Buffer;
   principal: Principal;
 }
@@ -117,7 +118,7 @@ interface StoredKey {
  * the same hash and comparison as a known one with a wrong secret.
  */
 const UNKNOWN_KEY: StoredKey = {
-  salt: randomBytes(SALT_BYTES),
+  salt: createSecretKey(randomBytes(SALT_BYTES)),
   hash: randomBytes(HASH_BYTES),
   principal: { clientId: '', scopes: new Set(), method: 'apikey' },
 };
@@ -129,7 +130,7 @@ export function createApiKeyVerifier(records: readonly ApiKeyRecord[]): ApiKeyVe
     if (problems.length > 0) throw new Error(`Invalid API key record ${index}: ${problems.join('; ')}`);
     if (keys.has(record.keyId)) throw new Error(`Invalid API key record ${index}: keyId "${record.keyId}" repeats an earlier record`);
     keys.set(record.keyId, {
-      salt: Buffer.from(record.salt, 'base64url'),
+      salt: createSecretKey(Buffer.from(record.salt, 'base64url')),
       hash: Buffer.from(record.hash, 'base64url'),
       principal: { clientId: record.clientId, scopes: new Set(record.scopes), method: 'apikey' },
     });
@@ -155,7 +156,7 @@ export function createApiKeyVerifier(records: readonly ApiKeyRecord[]): ApiKeyVe
  * (unused trailing bits are ignored), so hashing the text keeps exactly one accepted
  * spelling of each key.
  */
-function hashSecret(salt: Buffer, secret: string): Buffer {
+function hashSecret(salt: Buffer | KeyObject, secret: string): Buffer {
   return createHmac('sha256', salt).update(secret, 'utf8').digest();
 }
 

@@ -28,9 +28,13 @@ export function canonicalize(params: CsssParams): string {
   return JSON.stringify(ordered);
 }
 
-/** `Base64(HMAC-SHA1(secret, canonical))`, both sides as UTF-8 bytes. */
+/**
+ * `Base64(HMAC-SHA1(secret, canonical))`, both sides as UTF-8 bytes. The secret goes in as
+ * a string (createHmac encodes it as UTF-8): on Node 24 a Buffer key costs a failed key
+ * check per call, about 11 µs against 2 µs.
+ */
 export function signCanonical(canonical: string, secret: string): string {
-  return createHmac('sha1', Buffer.from(secret, 'utf8')).update(canonical, 'utf8').digest('base64');
+  return createHmac('sha1', secret).update(canonical, 'utf8').digest('base64');
 }
 
 export function sign(params: CsssParams, secret: string): string {

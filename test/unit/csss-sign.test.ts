@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { canonicalize, sign, signCanonical, type CsssParams } from '../../src/csss/csss.sign.js';
@@ -13,6 +14,14 @@ interface SignVector {
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/sign-vectors.json', import.meta.url), 'utf8')) as {
   vectors: SignVector[];
 };
+
+describe('the signing key', () => {
+  it('is the UTF-8 bytes of the secret, non-ASCII included', () => {
+    const secret = 'clé-密钥-🔑';
+    const expected = createHmac('sha1', Buffer.from(secret, 'utf8')).update('{"a":"b"}', 'utf8').digest('base64');
+    expect(signCanonical('{"a":"b"}', secret)).toBe(expected);
+  });
+});
 
 describe('CSSS signing test vectors', () => {
   it('has vectors to check', () => {
