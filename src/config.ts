@@ -169,8 +169,8 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
 
   const auth = readAuthConfig(value, env, problems, baseUrl !== undefined);
   const defaultRateLimit = baseUrl === undefined && auth.mode === 'none' ? SIMULATOR_RATE_LIMIT : DEFAULT_RATE_LIMIT;
-  const database = readDatabaseConfig(value, integer, problems);
-  const redisUrl = value('RATE_LIMIT_REDIS_URL');
+  const database = readDatabaseConfig(readSecret(env, 'DATABASE_URL', problems)?.trim() || undefined, integer, problems);
+  const redisUrl = readSecret(env, 'RATE_LIMIT_REDIS_URL', problems)?.trim() || undefined;
   // The URL may carry a password, so it is never quoted back.
   if (redisUrl !== undefined && !hasProtocol(redisUrl, ['redis:', 'rediss:'])) {
     problems.push('RATE_LIMIT_REDIS_URL must be a redis:// or rediss:// URL');
@@ -333,12 +333,12 @@ function readTrustedDocuments(value: (name: string) => string | undefined, probl
 export const DEFAULT_DATABASE_POOL_SIZE = 10;
 export const DEFAULT_DATABASE_STATEMENT_TIMEOUT_MS = 2_000;
 
+/** DATABASE_URL (or DATABASE_URL_FILE: it may hold a password) with its pool settings. */
 function readDatabaseConfig(
-  value: (name: string) => string | undefined,
+  url: string | undefined,
   integer: (name: string, fallback: number, min: number, max: number) => number,
   problems: string[],
 ): DatabaseConfig | undefined {
-  const url = value('DATABASE_URL');
   const poolSize = integer('DATABASE_POOL_SIZE', DEFAULT_DATABASE_POOL_SIZE, 1, 1_000);
   const statementTimeoutMs = integer('DATABASE_STATEMENT_TIMEOUT_MS', DEFAULT_DATABASE_STATEMENT_TIMEOUT_MS, 100, 60_000);
   if (url === undefined) return undefined;

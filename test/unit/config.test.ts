@@ -325,6 +325,27 @@ describe('configuration', () => {
     ]);
   });
 
+  it('reads the database and Redis URLs, which may hold passwords, from _FILE variables too, and removes them once read', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'csss-store-urls-'));
+    writeFileSync(join(folder, 'database-url'), 'postgres://gateway:pw-from-file@db.internal:5432/orders\n');
+    writeFileSync(join(folder, 'redis-url'), 'rediss://:pw-from-file@cache.internal:6380\n');
+    const env: Record<string, string | undefined> = {
+      DATABASE_URL_FILE: join(folder, 'database-url'),
+      RATE_LIMIT_REDIS_URL_FILE: join(folder, 'redis-url'),
+    };
+    const config = loadConfig(env);
+    expect(config.database?.url.reveal()).toBe('postgres://gateway:pw-from-file@db.internal:5432/orders');
+    expect(config.rateLimit.redisUrl?.reveal()).toBe('rediss://:pw-from-file@cache.internal:6380');
+
+    const inline: Record<string, string | undefined> = {
+      DATABASE_URL: 'postgres://gateway:pw@db.internal/orders',
+      RATE_LIMIT_REDIS_URL: 'redis://cache.internal',
+    };
+    expect(loadConfig(inline).database?.url.reveal()).toBe('postgres://gateway:pw@db.internal/orders');
+    expect(inline).not.toHaveProperty('DATABASE_URL');
+    expect(inline).not.toHaveProperty('RATE_LIMIT_REDIS_URL');
+  });
+
   it('reads secrets from _FILE variables (container secret mounts) and removes them from the environment once read', () => {
     const folder = mkdtempSync(join(tmpdir(), 'csss-secrets-'));
     writeFileSync(join(folder, 'secret'), 'hunter2-from-file\n');
