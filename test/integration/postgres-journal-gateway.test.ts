@@ -1,5 +1,3 @@
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '../../src/secret.js';
 import { startCsssSimulator } from '../../src/simulator/simulator.js';
@@ -12,6 +10,7 @@ import { orderInput } from '../support/order-input.js';
 import { createTestDatabase, TEST_POSTGRES_ADMIN_URL, type TestDatabase } from '../support/postgres.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { waitFor } from '../support/timing.js';
+import { freePort } from '../support/free-port.js';
 
 // The gateway on the PostgreSQL journal when the database goes away: reached through a
 // proxy that the test stops and starts, never by stopping the shared server.
@@ -106,11 +105,3 @@ describe('the gateway on the PostgreSQL journal', () => {
     expect(gateway.output.join('\n')).not.toContain(DATABASE_PASSWORD);
   }, 40_000);
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}

@@ -9,7 +9,7 @@ import { orderInput } from '../support/order-input.js';
 import { createTestDatabase, terminateGatewayConnections, type TestDatabase } from '../support/postgres.js';
 import { startPrivateRedis, type PrivateRedis } from '../support/redis-server.js';
 import { startSlowUpstream, type SlowUpstream } from '../support/slow-upstream.js';
-import { waitFor } from '../support/timing.js';
+import { GRAPHQL_POLL_INTERVAL_MS, waitFor } from '../support/timing.js';
 
 // Three gateway processes, built as `npm start` runs them, sharing one PostgreSQL journal
 // and one Redis: what a deployment of several replicas behind a load balancer does.
@@ -158,10 +158,14 @@ describe('three replicas sharing one PostgreSQL journal', () => {
 
     await redis.start();
     // Another client's calls show each replica reaching Redis again.
-    await waitFor(async () => {
-      await Promise.all(gateways.map((replica) => order(replica, orderInput(), probe.headers)));
-      return gateways.every((replica) => replica.output.some((line) => line.includes('Redis answers again')));
-    }, 20_000);
+    await waitFor(
+      async () => {
+        await Promise.all(gateways.map((replica) => order(replica, orderInput(), probe.headers)));
+        return gateways.every((replica) => replica.output.some((line) => line.includes('Redis answers again')));
+      },
+      20_000,
+      GRAPHQL_POLL_INTERVAL_MS,
+    );
     const restored = await burstAcross();
     expect(restored.ok).toBeLessThanOrEqual(restored.mostAllowed);
     expect(restored.limited).toBeGreaterThanOrEqual(3 * burst - restored.mostAllowed);
@@ -194,6 +198,7 @@ describe('three replicas sharing one PostgreSQL journal', () => {
       async () =>
         (await Promise.all(inFlight.map((input) => attemptStatus(b!, input.idempotencyKey)))).every((status) => status === 'UNKNOWN'),
       20_000,
+      GRAPHQL_POLL_INTERVAL_MS,
     );
     for (const input of inFlight) expect(codeOf(await order(c!, input))).toBe('CSSS_OUTCOME_UNKNOWN');
     expect(upstream.received).toBe(5);
