@@ -362,7 +362,8 @@ const DURATION_UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h
 
 /**
  * A credential from `NAME`, or from the file `NAME_FILE` names (a container's secret
- * mount; one trailing newline is dropped). Both are removed from `env` once read. A
+ * mount; one trailing newline is dropped). The value variable is removed from `env` once
+ * read (the `_FILE` path, not a secret, stays). A
  * problem names the variable or the file, never the content.
  */
 function readSecret(env: Env, name: string, problems: string[]): string | undefined {

@@ -24,7 +24,8 @@ export class ShutdownStages {
   /**
    * Runs every stage once, in reverse order of registration, each after the previous one
    * has finished. A failing stage does not keep the later ones (the journal, the CSSS
-   * client) from closing; the first failure is rethrown at the end. Calling it again
+   * client) from closing; at the end one failure is rethrown, several together as an
+   * AggregateError. Calling it again
    * returns the same promise.
    */
   close(): Promise<void> {

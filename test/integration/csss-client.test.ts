@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createSecureServer } from 'node:http2';
 import type { IncomingHttpHeaders, Server, ServerResponse } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getCACertificates, setDefaultCACertificates } from 'node:tls';
@@ -16,6 +15,7 @@ import { CsssOutcomeUnknownError, CsssRejectedError, CsssUnavailableError } from
 import { sign } from '../../src/csss/csss.sign.js';
 import type { CreateOtaOrderWireRequest } from '../../src/csss/csss.wire.js';
 import { Secret } from '../../src/secret.js';
+import { freePort } from '../support/free-port.js';
 
 const SECRET = 'test-secret-7Qm2xZ';
 const ACCESS_CODE = 'QY-000001';
@@ -81,18 +81,10 @@ async function startCsss(respond: Responder): Promise<{ url: string; received: R
   return { url: `http://127.0.0.1:${port}`, received };
 }
 
-async function listen(server: Server | ReturnType<typeof createNetServer>): Promise<number> {
+async function listen(server: Server): Promise<number> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return (server.address() as AddressInfo).port;
-}
-
-/** A port nothing listens on: bound once by us, then released. */
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  const port = await listen(server);
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 function newClient(baseUrl: string, overrides: Partial<CsssClientOptions> = {}): CsssHttpClient {

@@ -25,8 +25,8 @@ interface WireError {
 /**
  * The gateway error behind what Apollo Client threw, or undefined for a network failure
  * (no answer at all). Apollo Client 4 throws CombinedGraphQLErrors for GraphQL answers,
- * and ServerError for a non-2xx answer sent as plain JSON (401, 403, 429, 400 and 503
- * refusals); both carry the same GraphQL error body.
+ * and ServerError for a non-2xx answer sent as plain JSON (the gateway's 400, 401, 403,
+ * 405, 408, 413, 429 and 503 refusals); both carry the same GraphQL error body.
  */
 export function gatewayErrorOf(error: unknown): GatewayError | undefined {
   let first: WireError | undefined;
