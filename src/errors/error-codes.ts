@@ -52,7 +52,7 @@ export const GATEWAY_ERROR_CODE_DOCS = {
   },
   SERVICE_UNAVAILABLE: {
     description:
-      'HTTP 503: the gateway is starting or stopping, could not journal the order and so did not send it (with Retry-After), or cannot check credentials now (with Retry-After; keep the token). Safe to retry.',
+      'HTTP 503 with Retry-After: the gateway is starting or stopping, could not journal the order and so did not send it, or cannot check credentials now (keep the token). Safe to retry.',
   },
   OPERATION_NOT_TRUSTED: {
     description:
@@ -124,8 +124,8 @@ export const ERROR_KINDS = {
   csssOutcomeUnknown: { code: 'CSSS_OUTCOME_UNKNOWN' },
   /** The journal could not record the attempt, so nothing was sent: 503 like every other SERVICE_UNAVAILABLE. */
   orderNotRecorded: { code: 'SERVICE_UNAVAILABLE', status: 503, retryAfterSeconds: 5 },
-  /** GraphQL before start-up finished or after shutdown began. */
-  notReady: { code: 'SERVICE_UNAVAILABLE', status: 503 },
+  /** GraphQL before start-up finished or after shutdown began; like every SERVICE_UNAVAILABLE, with Retry-After. */
+  notReady: { code: 'SERVICE_UNAVAILABLE', status: 503, retryAfterSeconds: 5 },
   requestBodyTooLarge: { code: 'BAD_REQUEST', status: 413 },
   requestBodyNotJson: { code: 'BAD_REQUEST', status: 400 },
   /** TRUSTED_DOCUMENTS_ONLY: refused before Apollo parses the operation. */

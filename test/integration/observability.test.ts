@@ -200,6 +200,7 @@ describe('health and readiness', () => {
     expect(ready.status).toBe(503);
     expect(await ready.json()).toEqual({ status: 'starting' });
     expect(graphql.status).toBe(503);
+    expect(graphql.headers.get('retry-after')).toBe('5');
     expect(((await graphql.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code).toBe(
       'SERVICE_UNAVAILABLE',
     );
