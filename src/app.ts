@@ -45,6 +45,8 @@ export interface GatewayDependencies {
   clock?: () => number;
   /** Process metrics (event loop, memory, GC) in /metrics. Default true. */
   processMetrics?: boolean;
+  /** Aborts the start's wait for a database that is down (a signal during start-up); the start then fails and closes what it opened. */
+  startSignal?: AbortSignal;
 }
 
 /** What the HTTP front reads while the gateway starts, serves and stops. */
@@ -72,8 +74,10 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
   const { logger, clock } = deps;
   const shutdown = new ShutdownStages((stage) => logger.debug({ stage }, 'shutdown stage'));
   const state: ServingState = { lifecycle: 'starting' };
-  // A start still waiting for the database stops waiting when the gateway is closed.
+  // A start still waiting for the database stops waiting when the gateway is closed, or
+  // when the caller aborts the start.
   const startAbort = new AbortController();
+  deps.startSignal?.addEventListener('abort', () => startAbort.abort(), { once: true });
   let closing: Promise<void> | undefined;
   // Still serving, but no longer ready, until the shutdown delay has passed.
   const close = (): Promise<void> =>

@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import { startGateway } from './app.js';
+import { startGateway, type RunningGateway } from './app.js';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.js';
 import { loadEnvFileIfPresent } from './env-file.js';
 import { createLogger, stdoutDestination, type Logger } from './logger.js';
@@ -25,18 +25,25 @@ async function main(): Promise<void> {
     pretty: config.logPretty,
     destination: config.logPretty ? undefined : stdoutDestination(),
   });
-  let gateway;
-  try {
-    gateway = await startGateway(config, { logger });
-  } catch (error) {
-    logger.fatal({ err: error }, 'gateway failed to start');
-    exitAfterFlush(logger, 1);
-    return;
-  }
-
+  // Signals are handled from the start: one that arrives while the gateway waits for its
+  // database stops the wait, and the start closes what it had opened.
+  const startAbort = new AbortController();
+  let gateway: RunningGateway | undefined;
   let stopping = false;
   let lastSignalAt = 0;
   let signalsWhileStopping = 0;
+  const stop = (running: RunningGateway): void => {
+    running.close().then(
+      () => {
+        logger.info('stopped');
+        exitAfterFlush(logger, 0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        exitAfterFlush(logger, 1);
+      },
+    );
+  };
   const onSignal = (signal: NodeJS.Signals): void => {
     const now = Date.now();
     // Ctrl-C on `npm start` reaches node twice (from the terminal and forwarded by npm), as
@@ -47,16 +54,8 @@ async function main(): Promise<void> {
     if (!stopping) {
       stopping = true;
       logger.info({ signal }, 'shutting down');
-      gateway.close().then(
-        () => {
-          logger.info('stopped');
-          exitAfterFlush(logger, 0);
-        },
-        (error: unknown) => {
-          logger.error({ err: error }, 'shutdown failed');
-          exitAfterFlush(logger, 1);
-        },
-      );
+      if (gateway) stop(gateway);
+      else startAbort.abort();
       return;
     }
     if (echo) return;
@@ -77,6 +76,21 @@ async function main(): Promise<void> {
   // the process in the middle of an order.
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+
+  try {
+    gateway = await startGateway(config, { logger, startSignal: startAbort.signal });
+  } catch (error) {
+    if (stopping) {
+      logger.info('stopped before start-up finished');
+      exitAfterFlush(logger, 0);
+    } else {
+      logger.fatal({ err: error }, 'gateway failed to start');
+      exitAfterFlush(logger, 1);
+    }
+    return;
+  }
+  // A signal that came during a start that did not wait (or finished waiting) stops it now.
+  if (stopping) stop(gateway);
 }
 
 /** Log lines are written asynchronously; the last ones of a process must not be lost. */

@@ -1,10 +1,11 @@
+import { once } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '../../src/secret.js';
 import { startCsssSimulator } from '../../src/simulator/simulator.js';
 import { CreateOtaOrderDocument } from '../generated/graphql.js';
 import { testApiKey } from '../support/api-keys.js';
 import { harnessPerTest } from '../support/gateway-harness.js';
-import { spawnGateway } from '../support/gateway-process.js';
+import { spawnGateway, spawnGatewayChild } from '../support/gateway-process.js';
 import { executeGraphQL } from '../support/graphql-client.js';
 import { orderInput } from '../support/order-input.js';
 import { createTestDatabase, TEST_POSTGRES_ADMIN_URL, type TestDatabase } from '../support/postgres.js';
@@ -62,6 +63,36 @@ describe('the gateway on the PostgreSQL journal', () => {
     expect((await harness.execute(CreateOtaOrderDocument, { input })).body.data?.createOtaOrder?.replayed).toBe(true);
     expect(harness.simulator.requests).toHaveLength(2);
     expect(harness.logs.lines.join('\n')).not.toContain(DATABASE_PASSWORD);
+  });
+
+  it('stops cleanly on SIGTERM while it waits at start-up for a database that is down', async () => {
+    const { proxy, url } = await proxyToDatabase();
+    await proxy.stop();
+    const sim = await startCsssSimulator();
+    cleanups.push(() => sim.close());
+    const port = await freePort();
+    const child = spawnGatewayChild({
+      PORT: String(port),
+      CSSS_BASE_URL: sim.url,
+      CSSS_ACCESS_CODE: sim.accessCode,
+      CSSS_SECRET: sim.secret,
+      DATABASE_URL: url,
+      ...testApiKey().env,
+    });
+    const output: string[] = [];
+    child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    const exited = once(child, 'exit');
+    cleanups.push(async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    await waitFor(() => output.join('').includes('the order journal database cannot be reached'));
+
+    child.kill('SIGTERM');
+    const [code, signal] = (await exited) as [number | null, string | null];
+    expect({ code, signal }).toStrictEqual({ code: 0, signal: null });
+    expect(output.join('')).toContain('stopped before start-up finished');
+    // The API port it had opened is closed again.
+    await expect(fetch(`http://127.0.0.1:${port}/readyz`)).rejects.toThrow();
   });
 
   it('waits at start-up for a database that is down, logging why and not ready, and serves once it comes', async () => {

@@ -40,13 +40,18 @@ const baseEnv = (): Record<string, string> => ({
  * waits until it listens.
  */
 export function spawnGateway(env: Record<string, string>, options: SpawnOptions = {}): Promise<GatewayProcess> {
+  return listening(spawnGatewayChild(env, options));
+}
+
+/** Starts the built gateway like spawnGateway, without waiting for it to listen. */
+export function spawnGatewayChild(env: Record<string, string>, options: SpawnOptions = {}): ChildProcess {
   // RLIMIT_FSIZE is a disk that fills up, for one process and without privileges: writes
   // past it fail with EFBIG (Node ignores SIGXFSZ), as they would on a full disk.
   const [command, args] =
     options.fileSizeLimitKiB === undefined
       ? [process.execPath, [MAIN]]
       : ['/bin/sh', ['-c', `ulimit -S -f ${options.fileSizeLimitKiB} && exec "$0" "$1"`, process.execPath, MAIN]];
-  return listening(spawn(command, args, { cwd: options.cwd, env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+  return spawn(command, args, { cwd: options.cwd, env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /**
