@@ -1,8 +1,8 @@
 /**
  * The order journal: one row per attempt to send an order, written before the request
  * leaves and updated with what became of it. It is the order record (never pruned) and
- * what makes retries safe. This interface is what a shared database would implement when
- * several machines run the gateway; the SQLite file is the embedded default.
+ * what makes retries safe. Two stores implement this interface: the embedded SQLite file
+ * (the default) and PostgreSQL, shared by replicas (DATABASE_URL).
  */
 
 export const ATTEMPT_STATUSES = ['PENDING', 'SUCCEEDED', 'REJECTED', 'NOT_SENT', 'UNKNOWN'] as const;

@@ -173,8 +173,9 @@ export class PostgresOrderJournal implements OrderJournal {
 
   async #prepareSchema(create: boolean): Promise<void> {
     const done = this.#metrics?.startQuery('migrate');
-    const client = await this.#pool.connect();
+    let client: pg.PoolClient | undefined;
     try {
+      client = await this.#pool.connect();
       await client.query('BEGIN');
       // Replicas starting together queue here; the first applies the migrations, the others
       // then find them applied.
@@ -213,10 +214,10 @@ export class PostgresOrderJournal implements OrderJournal {
       done?.('ok');
     } catch (error) {
       done?.('error');
-      await client.query('ROLLBACK').catch(() => undefined);
+      await client?.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      client?.release();
     }
   }
 
