@@ -62,4 +62,18 @@ const unknown = await placeOrder(client, order({ deviceId: '89860000000000000500
 show('CSSS failing mid-order', unknown);
 assert(unknown.kind === 'unknown' && unknown.error?.code === 'CSSS_OUTCOME_UNKNOWN');
 
+// A second tab sends the same order while the first call still waits on CSSS (which never
+// answers this ICCID): IDEMPOTENCY_KEY_IN_PROGRESS is retried with the same key and a
+// backoff; when the tries run out the client looks the key up, finds it still in flight,
+// and reports the outcome as unknown. Nothing is ordered twice.
+const slow = order({ deviceId: '89860000000000000408' });
+const firstTab = placeOrder(client, slow, { maxAttempts: 1 });
+await new Promise((resolve) => setTimeout(resolve, 500));
+const secondTab = await placeOrder(client, slow, { maxAttempts: 3, backoffMs: () => 200 });
+show('the same order again while the first call is still running', secondTab);
+assert(secondTab.kind === 'unknown' && secondTab.error?.code === 'IDEMPOTENCY_KEY_IN_PROGRESS');
+const firstOutcome = await firstTab;
+show('the first call, once CSSS timed out', firstOutcome);
+assert(firstOutcome.kind === 'unknown' && firstOutcome.error?.code === 'CSSS_OUTCOME_UNKNOWN');
+
 console.log('frontend example: every case answered as expected');

@@ -11,6 +11,8 @@ export type OrderOutcome =
   | { kind: 'placed'; order: PlacedOrder; attempts: number }
   /** Nothing was ordered; `error` says why, and what to change before trying a new order. */
   | { kind: 'refused'; error: GatewayError }
+  /** Nothing was ordered yet (the retries ran out on refusals that sent nothing): try again later with the same key. */
+  | { kind: 'not-placed'; idempotencyKey: string; error?: GatewayError }
   /** Ordered or not is not known yet: look again later with the same key (otaOrderAttempt). */
   | { kind: 'unknown'; idempotencyKey: string; error?: GatewayError };
 
@@ -89,12 +91,14 @@ export async function placeOrder(client: ApolloClient, input: CreateOtaOrderInpu
   return lookUp(client, input.idempotencyKey, last);
 }
 
-/** After an unknown outcome: what the gateway's journal knows about the key. */
+/** After an unknown outcome, or when the retries ran out: what the gateway's journal knows about the key. */
 async function lookUp(client: ApolloClient, idempotencyKey: string, error: GatewayError | undefined): Promise<OrderOutcome> {
   const { data } = await client.query({ query: OtaOrderAttemptByKey, variables: { idempotencyKey } });
   const attempt = data?.otaOrderAttempt;
   if (attempt?.status === 'SUCCEEDED' && attempt.order) {
     return { kind: 'placed', order: attempt.order, attempts: 0 };
   }
+  // No attempt journaled, or the last one never reached CSSS: nothing was ordered.
+  if (!attempt || attempt.status === 'NOT_SENT') return { kind: 'not-placed', idempotencyKey, error };
   return { kind: 'unknown', idempotencyKey, error };
 }
