@@ -113,6 +113,47 @@ export class JournalUnavailableError extends Error {
   override readonly name = 'JournalUnavailableError';
 }
 
+/** The columns both stores keep with the same names and types; each store converts the rest (id, request, times). */
+export interface AttemptColumns {
+  client_id: string;
+  idempotency_key: string;
+  attempt_no: number;
+  fingerprint: string;
+  status: AttemptStatus;
+  csss_code: string | null;
+  csss_message: string | null;
+  sim_id: string | null;
+  order_id: string | null;
+  order_time: string | null;
+  detail: string | null;
+  owner: string;
+}
+
+/** One row as an OrderAttempt: the shared columns mapped here, so a new one cannot be forgotten by one store. */
+export function attemptFromColumns(
+  row: AttemptColumns,
+  converted: Pick<OrderAttempt, 'id' | 'request' | 'createdAt' | 'updatedAt'>,
+): OrderAttempt {
+  return {
+    id: converted.id,
+    clientId: row.client_id,
+    idempotencyKey: row.idempotency_key,
+    attemptNo: row.attempt_no,
+    fingerprint: row.fingerprint,
+    request: converted.request,
+    status: row.status,
+    csssCode: row.csss_code,
+    csssMessage: row.csss_message,
+    simId: row.sim_id,
+    orderId: row.order_id,
+    orderTime: row.order_time,
+    detail: row.detail,
+    owner: row.owner,
+    createdAt: converted.createdAt,
+    updatedAt: converted.updatedAt,
+  };
+}
+
 export type OutcomeFields = Pick<OrderAttempt, 'status' | 'csssCode' | 'csssMessage' | 'simId' | 'orderId' | 'orderTime' | 'detail'>;
 
 /** The columns an outcome sets, every other outcome column cleared. */

@@ -4,10 +4,12 @@ import type { Logger } from '../logger.js';
 import type { JournalOperation, JournalStoreMetrics } from '../observability/store-metrics.js';
 import { POSTGRES_JOURNAL_MIGRATIONS } from './postgres-journal.migrations.js';
 import {
+  attemptFromColumns,
   JournalSettleError,
   JournalUnavailableError,
   outcomeFields,
   STALE_PENDING_DETAIL,
+  type AttemptColumns,
   type AttemptOutcome,
   type AttemptStatus,
   type ClaimRequest,
@@ -40,44 +42,21 @@ const MIGRATION_LOCK_KEY = 0x4353_5353_4a52_4e4cn;
 /** A claim that keeps losing races on one key gives up after this many rounds (each round is a write another call won). */
 const MAX_CLAIM_ROUNDS = 8;
 
-interface AttemptRow {
+/** pg returns BIGSERIAL ids as strings, JSONB parsed and TIMESTAMPTZ as Dates. */
+interface AttemptRow extends AttemptColumns {
   id: string;
-  client_id: string;
-  idempotency_key: string;
-  attempt_no: number;
-  fingerprint: string;
   request: unknown;
-  status: AttemptStatus;
-  csss_code: string | null;
-  csss_message: string | null;
-  sim_id: string | null;
-  order_id: string | null;
-  order_time: string | null;
-  detail: string | null;
-  owner: string;
   created_at: Date;
   updated_at: Date;
 }
 
 function toAttempt(row: AttemptRow): OrderAttempt {
-  return {
+  return attemptFromColumns(row, {
     id: Number(row.id),
-    clientId: row.client_id,
-    idempotencyKey: row.idempotency_key,
-    attemptNo: row.attempt_no,
-    fingerprint: row.fingerprint,
     request: row.request,
-    status: row.status,
-    csssCode: row.csss_code,
-    csssMessage: row.csss_message,
-    simId: row.sim_id,
-    orderId: row.order_id,
-    orderTime: row.order_time,
-    detail: row.detail,
-    owner: row.owner,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
-  };
+  });
 }
 
 const COLUMNS = `id, client_id, idempotency_key, attempt_no, fingerprint, request, status, csss_code, csss_message,

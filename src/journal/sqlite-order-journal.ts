@@ -4,10 +4,12 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { JOURNAL_MIGRATIONS } from './journal.migrations.js';
 import {
+  attemptFromColumns,
   JournalSettleError,
   JournalUnavailableError,
   outcomeFields,
   STALE_PENDING_DETAIL,
+  type AttemptColumns,
   type AttemptOutcome,
   type AttemptStatus,
   type ClaimRequest,
@@ -46,21 +48,9 @@ export interface SqliteOrderJournalOptions {
   create?: boolean;
 }
 
-interface AttemptRow {
+interface AttemptRow extends AttemptColumns {
   id: number;
-  client_id: string;
-  idempotency_key: string;
-  attempt_no: number;
-  fingerprint: string;
   request_json: string;
-  status: AttemptStatus;
-  csss_code: string | null;
-  csss_message: string | null;
-  sim_id: string | null;
-  order_id: string | null;
-  order_time: string | null;
-  detail: string | null;
-  owner: string;
   created_at: string;
   updated_at: string;
   /** Null only on rows written before migration 2: they count as stale. */
@@ -68,24 +58,8 @@ interface AttemptRow {
 }
 
 function toAttempt(row: AttemptRow): OrderAttempt {
-  return {
-    id: row.id,
-    clientId: row.client_id,
-    idempotencyKey: row.idempotency_key,
-    attemptNo: row.attempt_no,
-    fingerprint: row.fingerprint,
-    request: JSON.parse(row.request_json) as unknown,
-    status: row.status,
-    csssCode: row.csss_code,
-    csssMessage: row.csss_message,
-    simId: row.sim_id,
-    orderId: row.order_id,
-    orderTime: row.order_time,
-    detail: row.detail,
-    owner: row.owner,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
+  const request = JSON.parse(row.request_json) as unknown;
+  return attemptFromColumns(row, { id: row.id, request, createdAt: row.created_at, updatedAt: row.updated_at });
 }
 
 /**

@@ -33,23 +33,25 @@ async function simulator(): Promise<RunningCsssSimulator> {
   return started;
 }
 
+/** A gateway process's settings: the simulator as its CSSS, the journal in dataDir, API-key auth. */
+function gatewayEnv(sim: RunningCsssSimulator, dataDir: string, extraEnv: Record<string, string>): Record<string, string> {
+  return {
+    CSSS_BASE_URL: sim.url,
+    CSSS_ACCESS_CODE: sim.accessCode,
+    CSSS_SECRET: sim.secret,
+    DATA_DIR: dataDir,
+    ...apiKey.env,
+    ...extraEnv,
+  };
+}
+
 async function gateway(
   sim: RunningCsssSimulator,
   dataDir: string,
   extraEnv: Record<string, string> = {},
   options: SpawnOptions = {},
 ): Promise<GatewayProcess> {
-  const started = await spawnGateway(
-    {
-      CSSS_BASE_URL: sim.url,
-      CSSS_ACCESS_CODE: sim.accessCode,
-      CSSS_SECRET: sim.secret,
-      DATA_DIR: dataDir,
-      ...apiKey.env,
-      ...extraEnv,
-    },
-    options,
-  );
+  const started = await spawnGateway(gatewayEnv(sim, dataDir, extraEnv), options);
   cleanups.push(async () => {
     if (started.child.exitCode === null && started.child.signalCode === null) started.child.kill('SIGKILL');
     await started.exited;
@@ -64,17 +66,7 @@ async function npmStart(
   extraEnv: Record<string, string> = {},
   checkout = REPO_ROOT,
 ): Promise<GatewayProcess> {
-  const started = await spawnNpmStart(
-    {
-      CSSS_BASE_URL: sim.url,
-      CSSS_ACCESS_CODE: sim.accessCode,
-      CSSS_SECRET: sim.secret,
-      DATA_DIR: dataDir,
-      ...apiKey.env,
-      ...extraEnv,
-    },
-    checkout,
-  );
+  const started = await spawnNpmStart(gatewayEnv(sim, dataDir, extraEnv), checkout);
   cleanups.push(async () => {
     if (started.child.exitCode === null && started.child.signalCode === null) process.kill(-started.child.pid!, 'SIGKILL');
     await started.exited;

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '../../src/secret.js';
-import { startCsssSimulator } from '../../src/simulator/simulator.js';
+import { startCsssSimulator, type RunningCsssSimulator } from '../../src/simulator/simulator.js';
 import { CreateOtaOrderDocument } from '../generated/graphql.js';
 import { testApiKey } from '../support/api-keys.js';
 import { harnessPerTest } from '../support/gateway-harness.js';
@@ -71,14 +71,7 @@ describe('the gateway on the PostgreSQL journal', () => {
     const sim = await startCsssSimulator();
     cleanups.push(() => sim.close());
     const port = await freePort();
-    const child = spawnGatewayChild({
-      PORT: String(port),
-      CSSS_BASE_URL: sim.url,
-      CSSS_ACCESS_CODE: sim.accessCode,
-      CSSS_SECRET: sim.secret,
-      DATABASE_URL: url,
-      ...testApiKey().env,
-    });
+    const child = spawnGatewayChild(gatewayEnv(sim, port, url, testApiKey().env));
     const output: string[] = [];
     child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     const exited = once(child, 'exit');
@@ -102,14 +95,7 @@ describe('the gateway on the PostgreSQL journal', () => {
     cleanups.push(() => sim.close());
     const port = await freePort();
     const apiKey = testApiKey();
-    const starting = spawnGateway({
-      PORT: String(port),
-      CSSS_BASE_URL: sim.url,
-      CSSS_ACCESS_CODE: sim.accessCode,
-      CSSS_SECRET: sim.secret,
-      DATABASE_URL: url,
-      ...apiKey.env,
-    });
+    const starting = spawnGateway(gatewayEnv(sim, port, url, apiKey.env));
     const readyz = async (): Promise<number | string> =>
       fetch(`http://127.0.0.1:${port}/readyz`).then(
         (response) => response.status,
@@ -136,3 +122,15 @@ describe('the gateway on the PostgreSQL journal', () => {
     expect(gateway.output.join('\n')).not.toContain(DATABASE_PASSWORD);
   }, 40_000);
 });
+
+/** A gateway process on a fixed port, the simulator as its CSSS and the journal at databaseUrl. */
+function gatewayEnv(sim: RunningCsssSimulator, port: number, databaseUrl: string, authEnv: Record<string, string>): Record<string, string> {
+  return {
+    PORT: String(port),
+    CSSS_BASE_URL: sim.url,
+    CSSS_ACCESS_CODE: sim.accessCode,
+    CSSS_SECRET: sim.secret,
+    DATABASE_URL: databaseUrl,
+    ...authEnv,
+  };
+}
