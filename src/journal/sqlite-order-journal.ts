@@ -17,6 +17,8 @@ import {
   type OrderAttempt,
   type OrderJournal,
 } from './order-journal.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
+import { WalSync, type SyncFile } from './wal-sync.js';
 
 /** The journal file in a DATA_DIR: one place for the gateway, the journal CLI and the tests. */
 export function journalPathIn(dataDir: string): string {
@@ -46,6 +48,24 @@ export interface SqliteOrderJournalOptions {
   busyTimeoutMs?: number;
   /** false for tools (the journal CLI): refuse a missing file instead of creating an empty journal. Default true. */
   create?: boolean;
+  /** How the WAL is flushed to the disk: fdatasync on libuv's thread pool unless a test says otherwise. */
+  syncFile?: SyncFile;
+  /**
+   * Set for the gateway: checkpoint the WAL on a worker thread this often, instead of
+   * SQLite's automatic checkpoint inside a commit on the event loop. Unset for tools.
+   */
+  checkpointIntervalMs?: number;
+}
+
+/** The outcome of an attempt whose claim committed but could not be made durable: it was never sent. */
+export const CLAIM_NOT_DURABLE_DETAIL = 'the journal could not sync the attempt to the disk, so it was not sent';
+
+interface QueuedWrite {
+  write: () => unknown;
+  /** Whether the caller may go on only once this write is on the disk (a new attempt, before its order leaves). */
+  mustBeDurable: (value: unknown) => boolean;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
 }
 
 interface AttemptRow extends AttemptColumns {
@@ -65,8 +85,14 @@ function toAttempt(row: AttemptRow): OrderAttempt {
 /**
  * The embedded journal: one SQLite file in WAL mode, shared safely by several gateway
  * processes on one machine. Writes use BEGIN IMMEDIATE so the check-then-insert of a claim
- * is atomic across processes, and synchronous=FULL so a claimed attempt is on disk before
- * the order is sent.
+ * is atomic across processes.
+ *
+ * Durability: a new attempt is on the disk before its order is sent, and nothing syncs on
+ * the event loop. Commits run with synchronous=NORMAL (they only write the WAL), and a
+ * claim that recorded a new attempt resolves after the WAL is synced on libuv's thread
+ * pool (`WalSync`), one sync shared by every commit before it. Outcome writes resolve at
+ * commit: the next synced commit (or checkpoint) makes them durable with it, and if a power
+ * cut loses one first, its attempt stays PENDING and ends UNKNOWN, never re-sent.
  */
 export class SqliteOrderJournal implements OrderJournal {
   readonly owner = randomUUID();
@@ -74,7 +100,9 @@ export class SqliteOrderJournal implements OrderJournal {
   readonly #clock: () => number;
   readonly #staleAfterMs: number;
   readonly #statements;
-  readonly #queue: Array<{ write: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }> = [];
+  readonly #wal: WalSync;
+  readonly #checkpointer: WalCheckpointer | undefined;
+  readonly #queue: QueuedWrite[] = [];
   /** Whether the last write transaction committed; readiness reads it. */
   #lastWriteOk = true;
   #probing = false;
@@ -96,9 +124,15 @@ export class SqliteOrderJournal implements OrderJournal {
     // two gateways starting together on one file must retry rather than fail.
     retryWhileBusy(() => {
       this.#db.pragma('journal_mode = WAL');
-      this.#db.pragma('synchronous = FULL');
+      // Not FULL: the WAL is synced off the event loop by #wal, only where a caller waits for it.
+      this.#db.pragma('synchronous = NORMAL');
       this.#migrate();
     });
+    this.#wal = new WalSync(options.path, options.syncFile);
+    if (options.checkpointIntervalMs !== undefined) {
+      this.#db.pragma('wal_autocheckpoint = 0');
+      this.#checkpointer = new WalCheckpointer({ databasePath: options.path, intervalMs: options.checkpointIntervalMs });
+    }
 
     const db = this.#db;
     this.#statements = {
@@ -157,20 +191,31 @@ export class SqliteOrderJournal implements OrderJournal {
 
   /**
    * Claims and outcome records wait for the next batch: every write queued in one turn of
-   * the event loop commits in one transaction, so concurrent orders share one fsync
-   * instead of paying one each. Callers still resume only after their write is durable.
+   * the event loop commits in one transaction. A claim that recorded a new attempt then
+   * waits for the WAL sync; everything else resolves at commit.
    */
   claim(request: ClaimRequest): Promise<ClaimResult> {
-    return this.#enqueue(() => this.#claimNow(request));
+    return this.#enqueue(
+      () => this.#claimNow(request),
+      (result) => result.kind === 'claimed',
+    );
   }
 
   record(attemptId: number, outcome: AttemptOutcome): Promise<boolean> {
-    return this.#enqueue(() => this.#statements.record.run({ ...outcomeFields(outcome), id: attemptId, now: this.#now() }).changes === 1);
+    return this.#enqueue(
+      () => this.#statements.record.run({ ...outcomeFields(outcome), id: attemptId, now: this.#now() }).changes === 1,
+      () => false,
+    );
   }
 
-  #enqueue<T>(write: () => T): Promise<T> {
+  #enqueue<T>(write: () => T, mustBeDurable: (value: T) => boolean): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ write, resolve: resolve as (value: unknown) => void, reject });
+      this.#queue.push({
+        write,
+        mustBeDurable: mustBeDurable as (value: unknown) => boolean,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
       if (this.#queue.length === 1) setImmediate(() => this.#flush());
     });
   }
@@ -201,12 +246,41 @@ export class SqliteOrderJournal implements OrderJournal {
       for (const { reject } of batch) reject(error);
       return;
     }
-    this.#lastWriteOk = true;
-    batch.forEach(({ resolve, reject }, index) => {
+    const durableWaiters: Array<{ entry: QueuedWrite; value: unknown }> = [];
+    batch.forEach((entry, index) => {
       const outcome = outcomes[index]!;
-      if (outcome.ok) resolve(outcome.value);
-      else reject(outcome.error);
+      if (!outcome.ok) entry.reject(outcome.error);
+      else if (entry.mustBeDurable(outcome.value)) durableWaiters.push({ entry, value: outcome.value });
+      else entry.resolve(outcome.value);
     });
+    if (durableWaiters.length === 0) {
+      this.#lastWriteOk = true;
+      return;
+    }
+    this.#wal.sync().then(
+      () => {
+        this.#lastWriteOk = true;
+        for (const { entry, value } of durableWaiters) entry.resolve(value);
+      },
+      (error: unknown) => {
+        this.#lastWriteOk = false;
+        for (const { entry, value } of durableWaiters) {
+          entry.reject(error);
+          this.#abandonClaim(value);
+        }
+      },
+    );
+  }
+
+  /**
+   * A claim whose sync failed is refused to its caller, so its order is never sent; its
+   * row (committed, maybe not on the disk) is marked NOT_SENT if the journal still takes
+   * writes, so a retry with the same key may send it as a new attempt.
+   */
+  #abandonClaim(value: unknown): void {
+    const claim = value as ClaimResult;
+    if (claim.kind !== 'claimed') return;
+    this.record(claim.attempt.id, { status: 'NOT_SENT', detail: CLAIM_NOT_DURABLE_DETAIL }).catch(() => undefined);
   }
 
   #claimNow(request: ClaimRequest): ClaimResult {
@@ -275,6 +349,7 @@ export class SqliteOrderJournal implements OrderJournal {
     const result = options.ownOnly
       ? this.#statements.ownToUnknown.run({ detail: options.detail, now, owner: this.owner })
       : this.#statements.staleToUnknown.run({ detail: options.detail, now });
+    if (result.changes > 0) await this.#wal.sync();
     return result.changes;
   }
 
@@ -288,15 +363,21 @@ export class SqliteOrderJournal implements OrderJournal {
       this.#statements.record.run({ ...outcomeFields(outcome), id: attemptId, now: this.#now() });
       return toAttempt(this.#statements.byId.get(attemptId)!);
     });
-    return settle.immediate();
+    const settled = settle.immediate();
+    // An operator's verdict is durable before the tool says it is done.
+    await this.#wal.sync();
+    return settled;
   }
 
   async isWritable(): Promise<boolean> {
     if (!this.#lastWriteOk && !this.#probing && this.#db.open) {
-      // A real write through the batch queue, which sets the state: the header's
+      // A real, synced write through the batch queue, which sets the state: the header's
       // user_version (unused by this journal) is rewritten, so a full disk fails it.
       this.#probing = true;
-      this.#enqueue(() => this.#db.pragma(`user_version = ${this.#clock() % 2 ** 31}`))
+      this.#enqueue(
+        () => this.#db.pragma(`user_version = ${this.#clock() % 2 ** 31}`),
+        () => true,
+      )
         .catch(() => undefined)
         .finally(() => (this.#probing = false));
     }
@@ -305,8 +386,10 @@ export class SqliteOrderJournal implements OrderJournal {
 
   async close(): Promise<void> {
     if (!this.#db.open) return;
-    // Writes still waiting for their batch are committed, not dropped.
+    // Writes still waiting for their batch are committed, not dropped, and synced if their callers wait for it.
     if (this.#queue.length > 0) this.#flush();
+    await this.#checkpointer?.close();
+    await this.#wal.close();
     this.#db.close();
   }
 }
