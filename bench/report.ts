@@ -125,7 +125,7 @@ export function renderReport(input: ReportInput): string {
   lines.push('## Journal sync', '');
   lines.push(
     sync
-      ? `One synced SQLite commit (WAL, synchronous=FULL, one row) on the disk of the gateway's DATA_DIR: median **${sync.medianMs.toFixed(2)} ms**, ` +
+      ? `One synced SQLite commit (WAL, one row, then the journal's fdatasync of the WAL) on the disk of the gateway's DATA_DIR: median **${sync.medianMs.toFixed(2)} ms**, ` +
           `p90 ${sync.p90Ms.toFixed(2)} ms, max ${sync.maxMs.toFixed(2)} ms over ${sync.commits} commits (BENCH_SYNC_COMMITS).`
       : 'Not measured.',
   );

@@ -497,7 +497,7 @@ async function main(): Promise<void> {
   mkdirSync(DATA_ROOT);
 
   // Before any child runs, so the disk is as quiet as this machine gets.
-  const sync: JournalSyncTime = measureJournalSync(join(DATA_ROOT, 'sync-probe'), settings.syncCommits);
+  const sync: JournalSyncTime = await measureJournalSync(join(DATA_ROOT, 'sync-probe'), settings.syncCommits);
   say(`journal sync: median ${sync.medianMs.toFixed(2)} ms, p90 ${sync.p90Ms.toFixed(2)} ms over ${sync.commits} commits`);
 
   const withIdempotencyKey = schemaHasIdempotencyKey(join(ROOT, 'schema/schema.graphql'));
