@@ -1,9 +1,11 @@
 /**
  * The bench's printed report (Markdown, also written to bench/results/): the machine and
  * settings, the journal sync time, the closed-loop table with CPU per order first, the
- * ratios, the slow-upstream table, and issue 10's targets checked one by one.
+ * ratios, the gateway against its BENCH_BASELINE build (if any), the slow-upstream table, and
+ * issue 10's targets checked one by one.
  */
 import { cpus, freemem, loadavg, platform, release, totalmem } from 'node:os';
+import type { BaselineBuild } from './baseline.js';
 import type { JournalSyncTime } from './journal-sync.js';
 import { checkTargets, type FastResult, type SlowResult } from './target-checks.js';
 import { APOLLO_HTTP, FLOOR, PEER, type BenchTarget } from './targets.js';
@@ -37,12 +39,21 @@ export interface ReportSettings {
   quick: boolean;
 }
 
+/** The BENCH_BASELINE build the report names in its header. */
+export interface ReportBaseline extends BaselineBuild {
+  /** Its target's name, e.g. `gateway@1a2b3c4`. */
+  name: string;
+  /** The node arguments of its own `npm start`. */
+  nodeArgs: string[];
+}
+
 export interface ReportInput {
   settings: ReportSettings;
   startedAt: Date;
   busyBefore: number | undefined;
   gatewayCommit: string;
   gatewayNodeArgs: string[];
+  baseline: ReportBaseline | undefined;
   withIdempotencyKey: boolean;
   targets: readonly BenchTarget[];
   sync: JournalSyncTime | undefined;
@@ -58,6 +69,7 @@ const fixed = (value: number | undefined, digits: number): string =>
   value === undefined || !Number.isFinite(value) ? 'n/a' : value.toFixed(digits);
 const ratio = (a: number | undefined, b: number | undefined): string =>
   a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? 'n/a' : `${(a / b).toFixed(2)}×`;
+const shorten = (text: string, length: number): string => (text.length <= length ? text : `${text.slice(0, length - 1)}…`);
 const failureList = (failures: Record<string, number>): string =>
   Object.entries(failures)
     .sort((a, b) => b[1] - a[1])
@@ -79,7 +91,16 @@ export function renderReport(input: ReportInput): string {
     `- CPU: ${cpuList[0]?.model.trim() ?? 'unknown'}, ${cpuList.length} cores; memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB (${(freemem() / 2 ** 30).toFixed(1)} GiB free at the end)`,
   );
   lines.push(`- Gateway commit: ${input.gatewayCommit}`);
-  lines.push(`- Gateway node arguments (from \`npm start\`): ${input.gatewayNodeArgs.map((arg) => `\`${arg}\``).join(' ') || 'none'}`);
+  const argList = (args: string[]): string => args.map((arg) => `\`${arg}\``).join(' ') || 'none';
+  lines.push(`- Gateway node arguments (from \`npm start\`): ${argList(input.gatewayNodeArgs)}`);
+  const baseline = input.baseline;
+  if (baseline) {
+    lines.push(
+      `- Baseline (BENCH_BASELINE=\`${baseline.ref}\`): **${baseline.name}**, commit ${baseline.commit} (${baseline.date}) "${shorten(baseline.subject, 120)}"; ` +
+        `checked out in a temporary git worktree and built by its own \`npm run build\`; dependencies: ${baseline.dependencies}; ` +
+        `node arguments (from its \`npm start\`): ${argList(baseline.nodeArgs)}`,
+    );
+  }
   const busy = input.busyBefore;
   lines.push(
     `- CPU busy over 1 s before the bench started its processes: ${busy === undefined ? 'n/a' : `${(busy * 100).toFixed(0)} %`}` +
@@ -166,6 +187,29 @@ export function renderReport(input: ReportInput): string {
       }
     }
     lines.push('');
+    for (const before of input.targets.filter((target) => target.role === 'baseline' && target.baselineOf !== undefined)) {
+      const after = before.baselineOf!;
+      lines.push(
+        `Before and after: ${after} against ${before.name} (its build of an earlier commit), measured interleaved in this run. ` +
+          'Below 1× is a gain for CPU per order and p99, above 1× for req/s:',
+        '',
+      );
+      lines.push(
+        `| connections | CPU µs/order ${before.name} → ${after} | CPU/order ${after} ÷ ${before.name} | req/s ${after} ÷ ${before.name} | p99 ${after} ÷ ${before.name} |`,
+      );
+      lines.push('|---:|---:|---:|---:|---:|');
+      for (const connections of settings.connections) {
+        const [was, now] = [before.name, after].map((name) =>
+          fast.find((entry) => entry.target === name && entry.connections === connections),
+        );
+        if (!was || !now) continue;
+        lines.push(
+          `| ${connections} | ${fixed(was.cpuUsPerOrder, 0)} → ${fixed(now.cpuUsPerOrder, 0)} | ${ratio(now.cpuUsPerOrder, was.cpuUsPerOrder)} | ` +
+            `${ratio(now.requestsPerSecond, was.requestsPerSecond)} | ${ratio(now.p99Ms, was.p99Ms)} |`,
+        );
+      }
+      lines.push('');
+    }
     lines.push(
       `Idle RSS after start-up and one order: ${names.map((name) => `${name} ${fixed(input.idleRssMb[name], 1)} MB`).join(', ')}.`,
     );
@@ -198,6 +242,17 @@ export function renderReport(input: ReportInput): string {
         `| ${m.target} | ${isBase ? '—' : fixed(m.cpuUsPerOrder, 0)} | ${m.sent} | ${m.succeeded} | ${failureList(m.failures)} | ` +
           `${fixed(m.p50Ms, 1)} | ${fixed(m.p99Ms, 1)} | ${isBase ? '—' : fixed(m.p50Ms - (base?.p50Ms ?? Number.NaN), 1)} | ` +
           `${isBase ? '—' : fixed(m.p99Ms - (base?.p99Ms ?? Number.NaN), 1)} | ${m.maxInFlight} | ${isBase ? '—' : fixed(m.peakRssMb, 1)} |`,
+      );
+    }
+    for (const before of input.targets.filter((target) => target.role === 'baseline' && target.baselineOf !== undefined)) {
+      const [was, now] = [before.name, before.baselineOf].map((name) => slow.results.find((m) => m.target === name));
+      if (!was || !now) continue;
+      const added = (m: SlowMeasurement, key: 'p50Ms' | 'p99Ms'): string => fixed(m[key] - (base?.[key] ?? Number.NaN), 1);
+      lines.push('');
+      lines.push(
+        `Before and after: ${now.target} against ${was.target}: CPU µs/order ${fixed(was.cpuUsPerOrder, 0)} → ${fixed(now.cpuUsPerOrder, 0)} ` +
+          `(${ratio(now.cpuUsPerOrder, was.cpuUsPerOrder)}); p50 added ${added(was, 'p50Ms')} → ${added(now, 'p50Ms')} ms; ` +
+          `p99 added ${added(was, 'p99Ms')} → ${added(now, 'p99Ms')} ms.`,
       );
     }
     const lag = Math.max(...[...(base ? [base] : []), ...slow.results].map((m) => m.maxSendLagMs));

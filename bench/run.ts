@@ -7,8 +7,10 @@
  * - slow upstream: the simulator answers after a delay, and a paced open-loop load runs
  *   against the simulator called directly (the baseline) and against each target.
  *
- * Before either it times one synced journal commit on the gateway's disk. Prints CPU time
- * per order, req/s, latency and RSS, and checks issue 10's targets. Writes
+ * Before either it times one synced journal commit on the gateway's disk. With
+ * BENCH_BASELINE=<git ref> it first builds that commit in a temporary worktree (baseline.ts)
+ * and runs its gateway beside this one everywhere, as the "before" of a change. Prints CPU
+ * time per order, req/s, latency and RSS, and checks issue 10's targets. Writes
  * bench/results/latest.md (quick mode: bench/results/quick.md.tmp) and prints it. Never run
  * by tests or CI. Settings: see readSettings and bench/README.md.
  */
@@ -33,18 +35,36 @@ import {
   whenChildDies,
   type BenchChild,
 } from './children.js';
+import {
+  BaselineError,
+  baselineCheckoutPath,
+  buildBaseline,
+  removeBaselineCheckout,
+  resolveBaselineCommit,
+  type BaselineCommit,
+} from './baseline.js';
 import { measureJournalSync, type JournalSyncTime } from './journal-sync.js';
 import { runOpenLoop, type OpenLoopRequest } from './open-loop-load.js';
 import { BENCH_ORDER_INPUT, createBodyFactory, schemaHasIdempotencyKey, signedParams, toWire } from './order.js';
 import { startCpuWindow } from './process-cpu.js';
-import { DIRECT, renderReport, type FastMeasurement, type ReportSettings, type SlowMeasurement } from './report.js';
-import { shippedNodeArgs, TARGETS, targetScripts, type BenchTarget, type CsssEndpoint } from './targets.js';
+import { DIRECT, renderReport, type FastMeasurement, type ReportBaseline, type ReportSettings, type SlowMeasurement } from './report.js';
+import {
+  baselineGatewayTarget,
+  GATEWAY_TARGET,
+  shippedNodeArgs,
+  TARGETS,
+  targetScripts,
+  type BenchTarget,
+  type CsssEndpoint,
+} from './targets.js';
 
 // dist/bench/run.js → the repo root.
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const RESULTS_DIR = join(ROOT, 'bench/results');
 /** Every instance's data directory (the gateway's DATA_DIR) lives under here; git-ignored as *.tmp, removed at the end. */
 const DATA_ROOT = join(RESULTS_DIR, 'data.tmp');
+/** Where BENCH_BASELINE's commit is checked out and built (outside the repo; see baselineCheckoutPath). */
+const BASELINE_ROOT = baselineCheckoutPath(ROOT);
 
 class BenchFailure extends Error {}
 
@@ -52,6 +72,8 @@ type Scenario = 'fast' | 'slow';
 
 interface Settings extends ReportSettings {
   targets: readonly BenchTarget[];
+  /** BENCH_BASELINE's commit: built and run beside the gateway as its "before". */
+  baseline: BaselineCommit | undefined;
   scenarios: ReadonlySet<Scenario>;
   syncCommits: number;
   outPath: string;
@@ -89,6 +111,15 @@ function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const unknown = targetNames.filter((name) => !TARGETS.some((target) => target.name === name));
   if (unknown.length > 0)
     throw new BenchFailure(`BENCH_TARGETS names unknown targets: ${unknown.join(', ')} (known: ${TARGETS.map((t) => t.name).join(', ')})`);
+  const targets = TARGETS.filter((target) => targetNames.includes(target.name));
+  // The baseline is the gateway's "before": it comes with BENCH_BASELINE whatever BENCH_TARGETS
+  // says, and is pointless without the gateway to set it against.
+  const baselineRef = env.BENCH_BASELINE?.trim() || undefined;
+  if (baselineRef !== undefined && !targets.includes(GATEWAY_TARGET)) {
+    throw new BenchFailure(
+      `BENCH_BASELINE runs an earlier gateway beside ${GATEWAY_TARGET.name}; BENCH_TARGETS must include ${GATEWAY_TARGET.name}`,
+    );
+  }
   const scenarioNames = list('BENCH_SCENARIOS', 'fast,slow');
   if (scenarioNames.some((name) => name !== 'fast' && name !== 'slow')) {
     throw new BenchFailure(`BENCH_SCENARIOS must list fast and/or slow, got "${scenarioNames.join(',')}"`);
@@ -98,7 +129,8 @@ function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     durationS: number('BENCH_DURATION_S', quick ? 2 : 10, 0.5, 600),
     warmupS: number('BENCH_WARMUP_S', quick ? 1 : 3, 0.5, 600),
     connections,
-    targets: TARGETS.filter((target) => targetNames.includes(target.name)),
+    targets,
+    baseline: baselineRef === undefined ? undefined : resolveBaselineCommit(ROOT, baselineRef),
     scenarios: new Set(scenarioNames as Scenario[]),
     slow: {
       ratePerSecond: number('BENCH_SLOW_RATE', quick ? 50 : 250, 1, 5000),
@@ -166,7 +198,8 @@ async function startTarget(target: BenchTarget, instance: string, csss: CsssEndp
   const store = target.setUp ? await target.setUp() : undefined;
   if (store) tearDowns.push(store.tearDown);
   const env = { ...target.env({ port, csss, dataDir }), ...store?.env };
-  const child = startChild({ name: instance, ...target.command(ROOT), cwd: ROOT, env, logPath: logPath(instance) });
+  const root = target.root ?? ROOT;
+  const child = startChild({ name: instance, ...target.command(root), cwd: root, env, logPath: logPath(instance) });
   const origin = `http://127.0.0.1:${port}`;
   await waitForHttp(child, origin, target.readinessPaths);
   return { target, child, url: `${origin}/graphql` };
@@ -484,11 +517,42 @@ async function runSlowScenario(
   return { baseline: baseline!, results };
 }
 
+/** Aborted when the run shuts down: stops a baseline install or build that is still going. */
+const shuttingDownSignal = new AbortController();
+
+/**
+ * Checks out and builds BENCH_BASELINE's commit, and returns the targets with its gateway
+ * right after this one's, so every table shows them side by side. Its checkout is removed
+ * when the run ends, however it ends.
+ */
+async function withBaseline(settings: Settings): Promise<{ settings: Settings; baseline: ReportBaseline | undefined }> {
+  if (!settings.baseline) return { settings, baseline: undefined };
+  const commit = settings.baseline;
+  tearDowns.push(() => Promise.resolve(removeBaselineCheckout(ROOT, BASELINE_ROOT)));
+  say(`baseline: building ${commit.shortCommit} (BENCH_BASELINE=${commit.ref}) in ${BASELINE_ROOT}`);
+  const startedAt = Date.now();
+  const build = await buildBaseline(ROOT, commit, BASELINE_ROOT, logPath('baseline-build'), shuttingDownSignal.signal);
+  say(`baseline: built in ${((Date.now() - startedAt) / 1000).toFixed(0)} s; dependencies: ${build.dependencies}`);
+  const target = baselineGatewayTarget(build);
+  const targets = settings.targets.flatMap((entry) => (entry === GATEWAY_TARGET ? [entry, target] : [entry]));
+  return {
+    settings: { ...settings, targets },
+    baseline: { ...build, name: target.name, nodeArgs: shippedNodeArgs(build.root) },
+  };
+}
+
 async function main(): Promise<void> {
   const startedAt = new Date();
-  const settings = readSettings();
+  const requested = readSettings();
   mkdirSync(RESULTS_DIR, { recursive: true });
-  usePidFile(join(RESULTS_DIR, 'children.pid.tmp'), [...targetScripts(ROOT), join(ROOT, 'dist/bench/simulator-server.js')]);
+  usePidFile(join(RESULTS_DIR, 'children.pid.tmp'), [
+    ...targetScripts(ROOT, [BASELINE_ROOT]),
+    join(ROOT, 'dist/bench/simulator-server.js'),
+  ]);
+  // A SIGKILLed run may have left its checkout behind (its gateway was killed just above).
+  removeBaselineCheckout(ROOT, BASELINE_ROOT);
+  // Before the idle check and the sync time: the build is over before either is measured.
+  const { settings, baseline } = await withBaseline(requested);
   const busyBefore = await cpuBusyShare();
   if (busyBefore !== undefined && busyBefore >= 0.1) {
     say(`the CPU is ${(busyBefore * 100).toFixed(0)} % busy before the bench starts: other work is running, results will be noisy`);
@@ -515,6 +579,7 @@ async function main(): Promise<void> {
     busyBefore,
     gatewayCommit: gitDescription(),
     gatewayNodeArgs: shippedNodeArgs(ROOT),
+    baseline,
     withIdempotencyKey,
     targets: settings.targets,
     sync,
@@ -529,14 +594,16 @@ async function main(): Promise<void> {
 
 // Every child dies with the runner, however it ends.
 process.on('exit', killAllChildrenNow);
-let shuttingDown = false;
+let cleanedUp: Promise<void> | undefined;
+/** Cleans up once; a second call (a signal, then main failing because of it) waits for that cleanup rather than exiting halfway. */
 async function shutdown(code: number): Promise<never> {
-  if (!shuttingDown) {
-    shuttingDown = true;
+  cleanedUp ??= (async () => {
+    shuttingDownSignal.abort();
     await stopAllChildren();
     rmSync(DATA_ROOT, { recursive: true, force: true });
     for (const tearDown of tearDowns.splice(0)) await tearDown().catch((error: unknown) => say(`tear-down failed: ${String(error)}`));
-  }
+  })();
+  await cleanedUp;
   process.exit(code);
 }
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
@@ -554,7 +621,9 @@ main().then(
   () => shutdown(0),
   (error: unknown) => {
     say(
-      error instanceof BenchFailure ? error.message : `failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      error instanceof BenchFailure || error instanceof BaselineError
+        ? error.message
+        : `failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
     );
     void shutdown(1);
   },

@@ -30,8 +30,14 @@ export interface BenchTarget {
   /**
    * `contender`: held to the issue's targets (ratios against the peer and apollo-http, p99,
    * RSS, the slow-upstream limits). `reference`: what contenders are judged against.
+   * `baseline`: an earlier build of a contender (BENCH_BASELINE), the "before" it is set
+   * against; not judged.
    */
-  role: 'contender' | 'reference';
+  role: 'contender' | 'reference' | 'baseline';
+  /** For a `baseline`: the name of the target it is the earlier build of. */
+  baselineOf?: string;
+  /** The checkout whose build and package.json it runs (also its working directory); the bench's own when unset. */
+  root?: string;
   description: string;
   /** Also run in the slow-upstream scenario (the simulator answering after a delay). */
   slowUpstream: boolean;
@@ -105,6 +111,9 @@ const benchServer =
   (file: string) =>
   (root: string): { nodeArgs: string[]; script: string } => ({ nodeArgs: [], script: join(root, 'dist/bench', file) });
 
+/** The gateway's entry point in a built checkout (what `npm start` runs). */
+const GATEWAY_SCRIPT = 'dist/src/main.js';
+
 /**
  * The gateway as shipped. A variant (another journal, another setting) is a spread of this
  * with its own name, description and `env`, e.g. `env: (launch) => ({ ...gatewayEnv(launch), ... })`.
@@ -115,12 +124,29 @@ export const GATEWAY_TARGET: BenchTarget = {
   description:
     'this repo as shipped: `npm run build`, then `node dist/src/main.js` with the node arguments of `npm start` (listed above) and `gatewayEnv` (bench/targets.ts): NODE_ENV=production, LOG_LEVEL=info, AUTH_MODE=apikey (one key, rate limit raised), a fresh DATA_DIR, shipped defaults otherwise',
   slowUpstream: true,
-  command: (root) => ({ nodeArgs: shippedNodeArgs(root), script: join(root, 'dist/src/main.js') }),
+  command: (root) => ({ nodeArgs: shippedNodeArgs(root), script: join(root, GATEWAY_SCRIPT) }),
   env: gatewayEnv,
   headers: { ...COMMON_HEADERS, 'x-api-key': BENCH_API_KEY.key },
   // The gateway opens its port before it can serve GraphQL, so its /readyz decides.
   readinessPaths: ['/readyz', '/healthz'],
 };
+
+/**
+ * The gateway built from another commit (BENCH_BASELINE, checked out and built at
+ * `baseline.root` by baseline.ts), started exactly as `gateway` starts this checkout's: its
+ * own package.json's `npm start` node arguments, the same `gatewayEnv` and headers, a fresh
+ * DATA_DIR. It runs wherever the gateway does, and the report sets the gateway against it.
+ */
+export function baselineGatewayTarget(baseline: { root: string; shortCommit: string }): BenchTarget {
+  return {
+    ...GATEWAY_TARGET,
+    name: `${GATEWAY_TARGET.name}@${baseline.shortCommit}`,
+    role: 'baseline',
+    baselineOf: GATEWAY_TARGET.name,
+    root: baseline.root,
+    description: `the gateway as shipped at commit ${baseline.shortCommit} (BENCH_BASELINE, named above), built by its own \`npm run build\` in a temporary git worktree and started like **${GATEWAY_TARGET.name}** (its own \`npm start\` node arguments, the same \`gatewayEnv\`, a fresh DATA_DIR): the "before" the gateway is set against, not judged against issue 10's targets`,
+  };
+}
 
 /** The gateway on the PostgreSQL journal, as replicas run it: what the shared journal costs against SQLite. */
 export const GATEWAY_POSTGRES_TARGET: BenchTarget = {
@@ -190,9 +216,15 @@ export const PEER = 'peer';
 export const APOLLO_HTTP = 'apollo-http';
 export const FLOOR = 'floor';
 
-/** Every bench target's script, so a run can clean up after a SIGKILLed one. */
-export function targetScripts(root: string): string[] {
-  return TARGETS.map((target) => target.command(root).script);
+/**
+ * Every bench target's script under `root`, and the gateway's under each baseline checkout,
+ * so a run can clean up after a SIGKILLed one.
+ */
+export function targetScripts(root: string, baselineRoots: readonly string[] = []): string[] {
+  return [
+    ...TARGETS.map((target) => target.command(root).script),
+    ...baselineRoots.map((baselineRoot) => join(baselineRoot, GATEWAY_SCRIPT)),
+  ];
 }
 
 /**
