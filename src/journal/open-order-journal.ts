@@ -11,12 +11,6 @@ const STOPPED_IN_FLIGHT_DETAIL = 'the gateway stopped before the outcome was rec
 /** Backoff between start-up tries of the database: doubling from 250 ms, at most 5 s apart. */
 const FIRST_RETRY_MS = 250;
 const MAX_RETRY_MS = 5_000;
-/**
- * How often the gateway's worker checkpoints the SQLite WAL. At 2,000 orders/s about 2,000
- * pages (8 MB) pile up between two: a short WAL keeps reads fast, and a PASSIVE checkpoint
- * of a WAL already copied costs next to nothing.
- */
-const WAL_CHECKPOINT_INTERVAL_MS = 250;
 
 export interface JournalSettings extends JournalLocation {
   /** The SQLite journal's clock (tests); the PostgreSQL journal reads the database's clock. */
@@ -45,7 +39,7 @@ export interface OpenOrderJournal {
 export async function openOrderJournal(settings: JournalSettings): Promise<OpenOrderJournal> {
   const { logger } = settings;
   const pendingStaleAfterMs = pendingStaleAfterMsFor(settings.csssTimeoutMs);
-  const journal = await openJournalStore(settings, { create: true, waitForDatabase: true, checkpointOnWorker: true, ...settings });
+  const journal = await openJournalStore(settings, { create: true, waitForDatabase: true, ...settings });
 
   const sweepStalePending = async (): Promise<void> => {
     const swept = await journal.markPendingUnknown({ ownOnly: false, detail: STALE_PENDING_DETAIL });
@@ -86,8 +80,6 @@ export interface OpenJournalStoreOptions {
    * and logging why, until `signal` aborts; tools fail at once instead.
    */
   waitForDatabase: boolean;
-  /** SQLite: checkpoint the WAL on a worker thread (the gateway), not inside commits on the event loop (tools). */
-  checkpointOnWorker?: boolean;
   logger?: Logger;
   clock?: () => number;
   metrics?: JournalStoreMetrics;
@@ -104,13 +96,7 @@ export async function openJournalStore(location: JournalLocation, options: OpenJ
   const { database } = location;
   if (!database) {
     const path = journalPathIn(location.dataDir);
-    const journal = new SqliteOrderJournal({
-      path,
-      pendingStaleAfterMs,
-      clock: options.clock,
-      create: options.create,
-      checkpointIntervalMs: options.checkpointOnWorker ? WAL_CHECKPOINT_INTERVAL_MS : undefined,
-    });
+    const journal = new SqliteOrderJournal({ path, pendingStaleAfterMs, clock: options.clock, create: options.create });
     options.logger?.info({ journal: 'sqlite', journalPath: path }, 'order journal open');
     return journal;
   }

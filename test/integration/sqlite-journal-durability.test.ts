@@ -1,4 +1,4 @@
-import { mkdtemp, stat } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -43,15 +43,13 @@ async function settledSoon(promise: Promise<unknown>): Promise<boolean> {
 }
 
 const journals: SqliteOrderJournal[] = [];
-let lastPath = '';
 afterEach(async () => {
   await Promise.all(journals.splice(0).map((journal) => journal.close()));
 });
 
-async function openJournal(syncFile: (fd: number) => Promise<void>, checkpointIntervalMs?: number): Promise<SqliteOrderJournal> {
+async function openJournal(syncFile: (fd: number) => Promise<void>): Promise<SqliteOrderJournal> {
   const path = journalPathIn(await mkdtemp(join(tmpdir(), 'csss-journal-durability-')));
-  lastPath = path;
-  const journal = new SqliteOrderJournal({ path, pendingStaleAfterMs: 60_000, syncFile, checkpointIntervalMs });
+  const journal = new SqliteOrderJournal({ path, pendingStaleAfterMs: 60_000, syncFile });
   journals.push(journal);
   return journal;
 }
@@ -128,14 +126,5 @@ describe('SQLite journal durability', () => {
     await expect.poll(() => (sync.calls.splice(0).forEach((call) => call.release()), settledSoon(retry))).toBe(true);
     const answer = await retry;
     expect(answer.kind === 'claimed' && answer.attempt.attemptNo).toBe(2);
-  });
-
-  it("copies the WAL into the database file on the checkpoint worker while it stays open (the gateway's setting)", async () => {
-    const journal = await openJournal(fdatasyncOffLoop, 50);
-    const sizeBefore = (await stat(lastPath)).size;
-    const claims = await Promise.all(Array.from({ length: 300 }, () => journal.claim(claimRequest())));
-    expect(claims.every((claim) => claim.kind === 'claimed')).toBe(true);
-    // The rows reach the database file itself, not only the WAL, with no commit on this thread checkpointing.
-    await expect.poll(async () => (await stat(lastPath)).size, { timeout: 5_000 }).toBeGreaterThan(sizeBefore + 16 * 1024);
   });
 });
