@@ -62,6 +62,18 @@ describe('service API keys', () => {
     expect(reasonFor(() => createApiKeyVerifier([record]).verify(`csk_${keyId}_${tamper(secret)}`))).toBe('invalid');
   });
 
+  it('keeps refusing a wrong secret once the right one has been accepted, and keeps accepting the right one', () => {
+    const { key, record } = generateApiKey('billing-service', ['ota:order']);
+    const { keyId, secret } = partsOf(key);
+    const verifier = createApiKeyVerifier([record]);
+    expect(verifier.verify(key).clientId).toBe('billing-service');
+    expect(reasonFor(() => verifier.verify(`csk_${keyId}_${tamper(secret)}`))).toBe('invalid');
+    expect(reasonFor(() => verifier.verify(`csk_${keyId}_${secret.slice(0, 10)}`))).toBe('invalid');
+    expect(verifier.verify(key).clientId).toBe('billing-service');
+    // The same secret under an id that is not in the records stays unknown.
+    expect(reasonFor(() => verifier.verify(`csk_${keyId === '000000000000' ? '000000000001' : '000000000000'}_${secret}`))).toBe('invalid');
+  });
+
   it('refuses a wrong secret of another length without a length error', () => {
     const { key, record } = generateApiKey('billing-service', ['ota:order']);
     const { keyId, secret } = partsOf(key);
