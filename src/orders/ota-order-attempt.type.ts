@@ -5,7 +5,12 @@ import type { AttemptStatus } from '../journal/order-journal.js';
 import { OtaOrderAttemptStatus } from './ota-order.graphql-enums.js';
 import { OtaOrder } from './ota-order.type.js';
 
-@ObjectType({ description: 'The latest attempt to place the order of one idempotencyKey, as the order journal records it.' })
+// simpleResolvers: plain fields read as graphql-js's default resolver reads them, without
+// a type-graphql wrapper per field per request (no middlewares or auth checker use them).
+@ObjectType({
+  description: 'The latest attempt to place the order of one idempotencyKey, as the order journal records it.',
+  simpleResolvers: true,
+})
 export class OtaOrderAttempt {
   @Field(() => String, { description: 'The idempotencyKey the order was sent with.' })
   idempotencyKey!: string;

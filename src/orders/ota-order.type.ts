@@ -3,7 +3,9 @@ import 'reflect-metadata';
 import { Field, ObjectType } from 'type-graphql';
 import type { OtaOrderResult } from './ota-order.model.js';
 
-@ObjectType({ description: 'An OTA data plan order that CSSS accepted.' })
+// simpleResolvers: plain fields read as graphql-js's default resolver reads them, without
+// a type-graphql wrapper per field per request (no middlewares or auth checker use them).
+@ObjectType({ description: 'An OTA data plan order that CSSS accepted.', simpleResolvers: true })
 export class OtaOrder implements OtaOrderResult {
   @Field(() => String, { description: "The platform's id of the SIM card. CSSS field `sim_id`." })
   simId!: string;
