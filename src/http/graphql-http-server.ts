@@ -178,8 +178,12 @@ async function route(
   }
 }
 
+const GRAPHQL_TARGET = { pathname: GRAPHQL_PATH, search: '' } as const;
+
 /** The path and query of a request target, or undefined when it is not a valid URL (e.g. `http://a:b@[`). */
 function parseRequestTarget(url: string | undefined): { pathname: string; search: string } | undefined {
+  // Nearly every request asks for exactly this; it parses to itself, without building a URL.
+  if (url === GRAPHQL_PATH) return GRAPHQL_TARGET;
   try {
     return new URL(url ?? '/', 'http://gateway.invalid');
   } catch {

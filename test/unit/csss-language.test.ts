@@ -23,4 +23,14 @@ describe('Accept-Language negotiation', () => {
       expect(negotiateCsssLanguage(header, 'en-US')).toBe('en-US');
     },
   );
+
+  it('answers the same for a header seen before, also after more distinct headers than it remembers', () => {
+    for (let i = 0; i < 2_500; i += 1) {
+      expect(negotiateCsssLanguage(`fr-${i}, zh;q=0.5`, 'en-US')).toBe('zh-CN');
+      expect(negotiateCsssLanguage(`fr-${i}`, 'en-US')).toBe('en-US');
+    }
+    expect(negotiateCsssLanguage('fr-1, zh;q=0.5', 'en-US')).toBe('zh-CN');
+    expect(negotiateCsssLanguage(`en, ${'x'.repeat(300)}`, 'zh-CN')).toBe('en-US');
+    expect(negotiateCsssLanguage(`en, ${'x'.repeat(300)}`, 'zh-CN')).toBe('en-US');
+  });
 });
