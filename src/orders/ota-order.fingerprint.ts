@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { OtaOrderRequest } from './ota-order.model.js';
 
 /**
@@ -39,8 +39,7 @@ function normalizeOrder(order: OtaOrderRequest): OtaOrderRequest {
  */
 export function fingerprintOrder(order: OtaOrderRequest): { normalized: OtaOrderRequest; fingerprint: string } {
   const normalized = normalizeOrder(order);
-  const fingerprint = createHash('sha256')
-    .update(JSON.stringify(FINGERPRINT_FIELDS.map((field) => normalized[field])))
-    .digest('hex');
+  // crypto.hash: one call, no Hash object per order; the same hex digest.
+  const fingerprint = hash('sha256', JSON.stringify(FINGERPRINT_FIELDS.map((field) => normalized[field])));
   return { normalized, fingerprint };
 }
