@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { GraphQLSchema, printSchema } from 'graphql';
-import { buildSchema } from 'type-graphql';
+import { buildSchema, getMetadataStorage } from 'type-graphql';
 import type { OrderAccessPolicy } from '../auth/order-access-policy.js';
 import type { GatewayContext } from '../auth/request-context.js';
 import type { CreateOtaOrderInput } from '../orders/create-ota-order.input.js';
@@ -52,7 +52,30 @@ function callDirectly(
 ): void {
   const field = schema.getMutationType()?.getFields()[mutation];
   if (!field) throw new Error(`the schema has no mutation ${mutation}`);
+  assertCalledAs(OtaOrderResolver, mutation, ['arg:input', 'context']);
   field.resolve = (_root, args: Record<string, unknown>, context: GatewayContext) => resolve(args, context);
+}
+
+/**
+ * Refuses to start when the method's decorated parameters are not what the direct call
+ * passes, or when a middleware is attached to it: the direct call would silently skip a
+ * new parameter or middleware that type-graphql would have honoured.
+ */
+function assertCalledAs(resolverClass: abstract new (...args: never[]) => unknown, methodName: string, expected: string[]): void {
+  const storage = getMetadataStorage();
+  const params = storage.params
+    .filter((param) => param.target === resolverClass && param.methodName === methodName)
+    .sort((a, b) => a.index - b.index)
+    .map((param) =>
+      param.kind === 'arg' ? `arg:${param.name}` : param.kind === 'context' && !param.propertyName ? 'context' : param.kind,
+    );
+  const middlewares = [...storage.middlewares, ...storage.resolverMiddlewares].filter((middleware) => middleware.target === resolverClass);
+  if (params.join(',') !== expected.join(',') || middlewares.length > 0) {
+    throw new Error(
+      `${resolverClass.name}.${methodName} takes (${params.join(', ')})${middlewares.length > 0 ? ' with middlewares' : ''}; ` +
+        `callDirectly in src/graphql/schema.ts passes (${expected.join(', ')}): update it`,
+    );
+  }
 }
 
 /**
