@@ -22,8 +22,16 @@ export const DEFAULT_RATE_LIMIT = { perSecond: 10, burst: 20 } as const;
  */
 export const SIMULATOR_RATE_LIMIT = { perSecond: 1000, burst: 1000 } as const;
 
-/** CSSS calls in flight at once (bulkhead) and keep-alive connections to CSSS, unless CSSS_MAX_IN_FLIGHT says otherwise. */
-export const DEFAULT_CSSS_MAX_IN_FLIGHT = 64;
+/**
+ * CSSS calls in flight at once (the bulkhead, and the cap on connections to CSSS), unless
+ * CSSS_MAX_IN_FLIGHT says otherwise. Calls in flight are orders/s times CSSS's latency
+ * (Little's law): 250 orders/s answered after 2 s keep 500 in flight. Each order holds its
+ * caller's connection until it is answered, so with the listener's default connection cap
+ * (HTTP_MAX_CONNECTIONS) the bulkhead refuses no order while CSSS is merely slow; it still
+ * bounds what pipelined requests or a raised connection cap could pile up, and a lower value
+ * suits a CSSS that allows fewer calls at once.
+ */
+export const DEFAULT_CSSS_MAX_IN_FLIGHT = DEFAULT_HTTP_LIMITS.maxConnections;
 
 /** METRICS_PORT unless set: the Prometheus exporters' customary port. */
 export const DEFAULT_METRICS_PORT = 9464;

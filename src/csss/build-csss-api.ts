@@ -13,7 +13,13 @@ export interface CsssApiSettings {
   accessCode: string;
   secret: Secret;
   timeoutMs: number;
-  /** Calls in flight at once (bulkhead) and keep-alive connections. */
+  /**
+   * Calls in flight at once (bulkhead), and the most connections the pool opens: over
+   * HTTP/1.1 a connection carries one call at a time, so a smaller pool would hold calls in
+   * undici's queue (added latency the bulkhead cannot see, counted against their deadline)
+   * and a larger one could never be used. Idle connections close after undici's keep-alive
+   * timeout, so this caps connections rather than keeping that many open.
+   */
   maxInFlight: number;
   breakerFailureThreshold: number;
   breakerCooldownMs: number;

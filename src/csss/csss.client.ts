@@ -47,7 +47,7 @@ export interface CsssClientOptions {
    * turns it into an "outcome unknown".
    */
   connectTimeoutMs?: number;
-  /** Keep-alive connections the pool may open to CSSS. Default 10. */
+  /** Connections the pool may open to CSSS (idle ones close after undici's keep-alive timeout). Default 10. */
   connections?: number;
   /**
    * Sends through this dispatcher instead of the client's own pool (tests, proxies). Its

@@ -13,6 +13,7 @@ import { testApiKey } from '../support/api-keys.js';
 import { REPO_ROOT, spawnGateway, spawnNpmStart, type GatewayProcess, type SpawnOptions } from '../support/gateway-process.js';
 import { executeGraphQL as executeWithoutKey } from '../support/graphql-client.js';
 import { orderInput } from '../support/order-input.js';
+import { startGatedUpstream } from '../support/slow-upstream.js';
 import { GRAPHQL_POLL_INTERVAL_MS, waitFor } from '../support/timing.js';
 
 // These run the built gateway as separate processes, as operators do, to test what only
@@ -170,6 +171,40 @@ describe('a gateway killed while an order is in flight', () => {
     expect(retry.body.errors?.[0]?.extensions?.code).toBe('CSSS_OUTCOME_UNKNOWN');
     expect(sim.requests).toHaveLength(1);
   });
+});
+
+describe('a slow but healthy CSSS, with the shipped limits', () => {
+  it(
+    'sends a burst of orders to CSSS all at once: none refused, none left waiting for a connection, breaker closed',
+    { timeout: 60_000 },
+    async () => {
+      const burst = 150;
+      const sim = await simulator();
+      // CSSS answers none until all of them are in flight at once.
+      const gated = await startGatedUpstream(sim.url, burst);
+      cleanups.push(() => gated.close());
+      // Only what a burst from one client on a busy test machine needs is changed: the
+      // per-client limits and a deadline long enough for every order to arrive. The bulkhead,
+      // the CSSS connection pool and the breaker keep their shipped defaults.
+      const started = await gateway(sim, await newDataDir(), {
+        CSSS_BASE_URL: gated.url,
+        CSSS_TIMEOUT_MS: '30000',
+        RATE_LIMIT_PER_SECOND: '1000',
+        RATE_LIMIT_BURST: '1000',
+        REQUEST_RATE_LIMIT_PER_SECOND: '1000',
+        REQUEST_RATE_LIMIT_BURST: '1000',
+      });
+
+      const results = await Promise.all(
+        Array.from({ length: burst }, () => executeGraphQL(started.graphqlUrl, CreateOtaOrderDocument, { input: orderInput() })),
+      );
+
+      expect(results.flatMap(({ body }) => body.errors ?? [])).toEqual([]);
+      expect(sim.orders).toHaveLength(burst);
+      const metrics = (await (await fetch(started.metricsUrl)).text()).split('\n');
+      expect(metrics).toContain('csss_gateway_csss_breaker_state 0');
+    },
+  );
 });
 
 describe('SIGTERM', () => {

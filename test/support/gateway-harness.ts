@@ -5,7 +5,7 @@ import { afterEach } from 'vitest';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { startGateway, type RunningGateway } from '../../src/app.js';
 import type { AuthConfig } from '../../src/auth/auth.config.js';
-import type { CsssTarget, GatewayConfig } from '../../src/config.js';
+import { DEFAULT_CSSS_MAX_IN_FLIGHT, type CsssTarget, type GatewayConfig } from '../../src/config.js';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../../src/http/http-limits.js';
 import type { DatabaseConfig } from '../../src/journal/journal.config.js';
 import type { CsssLanguage } from '../../src/csss/csss.wire.js';
@@ -85,7 +85,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     csss,
     csssTimeoutMs: options.timeoutMs ?? 2_000,
     csssDefaultLanguage: options.defaultLanguage ?? 'zh-CN',
-    csssMaxInFlight: options.maxInFlight ?? 64,
+    csssMaxInFlight: options.maxInFlight ?? DEFAULT_CSSS_MAX_IN_FLIGHT,
     csssBreakerFailureThreshold: options.breakerFailureThreshold ?? 5,
     csssBreakerCooldownMs: options.breakerCooldownMs ?? 10_000,
     dataDir,

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, request as httpRequest } from 'node:http';
 
 /**
- * A slow CSSS: forwards each request to the simulator unchanged after `delayMs`, so that
+ * A slow CSSS: holds each request, then forwards it to the simulator unchanged, so that
  * orders stay in flight long enough to race, crash or cut connections under them.
  */
 export interface SlowUpstream {
@@ -12,7 +12,29 @@ export interface SlowUpstream {
   close(): Promise<void>;
 }
 
-export async function startSlowUpstream(target: string, delayMs: number): Promise<SlowUpstream> {
+/** Forwards each request `delayMs` after it arrived. */
+export function startSlowUpstream(target: string, delayMs: number): Promise<SlowUpstream> {
+  return startHoldingUpstream(target, (forward) => void setTimeout(forward, delayMs).unref());
+}
+
+/**
+ * Holds every request until `count` are held at once, then forwards them all, and any later
+ * one at once: a CSSS as slow as it takes for `count` calls to be in flight together. A
+ * gateway that cannot send that many at once sees its calls reach their deadline instead.
+ */
+export function startGatedUpstream(target: string, count: number): Promise<SlowUpstream> {
+  const held: Array<() => void> = [];
+  let open = false;
+  return startHoldingUpstream(target, (forward) => {
+    if (open) return forward();
+    held.push(forward);
+    if (held.length < count) return;
+    open = true;
+    for (const release of held.splice(0)) release();
+  });
+}
+
+async function startHoldingUpstream(target: string, hold: (forward: () => void) => void): Promise<SlowUpstream> {
   const { hostname, port } = new URL(target);
   let received = 0;
   const server = createServer((inbound, outbound) => {
@@ -20,7 +42,7 @@ export async function startSlowUpstream(target: string, delayMs: number): Promis
     const chunks: Buffer[] = [];
     inbound.on('data', (chunk: Buffer) => chunks.push(chunk));
     inbound.on('end', () => {
-      setTimeout(() => {
+      hold(() => {
         const forwarded = httpRequest(
           { host: hostname, port, path: inbound.url, method: inbound.method, headers: inbound.headers },
           (answer) => {
@@ -31,7 +53,7 @@ export async function startSlowUpstream(target: string, delayMs: number): Promis
         );
         forwarded.on('error', () => outbound.destroy());
         forwarded.end(Buffer.concat(chunks));
-      }, delayMs).unref();
+      });
     });
     // A caller that hangs up (a killed replica) does not stop the order reaching CSSS.
     inbound.on('error', () => {});

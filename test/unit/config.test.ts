@@ -31,7 +31,7 @@ describe('configuration', () => {
       csss: { kind: 'simulator' },
       csssTimeoutMs: 10_000,
       csssDefaultLanguage: 'zh-CN',
-      csssMaxInFlight: 64,
+      csssMaxInFlight: 1_000,
       csssBreakerFailureThreshold: 5,
       csssBreakerCooldownMs: 10_000,
       dataDir: './data',
