@@ -24,7 +24,7 @@ run(npm, ['run', 'build'], example); // tsc: the type check, then the JavaScript
 run(npm, ['run', '--silent', 'build'], root);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'csss-frontend-example-'));
-const gateway = spawn(process.execPath, ['--max-old-space-size=1024', 'dist/src/main.js'], {
+const gateway = spawn(process.execPath, ['--max-old-space-size=1024', '--max-semi-space-size=32', 'dist/src/main.js'], {
   cwd: root,
   env: {
     ...process.env,
