@@ -54,10 +54,19 @@ export interface SqliteOrderJournalOptions {
 /** The outcome of an attempt whose claim committed but could not be made durable: it was never sent. */
 export const CLAIM_NOT_DURABLE_DETAIL = 'the journal could not sync the attempt to the disk, so it was not sent';
 
+/**
+ * What a write whose caller may go on only once it is on the disk (a new attempt, before its
+ * order leaves) needs: whether this result is such a one, and what to undo if the sync fails.
+ * Writes without it resolve at commit.
+ */
+interface Durability<T> {
+  required: (value: T) => boolean;
+  onSyncFailed?: (value: T) => void;
+}
+
 interface QueuedWrite {
   write: () => unknown;
-  /** Whether the caller may go on only once this write is on the disk (a new attempt, before its order leaves). */
-  mustBeDurable: (value: unknown) => boolean;
+  durability: Durability<unknown> | undefined;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -98,7 +107,7 @@ export class SqliteOrderJournal implements OrderJournal {
   readonly #statements;
   readonly #wal: WalSync;
   readonly #queue: QueuedWrite[] = [];
-  /** Whether the last write transaction committed; readiness reads it. */
+  /** Whether the last write transaction committed (and was synced, where its callers waited for that); readiness reads it. */
   #lastWriteOk = true;
   #probing = false;
 
@@ -186,24 +195,21 @@ export class SqliteOrderJournal implements OrderJournal {
    * waits for the WAL sync; everything else resolves at commit.
    */
   claim(request: ClaimRequest): Promise<ClaimResult> {
-    return this.#enqueue(
-      () => this.#claimNow(request),
-      (result) => result.kind === 'claimed',
-    );
+    return this.#enqueue(() => this.#claimNow(request), {
+      required: (result) => result.kind === 'claimed',
+      onSyncFailed: (result) => this.#abandonClaim(result),
+    });
   }
 
   record(attemptId: number, outcome: AttemptOutcome): Promise<boolean> {
-    return this.#enqueue(
-      () => this.#statements.record.run({ ...outcomeFields(outcome), id: attemptId, now: this.#now() }).changes === 1,
-      () => false,
-    );
+    return this.#enqueue(() => this.#statements.record.run({ ...outcomeFields(outcome), id: attemptId, now: this.#now() }).changes === 1);
   }
 
-  #enqueue<T>(write: () => T, mustBeDurable: (value: T) => boolean): Promise<T> {
+  #enqueue<T>(write: () => T, durability?: Durability<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({
         write,
-        mustBeDurable: mustBeDurable as (value: unknown) => boolean,
+        durability: durability as Durability<unknown> | undefined,
         resolve: resolve as (value: unknown) => void,
         reject,
       });
@@ -241,7 +247,7 @@ export class SqliteOrderJournal implements OrderJournal {
     batch.forEach((entry, index) => {
       const outcome = outcomes[index]!;
       if (!outcome.ok) entry.reject(outcome.error);
-      else if (entry.mustBeDurable(outcome.value)) durableWaiters.push({ entry, value: outcome.value });
+      else if (entry.durability?.required(outcome.value)) durableWaiters.push({ entry, value: outcome.value });
       else entry.resolve(outcome.value);
     });
     if (durableWaiters.length === 0) {
@@ -257,7 +263,7 @@ export class SqliteOrderJournal implements OrderJournal {
         this.#lastWriteOk = false;
         for (const { entry, value } of durableWaiters) {
           entry.reject(error);
-          this.#abandonClaim(value);
+          entry.durability?.onSyncFailed?.(value);
         }
       },
     );
@@ -268,8 +274,7 @@ export class SqliteOrderJournal implements OrderJournal {
    * row (committed, maybe not on the disk) is marked NOT_SENT if the journal still takes
    * writes, so a retry with the same key may send it as a new attempt.
    */
-  #abandonClaim(value: unknown): void {
-    const claim = value as ClaimResult;
+  #abandonClaim(claim: ClaimResult): void {
     if (claim.kind !== 'claimed') return;
     this.record(claim.attempt.id, { status: 'NOT_SENT', detail: CLAIM_NOT_DURABLE_DETAIL }).catch(() => undefined);
   }
@@ -365,10 +370,7 @@ export class SqliteOrderJournal implements OrderJournal {
       // A real, synced write through the batch queue, which sets the state: the header's
       // user_version (unused by this journal) is rewritten, so a full disk fails it.
       this.#probing = true;
-      this.#enqueue(
-        () => this.#db.pragma(`user_version = ${this.#clock() % 2 ** 31}`),
-        () => true,
-      )
+      this.#enqueue(() => this.#db.pragma(`user_version = ${this.#clock() % 2 ** 31}`), { required: () => true })
         .catch(() => undefined)
         .finally(() => (this.#probing = false));
     }
