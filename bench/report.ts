@@ -7,6 +7,7 @@
 import { cpus, freemem, loadavg, platform, release, totalmem } from 'node:os';
 import type { BaselineBuild } from './baseline.js';
 import type { JournalSyncTime } from './journal-sync.js';
+import { fixed, ratio } from './progress.js';
 import { checkTargets, type FastResult, type SlowResult } from './target-checks.js';
 import { APOLLO_HTTP, FLOOR, PEER, type BenchTarget } from './targets.js';
 
@@ -65,10 +66,6 @@ export interface ReportInput {
 /** The name of the slow-upstream baseline: the load generator calling the simulator itself. */
 export const DIRECT = 'direct';
 
-const fixed = (value: number | undefined, digits: number): string =>
-  value === undefined || !Number.isFinite(value) ? 'n/a' : value.toFixed(digits);
-const ratio = (a: number | undefined, b: number | undefined): string =>
-  a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? 'n/a' : `${(a / b).toFixed(2)}×`;
 const shorten = (text: string, length: number): string => (text.length <= length ? text : `${text.slice(0, length - 1)}…`);
 const failureList = (failures: Record<string, number>): string =>
   Object.entries(failures)
