@@ -1,15 +1,18 @@
 /**
  * The bench's printed report (Markdown, also written to bench/results/): the machine and
  * settings, the journal sync time, the closed-loop table with CPU per order first, the
- * ratios, the gateway against its BENCH_BASELINE build (if any), the slow-upstream table, and
- * issue 10's targets checked one by one.
+ * ratios, the gateway against its BENCH_BASELINE build (if any), the slow-upstream table,
+ * issue 22's ratios and goals, and issue 10's targets, each checked one by one.
  */
-import { cpus, freemem, loadavg, platform, release, totalmem } from 'node:os';
 import type { BaselineBuild } from './baseline.js';
+import type { CheapUpstreamState } from './cheap-upstream-control.js';
+import { checkCostGoals } from './cost-goals.js';
 import type { JournalSyncTime } from './journal-sync.js';
 import { fixed, ratio } from './progress.js';
-import { checkTargets, type FastResult, type SlowResult } from './target-checks.js';
-import { APOLLO_HTTP, FLOOR, PEER, type BenchTarget } from './targets.js';
+import { headerLines } from './report-header.js';
+import type { UpstreamKind } from './running-targets.js';
+import { checkTargets, type FastResult, type SlowResult, type TargetCheck } from './target-checks.js';
+import { APOLLO_HTTP, FLOOR, GATEWAY_POSTGRES_TARGET, GATEWAY_TARGET, PEER, type BenchTarget } from './targets.js';
 
 /** One target at one connection count under autocannon. */
 export interface FastMeasurement extends FastResult {
@@ -20,6 +23,8 @@ export interface FastMeasurement extends FastResult {
   errors: number;
   /** 2xx answers whose body has `errors` or no `orderId`. */
   bodyErrors: number;
+  /** The upstream's CPU over the same measurement ÷ orders placed: what it took from the shared cores. */
+  upstreamCpuUsPerOrder?: number | undefined;
 }
 
 /** One target (or the direct baseline) under the slow-upstream open-loop load. */
@@ -36,6 +41,8 @@ export interface ReportSettings {
   durationS: number;
   warmupS: number;
   connections: number[];
+  /** What stands in for CSSS in the fast scenario (BENCH_UPSTREAM). */
+  upstream: UpstreamKind;
   slow: { ratePerSecond: number; durationS: number; delayMs: number };
   quick: boolean;
 }
@@ -60,13 +67,14 @@ export interface ReportInput {
   sync: JournalSyncTime | undefined;
   fast: FastMeasurement[] | undefined;
   idleRssMb: Record<string, number | undefined>;
+  /** The cheap upstream's counts after the fast scenario; undefined when it was not the upstream. */
+  cheapUpstream: CheapUpstreamState | undefined;
   slow: { baseline: SlowMeasurement | undefined; results: SlowMeasurement[] } | undefined;
 }
 
 /** The name of the slow-upstream baseline: the load generator calling the simulator itself. */
 export const DIRECT = 'direct';
 
-const shorten = (text: string, length: number): string => (text.length <= length ? text : `${text.slice(0, length - 1)}…`);
 const failureList = (failures: Record<string, number>): string =>
   Object.entries(failures)
     .sort((a, b) => b[1] - a[1])
@@ -75,69 +83,8 @@ const failureList = (failures: Record<string, number>): string =>
 
 export function renderReport(input: ReportInput): string {
   const { settings, sync, fast, slow } = input;
-  const cpuList = cpus();
-  const lines: string[] = [];
+  const lines: string[] = headerLines(input);
   const names = input.targets.map((target) => target.name);
-  lines.push(`# Benchmark: createOtaOrder through ${names.join(', ')}`, '');
-  if (settings.quick) {
-    lines.push('**Quick mode (BENCH_QUICK=1): a smoke run of the harness; its numbers are not results.**', '');
-  }
-  lines.push(`- Date: ${input.startedAt.toISOString()}`);
-  lines.push(`- Node: ${process.version} on ${platform()} ${release()}`);
-  lines.push(
-    `- CPU: ${cpuList[0]?.model.trim() ?? 'unknown'}, ${cpuList.length} cores; memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB (${(freemem() / 2 ** 30).toFixed(1)} GiB free at the end)`,
-  );
-  lines.push(`- Gateway commit: ${input.gatewayCommit}`);
-  const argList = (args: string[]): string => args.map((arg) => `\`${arg}\``).join(' ') || 'none';
-  lines.push(`- Gateway node arguments (from \`npm start\`): ${argList(input.gatewayNodeArgs)}`);
-  const baseline = input.baseline;
-  if (baseline) {
-    lines.push(
-      `- Baseline (BENCH_BASELINE=\`${baseline.ref}\`): **${baseline.name}**, commit ${baseline.commit} (${baseline.date}) "${shorten(baseline.subject, 120)}"; ` +
-        `checked out in a temporary git worktree and built by its own \`npm run build\`; dependencies: ${baseline.dependencies}; ` +
-        `node arguments (from its \`npm start\`): ${argList(baseline.nodeArgs)}`,
-    );
-  }
-  const busy = input.busyBefore;
-  lines.push(
-    `- CPU busy over 1 s before the bench started its processes: ${busy === undefined ? 'n/a' : `${(busy * 100).toFixed(0)} %`}` +
-      (busy !== undefined && busy >= 0.1
-        ? ` — **the machine was not idle**: other work competed for the ${cpuList.length} cores, so treat these numbers as noisy (CPU per order least so)`
-        : '') +
-      `; load average (1 min) at the end: ${(loadavg()[0] ?? 0).toFixed(2)}`,
-  );
-  lines.push(
-    `- Fast scenarios: ${settings.durationS} s per measurement (BENCH_DURATION_S), ${settings.warmupS} s warm-up per target at ` +
-      `${Math.max(...settings.connections)} connections (BENCH_WARMUP_S), connections ${settings.connections.join(', ')} (BENCH_CONNECTIONS), ` +
-      'autocannon 9 without pipelining (closed loop), 10 s request timeout, measurements interleaved by connection count',
-  );
-  lines.push(
-    `- Slow upstream: the simulator answers ${settings.slow.delayMs} ms after each order arrives (BENCH_SLOW_DELAY_MS); ` +
-      `an open-loop load of ${settings.slow.ratePerSecond} orders/s (BENCH_SLOW_RATE) for ${settings.slow.durationS} s (BENCH_SLOW_DURATION_S) ` +
-      `after a warm-up of ${settings.warmupS} s at that rate, against the simulator called directly (the baseline) and then each target, one after the other`,
-  );
-  lines.push(
-    `- Request: the README's createOtaOrder mutation (success ICCID, Chinese plan name), \`Accept-Language: en-US\`, ` +
-      (input.withIdempotencyKey
-        ? 'a unique `idempotencyKey` per request (the schema has the field)'
-        : 'no `idempotencyKey` (the schema has no such field yet)'),
-  );
-  lines.push(
-    "- Upstream: the repo's CSSS simulator (src/simulator) in its own process on 127.0.0.1; it checks every field and the sign. " +
-      "The load generator, the target and the simulator share the same cores, so absolute numbers are this machine's, not a capacity.",
-  );
-  lines.push(
-    '- Only contenders do production work per order (input rules, authentication, the order journal on this disk, logs, metrics); ' +
-      'the references validate nothing and keep no journal. The ratios measure that work plus the framework.',
-  );
-  lines.push('- Targets:');
-  for (const target of input.targets) lines.push(`  - **${target.name}** (${target.role}): ${target.description}`);
-  lines.push(
-    '- Columns: CPU µs/order = user + system CPU time of the target process (all threads, /proc/PID/stat) over the measurement ÷ orders placed; ' +
-      'req/s = completed responses / elapsed time; p50/p99 = exact percentiles of every response time; ' +
-      'non-2xx = HTTP status outside 2xx; errors = socket errors and timeouts; GraphQL errors = 2xx bodies with `errors` or without `orderId`; ' +
-      "peak RSS = the target process's peak resident memory during that measurement (VmHWM, reset per measurement).",
-  );
   lines.push('');
 
   lines.push('## Journal sync', '');
@@ -151,15 +98,17 @@ export function renderReport(input: ReportInput): string {
 
   if (fast) {
     lines.push('## Fast upstream (closed loop)', '');
-    lines.push('| target | connections | CPU µs/order | req/s | p50 ms | p99 ms | non-2xx | errors | GraphQL errors | peak RSS MB |');
-    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    lines.push(
+      '| target | connections | CPU µs/order | req/s | p50 ms | p99 ms | non-2xx | errors | GraphQL errors | peak RSS MB | upstream CPU µs/order |',
+    );
+    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const connections of settings.connections) {
       for (const name of names) {
         const m = fast.find((entry) => entry.target === name && entry.connections === connections);
         if (!m) continue;
         lines.push(
           `| ${name} | ${connections} | ${fixed(m.cpuUsPerOrder, 0)} | ${fixed(m.requestsPerSecond, 0)} | ${fixed(m.p50Ms, 2)} | ${fixed(m.p99Ms, 2)} | ` +
-            `${m.non2xx} | ${m.errors} | ${m.bodyErrors} | ${fixed(m.peakRssMb, 1)} |`,
+            `${m.non2xx} | ${m.errors} | ${m.bodyErrors} | ${fixed(m.peakRssMb, 1)} | ${fixed(m.upstreamCpuUsPerOrder, 0)} |`,
         );
       }
     }
@@ -261,22 +210,63 @@ export function renderReport(input: ReportInput): string {
     lines.push('');
   }
 
+  lines.push(...costGoalLines(input));
+
   lines.push('## Issue 10 targets', '');
-  const checks = checkTargets({
-    contenders: input.targets.filter((target) => target.role === 'contender'),
-    fast: fast ?? [],
-    slow,
-    syncMedianMs: sync?.medianMs,
-    peer: PEER,
-    apolloHttp: APOLLO_HTTP,
-  });
-  lines.push('| target | check | measured | verdict |');
-  lines.push('|---|---|---|---|');
+  lines.push(`Measured on the fast scenario's upstream above (issue 10 set them with the simulator as the upstream).`, '');
+  lines.push(
+    ...checkTable(
+      checkTargets({
+        contenders: input.targets.filter((target) => target.role === 'contender'),
+        fast: fast ?? [],
+        slow,
+        syncMedianMs: sync?.medianMs,
+        peer: PEER,
+        apolloHttp: APOLLO_HTTP,
+      }),
+    ),
+  );
+  lines.push('Reproduce: `npm run bench` (`BENCH_QUICK=1 npm run bench` for a smoke run of the harness).', '');
+  return lines.join('\n');
+}
+
+function checkTable(checks: readonly TargetCheck[]): string[] {
+  const lines = ['| target | check | measured | verdict |', '|---|---|---|---|'];
   for (const check of checks) {
     lines.push(`| ${check.target} | ${check.check} | ${check.measured} | ${check.verdict === 'met' ? 'met' : `**${check.verdict}**`} |`);
   }
   const met = checks.filter((check) => check.verdict === 'met').length;
-  lines.push('', `${met} of ${checks.length} checks met.`);
-  lines.push('', 'Reproduce: `npm run bench` (`BENCH_QUICK=1 npm run bench` for a smoke run of the harness).', '');
-  return lines.join('\n');
+  lines.push('', `${met} of ${checks.length} checks met.`, '');
+  return lines;
+}
+
+/** Issue 22: the ratios it asks for at every connection count, then its goals checked one by one. */
+function costGoalLines(input: ReportInput): string[] {
+  const fast = input.fast ?? [];
+  const [gateway, postgres] = [GATEWAY_TARGET.name, GATEWAY_POSTGRES_TARGET.name];
+  const lines = ['## Issue 22 goals', ''];
+  lines.push(
+    `CPU per order and p99: lower is better; req/s: higher is better. ${gateway} keeps its journal in SQLite, ${postgres} in PostgreSQL.`,
+    '',
+  );
+  lines.push(
+    `| connections | CPU/order ${gateway} ÷ ${APOLLO_HTTP} | CPU/order ${postgres} ÷ ${gateway} | req/s ${gateway} ÷ ${PEER} | ` +
+      `p99 ${gateway} ÷ ${PEER} | req/s ${postgres} ÷ ${PEER} |`,
+  );
+  lines.push('|---:|---:|---:|---:|---:|---:|');
+  for (const connections of input.settings.connections) {
+    const get = (name: string): FastMeasurement | undefined =>
+      fast.find((entry) => entry.target === name && entry.connections === connections);
+    const [sqlite, pg, apolloHttp, peer] = [get(gateway), get(postgres), get(APOLLO_HTTP), get(PEER)];
+    lines.push(
+      `| ${connections} | ${ratio(sqlite?.cpuUsPerOrder, apolloHttp?.cpuUsPerOrder)} | ${ratio(pg?.cpuUsPerOrder, sqlite?.cpuUsPerOrder)} | ` +
+        `${ratio(sqlite?.requestsPerSecond, peer?.requestsPerSecond)} | ${ratio(sqlite?.p99Ms, peer?.p99Ms)} | ` +
+        `${ratio(pg?.requestsPerSecond, peer?.requestsPerSecond)} |`,
+    );
+  }
+  lines.push('');
+  lines.push(
+    ...checkTable(checkCostGoals({ fast, slow: input.slow, gateway, gatewayPostgres: postgres, peer: PEER, apolloHttp: APOLLO_HTTP })),
+  );
+  return lines;
 }

@@ -27,7 +27,7 @@ import { cpuBusyShare, gitDescription } from './machine-state.js';
 import { createBodyFactory, schemaHasIdempotencyKey } from './order.js';
 import { say } from './progress.js';
 import { renderReport, type ReportBaseline } from './report.js';
-import { addTearDown, tearDownAll } from './running-targets.js';
+import { addTearDown, tearDownAll, upstreamScripts } from './running-targets.js';
 import { readSettings, type Settings } from './settings.js';
 import { runSlowScenario } from './slow-scenario.js';
 import { baselineGatewayTarget, GATEWAY_TARGET, shippedNodeArgs, targetScripts } from './targets.js';
@@ -60,10 +60,7 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const requested = readSettings();
   mkdirSync(RESULTS_DIR, { recursive: true });
-  usePidFile(join(RESULTS_DIR, 'children.pid.tmp'), [
-    ...targetScripts(ROOT, [BASELINE_ROOT]),
-    join(ROOT, 'dist/bench/simulator-server.js'),
-  ]);
+  usePidFile(join(RESULTS_DIR, 'children.pid.tmp'), [...targetScripts(ROOT, [BASELINE_ROOT]), ...upstreamScripts(ROOT)]);
   // A SIGKILLed run may have left its checkout behind (its gateway was killed just above).
   removeBaselineCheckout(ROOT, BASELINE_ROOT);
   // Before the idle check and the sync time: the build is over before either is measured.
@@ -100,6 +97,7 @@ async function main(): Promise<void> {
     sync,
     fast: fast?.measurements,
     idleRssMb: fast?.idleRssMb ?? {},
+    cheapUpstream: fast?.cheapUpstream,
     slow,
   });
   writeFileSync(settings.outPath, markdown);

@@ -1,6 +1,6 @@
 /**
- * The processes a scenario measures: the upstream CSSS simulator, each target started
- * against it, the one real order every target must place before it is measured, and the
+ * The processes a scenario measures: the upstream that stands in for CSSS, each target
+ * started against it, the one real order every target must place before it is measured, and the
  * stores targets set up, torn down when the run ends.
  */
 import { randomBytes } from 'node:crypto';
@@ -29,8 +29,24 @@ export async function tearDownAll(report: (line: string) => void): Promise<void>
   for (const tearDown of tearDowns.splice(0)) await tearDown().catch((error: unknown) => report(`tear-down failed: ${String(error)}`));
 }
 
-/** The repo's CSSS simulator in its own process, answering after `delayMs` (0: at once), with fresh credentials. */
-export async function startSimulator(name: string, delayMs: number): Promise<{ child: BenchChild; csss: CsssEndpoint }> {
+/**
+ * What stands in for CSSS: `simulator` is the repo's CSSS simulator (every field and sign
+ * checked), answering after `delayMs` (0: at once); `cheap` is cheap-upstream-server.ts,
+ * which lets the simulator check orders until it is switched to answering them at once.
+ */
+export type UpstreamKind = 'simulator' | 'cheap';
+
+const UPSTREAM_SCRIPTS: Record<UpstreamKind, string> = {
+  simulator: 'dist/bench/simulator-server.js',
+  cheap: 'dist/bench/cheap-upstream-server.js',
+};
+
+/** Every upstream's script, so a run can clean up after a SIGKILLed one. */
+export const upstreamScripts = (root: string): string[] => Object.values(UPSTREAM_SCRIPTS).map((script) => join(root, script));
+
+/** Starts an upstream in its own process with fresh credentials and waits until it answers. */
+export async function startUpstream(name: string, kind: UpstreamKind, delayMs = 0): Promise<{ child: BenchChild; csss: CsssEndpoint }> {
+  if (kind === 'cheap' && delayMs > 0) throw new Error('the cheap upstream answers at once; a delay needs the simulator');
   const port = await freePort();
   const csss: CsssEndpoint = {
     baseUrl: `http://127.0.0.1:${port}`,
@@ -39,7 +55,7 @@ export async function startSimulator(name: string, delayMs: number): Promise<{ c
   };
   const child = startChild({
     name,
-    script: join(ROOT, 'dist/bench/simulator-server.js'),
+    script: join(ROOT, UPSTREAM_SCRIPTS[kind]),
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,

@@ -61,6 +61,10 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       `BENCH_BASELINE runs an earlier gateway beside ${GATEWAY_TARGET.name}; BENCH_TARGETS must include ${GATEWAY_TARGET.name}`,
     );
   }
+  const upstream = env.BENCH_UPSTREAM?.trim() || 'cheap';
+  if (upstream !== 'cheap' && upstream !== 'simulator') {
+    throw new BenchFailure(`BENCH_UPSTREAM must be cheap or simulator, got "${upstream}"`);
+  }
   const scenarioNames = list('BENCH_SCENARIOS', 'fast,slow');
   if (scenarioNames.some((name) => name !== 'fast' && name !== 'slow')) {
     throw new BenchFailure(`BENCH_SCENARIOS must list fast and/or slow, got "${scenarioNames.join(',')}"`);
@@ -73,6 +77,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     targets,
     baseline: baselineRef === undefined ? undefined : resolveBaselineCommit(ROOT, baselineRef),
     scenarios: new Set(scenarioNames as Scenario[]),
+    upstream,
     slow: {
       ratePerSecond: number('BENCH_SLOW_RATE', quick ? 50 : 250, 1, 5000),
       durationS: number('BENCH_SLOW_DURATION_S', quick ? 3 : 20, 0.5, 600),

@@ -13,11 +13,12 @@
  * Env: SIMULATOR_PORT, SIMULATOR_ACCESS_CODE, SIMULATOR_SECRET, SIMULATOR_DELAY_MS
  * (default 0; host is always 127.0.0.1).
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { startCsssSimulator } from '../src/simulator/simulator.js';
 import { exitWithParent } from './order.js';
+import { failRelay, relayToSimulator, sendRelayed } from './simulator-relay.js';
 
 const env = process.env;
 const delayMs = Number(env.SIMULATOR_DELAY_MS ?? 0);
@@ -42,44 +43,19 @@ const trim = setInterval(() => {
 }, 1000);
 trim.unref();
 
-/** Headers the simulator reads; everything else (hop-by-hop ones included) stays behind. */
-const FORWARDED_HEADERS = ['content-type', 'accept', 'accept-language'] as const;
-
-async function readBody(request: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
-
 function startDelayingFront(): { server: Server; pool: Pool } {
   // Requests reach the simulator at once, so few connections carry them however many wait.
   const pool = new Pool(simulator.url, { connections: 16 });
   const server = createServer((request, response) => {
     const arrivedAt = performance.now();
-    void (async () => {
-      const headers: Record<string, string> = {};
-      for (const name of FORWARDED_HEADERS) {
-        const value = request.headers[name];
-        if (typeof value === 'string') headers[name] = value;
-      }
-      const upstream = await pool.request({
-        path: request.url ?? '/',
-        method: request.method === 'POST' ? 'POST' : 'GET',
-        headers,
-        body: request.method === 'POST' ? await readBody(request) : null,
-      });
-      const body = Buffer.from(await upstream.body.arrayBuffer());
-      const contentType = upstream.headers['content-type'];
-      // Only orders (POSTs) wait; the bench's readiness probe (a GET) is answered at once.
-      const wait = request.method === 'POST' ? Math.max(0, arrivedAt + delayMs - performance.now()) : 0;
-      setTimeout(() => {
-        response.writeHead(upstream.statusCode, typeof contentType === 'string' ? { 'content-type': contentType } : {});
-        response.end(body);
-      }, wait);
-    })().catch(() => {
-      if (!response.headersSent) response.writeHead(502).end();
-      else response.destroy();
-    });
+    relayToSimulator(pool, request).then(
+      (answer) => {
+        // Only orders (POSTs) wait; the bench's readiness probe (a GET) is answered at once.
+        const wait = request.method === 'POST' ? Math.max(0, arrivedAt + delayMs - performance.now()) : 0;
+        setTimeout(() => sendRelayed(response, answer), wait);
+      },
+      () => failRelay(response),
+    );
   });
   // Callers keep their connections open between orders; the default 5 s is ample but explicit here.
   server.keepAliveTimeout = 30_000;

@@ -12,7 +12,7 @@ import { BENCH_ORDER_INPUT, signedParams, toWire } from './order.js';
 import { startCpuWindow } from './process-cpu.js';
 import { fixed, say } from './progress.js';
 import { DIRECT, type SlowMeasurement } from './report.js';
-import { checkCorrectness, orderIdIn, startSimulator, startTarget, type RunningTarget } from './running-targets.js';
+import { checkCorrectness, orderIdIn, startTarget, startUpstream, type RunningTarget } from './running-targets.js';
 import type { Settings } from './settings.js';
 import type { CsssEndpoint } from './targets.js';
 
@@ -103,7 +103,7 @@ export async function runSlowScenario(
   nextBody: () => string,
 ): Promise<{ baseline: SlowMeasurement; results: SlowMeasurement[] }> {
   const { slow } = settings;
-  const simulator = await startSimulator('simulator-slow', slow.delayMs);
+  const simulator = await startUpstream('simulator-slow', 'simulator', slow.delayMs);
   say(`slow simulator up at ${simulator.csss.baseUrl}, answering after ${slow.delayMs} ms (pid ${simulator.child.pid})`);
   const participants = settings.targets.filter((target) => target.slowUpstream);
   const running = await Promise.all(participants.map((target) => startTarget(target, `${target.name}-slow`, simulator.csss)));

@@ -2,7 +2,8 @@
  * The targets issue 10 sets for every contender (the gateway, and any other target the bench
  * marks `contender`), checked against one run's numbers: each line says what was measured
  * and whether the target is met. A check whose numbers the run did not produce (a target
- * or a connection count left out) is `not measured`, never met.
+ * or a connection count left out) is `not measured`, never met. The check builders are
+ * shared with cost-goals.ts (issue 22's goals).
  */
 
 /** Limits from issue 10's "Targets". */
@@ -62,77 +63,121 @@ export interface CheckInput {
   apolloHttp: string;
 }
 
-const finite = (value: number | undefined): value is number => value !== undefined && Number.isFinite(value);
-const times = (value: number): string => `${value.toFixed(2)}×`;
+export const finite = (value: number | undefined): value is number => value !== undefined && Number.isFinite(value);
+export const times = (value: number): string => `${value.toFixed(2)}×`;
 const ms = (value: number): string => `${value.toFixed(2)} ms`;
-const mb = (value: number): string => `${value.toFixed(1)} MB`;
-const verdict = (ok: boolean): Verdict => (ok ? 'met' : 'not met');
+export const mb = (value: number): string => `${value.toFixed(1)} MB`;
+export const verdict = (ok: boolean): Verdict => (ok ? 'met' : 'not met');
 
+export const notMeasured = (target: string, check: string, why: string): TargetCheck => ({
+  target,
+  check,
+  measured: why,
+  verdict: 'not measured',
+});
+
+export const findFast = (fast: readonly FastResult[], target: string, connections: number): FastResult | undefined =>
+  fast.find((result) => result.target === target && result.connections === connections);
+
+/** `name`'s req/s ≥ `minimum` × `reference`'s at `connections`, with the ratio CPU per order implies beside it. */
+export function throughputCheck(
+  fast: readonly FastResult[],
+  name: string,
+  reference: string,
+  minimum: number,
+  connections: number,
+): TargetCheck {
+  const check = `req/s ≥ ${minimum}× ${reference} at ${connections} connections`;
+  const [own, ref] = [findFast(fast, name, connections), findFast(fast, reference, connections)];
+  if (!own || !ref || !(ref.requestsPerSecond > 0)) {
+    return notMeasured(
+      name,
+      check,
+      `no ${!own ? name : reference} ${!own || !ref ? 'measurement' : 'orders placed'} at ${connections} connections`,
+    );
+  }
+  const throughput = own.requestsPerSecond / ref.requestsPerSecond;
+  // The same ratio from CPU per order: what each would serve with the CPU to itself.
+  const byCpu =
+    finite(own.cpuUsPerOrder) && finite(ref.cpuUsPerOrder) && own.cpuUsPerOrder > 0 ? ref.cpuUsPerOrder / own.cpuUsPerOrder : undefined;
+  const cpuSays = byCpu === undefined ? '' : `by CPU per order ${times(byCpu)}; `;
+  const disagree =
+    byCpu !== undefined && byCpu >= minimum !== throughput >= minimum ? ` (CPU per order says ${verdict(byCpu >= minimum)})` : '';
+  return { target: name, check, measured: `${cpuSays}by req/s ${times(throughput)}${disagree}`, verdict: verdict(throughput >= minimum) };
+}
+
+/** `name`'s p99 ≤ `reference`'s at `connections`. */
+export function p99Check(fast: readonly FastResult[], name: string, reference: string, connections: number): TargetCheck {
+  const check = `p99 ≤ ${reference}'s p99 at ${connections} connections`;
+  const [own, ref] = [findFast(fast, name, connections), findFast(fast, reference, connections)];
+  if (!own || !ref || !finite(own.p99Ms) || !finite(ref.p99Ms))
+    return notMeasured(name, check, `no p99 for both at ${connections} connections`);
+  return { target: name, check, measured: `${ms(own.p99Ms)} against ${ms(ref.p99Ms)}`, verdict: verdict(own.p99Ms <= ref.p99Ms) };
+}
+
+/** `name`'s highest peak RSS over every fast measurement < `maxMb`. */
+export function fastPeakRssCheck(fast: readonly FastResult[], name: string, maxMb: number): TargetCheck {
+  const peaks = fast
+    .filter((result) => result.target === name)
+    .map((result) => result.peakRssMb)
+    .filter(finite);
+  const check = `peak RSS < ${maxMb} MB in the fast scenarios`;
+  if (peaks.length === 0) return notMeasured(name, check, 'no RSS read');
+  const peak = Math.max(...peaks);
+  return { target: name, check, measured: mb(peak), verdict: verdict(peak < maxMb) };
+}
+
+/** The slow-upstream limits on `name`: added p50 and p99 over the direct call, no errors, peak RSS. */
+export function slowUpstreamChecks(
+  slow: CheckInput['slow'],
+  name: string,
+  limits: { maxAddedP50Ms: number; maxAddedP99Ms: number; maxPeakRssMb: number },
+): TargetCheck[] {
+  const slowChecks = [
+    `slow upstream: p50 added over the direct call ≤ ${limits.maxAddedP50Ms} ms`,
+    `slow upstream: p99 added over the direct call ≤ ${limits.maxAddedP99Ms} ms`,
+    'slow upstream: no errors',
+    `slow upstream: peak RSS < ${limits.maxPeakRssMb} MB`,
+  ] as const;
+  const own = slow?.results.find((result) => result.target === name);
+  const baseline = slow?.baseline;
+  if (!own) return slowChecks.map((check) => notMeasured(name, check, 'the slow-upstream scenario did not run'));
+  const added = (ownMs: number, baseMs: number | undefined, limit: number, check: string): TargetCheck =>
+    !finite(baseMs) || !finite(ownMs)
+      ? notMeasured(name, check, 'no successful orders on one side')
+      : {
+          target: name,
+          check,
+          measured: `${ms(ownMs - baseMs)} (${ms(ownMs)} against ${ms(baseMs)})`,
+          verdict: verdict(ownMs - baseMs <= limit),
+        };
+  return [
+    added(own.p50Ms, baseline?.p50Ms, limits.maxAddedP50Ms, slowChecks[0]),
+    added(own.p99Ms, baseline?.p99Ms, limits.maxAddedP99Ms, slowChecks[1]),
+    { target: name, check: slowChecks[2], measured: `${own.failed} failed`, verdict: verdict(own.failed === 0) },
+    finite(own.peakRssMb)
+      ? { target: name, check: slowChecks[3], measured: mb(own.peakRssMb), verdict: verdict(own.peakRssMb < limits.maxPeakRssMb) }
+      : notMeasured(name, slowChecks[3], 'no RSS read'),
+  ];
+}
+
+/** Issue 10's targets for every contender, in the order the report lists them. */
 export function checkTargets(input: CheckInput): TargetCheck[] {
   const checks: TargetCheck[] = [];
-  const find = (target: string, connections: number): FastResult | undefined =>
-    input.fast.find((result) => result.target === target && result.connections === connections);
-  const notMeasured = (target: string, check: string, why: string): TargetCheck => ({
-    target,
-    check,
-    measured: why,
-    verdict: 'not measured',
-  });
-
   for (const contender of input.contenders) {
     const name = contender.name;
-    const throughputCheck = (reference: string, minimum: number): void => {
-      for (const connections of ISSUE_TARGETS.connections) {
-        const check = `req/s ≥ ${minimum}× ${reference} at ${connections} connections`;
-        const [own, ref] = [find(name, connections), find(reference, connections)];
-        if (!own || !ref || !(ref.requestsPerSecond > 0)) {
-          checks.push(
-            notMeasured(
-              name,
-              check,
-              `no ${!own ? name : reference} ${!own || !ref ? 'measurement' : 'orders placed'} at ${connections} connections`,
-            ),
-          );
-          continue;
-        }
-        const throughput = own.requestsPerSecond / ref.requestsPerSecond;
-        // The same ratio from CPU per order: what each would serve with the CPU to itself.
-        const byCpu =
-          finite(own.cpuUsPerOrder) && finite(ref.cpuUsPerOrder) && own.cpuUsPerOrder > 0
-            ? ref.cpuUsPerOrder / own.cpuUsPerOrder
-            : undefined;
-        const cpuSays = byCpu === undefined ? '' : `by CPU per order ${times(byCpu)}; `;
-        const disagree =
-          byCpu !== undefined && byCpu >= minimum !== throughput >= minimum ? ` (CPU per order says ${verdict(byCpu >= minimum)})` : '';
-        checks.push({
-          target: name,
-          check,
-          measured: `${cpuSays}by req/s ${times(throughput)}${disagree}`,
-          verdict: verdict(throughput >= minimum),
-        });
-      }
-    };
-    throughputCheck(input.peer, ISSUE_TARGETS.minThroughputVsPeer);
-    throughputCheck(input.apolloHttp, ISSUE_TARGETS.minThroughputVsApolloHttp);
-
-    for (const connections of ISSUE_TARGETS.connections) {
-      const check = `p99 ≤ ${input.peer}'s p99 at ${connections} connections`;
-      const [own, ref] = [find(name, connections), find(input.peer, connections)];
-      if (!own || !ref || !finite(own.p99Ms) || !finite(ref.p99Ms))
-        checks.push(notMeasured(name, check, `no p99 for both at ${connections} connections`));
-      else
-        checks.push({
-          target: name,
-          check,
-          measured: `${ms(own.p99Ms)} against ${ms(ref.p99Ms)}`,
-          verdict: verdict(own.p99Ms <= ref.p99Ms),
-        });
+    for (const [reference, minimum] of [
+      [input.peer, ISSUE_TARGETS.minThroughputVsPeer],
+      [input.apolloHttp, ISSUE_TARGETS.minThroughputVsApolloHttp],
+    ] as const) {
+      for (const connections of ISSUE_TARGETS.connections) checks.push(throughputCheck(input.fast, name, reference, minimum, connections));
     }
+    for (const connections of ISSUE_TARGETS.connections) checks.push(p99Check(input.fast, name, input.peer, connections));
 
     {
       const connections = ISSUE_TARGETS.p50Connections;
       const check = `p50 at ${connections} connection ≤ ${input.apolloHttp}'s p50 + one journal sync`;
-      const [own, ref] = [find(name, connections), find(input.apolloHttp, connections)];
+      const [own, ref] = [findFast(input.fast, name, connections), findFast(input.fast, input.apolloHttp, connections)];
       if (!own || !ref || !finite(input.syncMedianMs)) {
         checks.push(notMeasured(name, check, `needs ${name} and ${input.apolloHttp} at ${connections} connection and the sync time`));
       } else {
@@ -146,61 +191,26 @@ export function checkTargets(input: CheckInput): TargetCheck[] {
       }
     }
 
-    {
-      const own = input.fast.filter((result) => result.target === name);
-      const peaks = own.map((result) => result.peakRssMb).filter(finite);
-      const check = `peak RSS < ${ISSUE_TARGETS.maxFastPeakRssMb} MB in the fast scenarios`;
-      if (peaks.length === 0) checks.push(notMeasured(name, check, 'no RSS read'));
-      else {
-        const peak = Math.max(...peaks);
-        checks.push({ target: name, check, measured: mb(peak), verdict: verdict(peak < ISSUE_TARGETS.maxFastPeakRssMb) });
-      }
+    checks.push(fastPeakRssCheck(input.fast, name, ISSUE_TARGETS.maxFastPeakRssMb));
+    const own = input.fast.filter((result) => result.target === name);
+    if (own.length > 0) {
       const failed = own.reduce((sum, result) => sum + result.failed, 0);
-      if (own.length > 0) {
-        checks.push({
-          target: name,
-          check: 'no failed requests in the fast scenarios',
-          measured: `${failed} failed`,
-          verdict: verdict(failed === 0),
-        });
-      }
+      checks.push({
+        target: name,
+        check: 'no failed requests in the fast scenarios',
+        measured: `${failed} failed`,
+        verdict: verdict(failed === 0),
+      });
     }
 
     if (contender.slowUpstream) {
-      const slowChecks = [
-        `slow upstream: p50 added over the direct call ≤ ${ISSUE_TARGETS.maxSlowAddedP50Ms} ms`,
-        `slow upstream: p99 added over the direct call ≤ ${ISSUE_TARGETS.maxSlowAddedP99Ms} ms`,
-        'slow upstream: no errors',
-        `slow upstream: peak RSS < ${ISSUE_TARGETS.maxSlowPeakRssMb} MB`,
-      ] as const;
-      const own = input.slow?.results.find((result) => result.target === name);
-      const baseline = input.slow?.baseline;
-      if (!own) {
-        for (const check of slowChecks) checks.push(notMeasured(name, check, 'the slow-upstream scenario did not run'));
-      } else {
-        const added = (ownMs: number, baseMs: number | undefined, limit: number, check: string): TargetCheck =>
-          !finite(baseMs) || !finite(ownMs)
-            ? notMeasured(name, check, 'no successful orders on one side')
-            : {
-                target: name,
-                check,
-                measured: `${ms(ownMs - baseMs)} (${ms(ownMs)} against ${ms(baseMs)})`,
-                verdict: verdict(ownMs - baseMs <= limit),
-              };
-        checks.push(added(own.p50Ms, baseline?.p50Ms, ISSUE_TARGETS.maxSlowAddedP50Ms, slowChecks[0]));
-        checks.push(added(own.p99Ms, baseline?.p99Ms, ISSUE_TARGETS.maxSlowAddedP99Ms, slowChecks[1]));
-        checks.push({ target: name, check: slowChecks[2], measured: `${own.failed} failed`, verdict: verdict(own.failed === 0) });
-        checks.push(
-          finite(own.peakRssMb)
-            ? {
-                target: name,
-                check: slowChecks[3],
-                measured: mb(own.peakRssMb),
-                verdict: verdict(own.peakRssMb < ISSUE_TARGETS.maxSlowPeakRssMb),
-              }
-            : notMeasured(name, slowChecks[3], 'no RSS read'),
-        );
-      }
+      checks.push(
+        ...slowUpstreamChecks(input.slow, name, {
+          maxAddedP50Ms: ISSUE_TARGETS.maxSlowAddedP50Ms,
+          maxAddedP99Ms: ISSUE_TARGETS.maxSlowAddedP99Ms,
+          maxPeakRssMb: ISSUE_TARGETS.maxSlowPeakRssMb,
+        }),
+      );
     }
   }
   return checks;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { generateApiKey } from '../src/auth/api-key-store.js';
 import { createBenchDatabase } from './postgres-database.js';
 
-/** Where the upstream CSSS simulator listens and the credentials it accepts. */
+/** Where the upstream that stands in for CSSS listens, and the credentials it accepts. */
 export interface CsssEndpoint {
   baseUrl: string;
   accessCode: string;

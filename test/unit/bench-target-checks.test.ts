@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { checkCostGoals, type CostGoalInput } from '../../bench/cost-goals.js';
 import { checkTargets, type CheckInput, type FastResult, type SlowResult } from '../../bench/target-checks.js';
 
 const fast = (target: string, connections: number, values: Partial<FastResult> = {}): FastResult => ({
@@ -113,6 +114,115 @@ describe("the bench's check of issue 10's targets", () => {
       'slow upstream: p99 added over the direct call ≤ 100 ms',
       'slow upstream: no errors',
       'slow upstream: peak RSS < 300 MB',
+    ]);
+  });
+});
+
+/** A run where every goal of issue 22 holds: gateway 1.25× apollo-http's CPU, PostgreSQL 1.1× SQLite's. */
+function costInput(overrides: Partial<CostGoalInput> = {}): CostGoalInput {
+  return {
+    fast: [32, 64].flatMap((connections) => [
+      fast('gateway', connections, { requestsPerSecond: 1400, cpuUsPerOrder: 250, p99Ms: 9, peakRssMb: 200 }),
+      fast('gateway-postgres', connections, { requestsPerSecond: 1100, cpuUsPerOrder: 275, peakRssMb: 230 }),
+      fast('peer', connections, { requestsPerSecond: 1000, cpuUsPerOrder: 400 }),
+      fast('apollo-http', connections, { requestsPerSecond: 1800, cpuUsPerOrder: 200 }),
+    ]),
+    slow: { baseline: slow('direct', { p50Ms: 2000, p99Ms: 2050 }), results: [slow('gateway', { peakRssMb: 240 }), slow('peer')] },
+    gateway: 'gateway',
+    gatewayPostgres: 'gateway-postgres',
+    peer: 'peer',
+    apolloHttp: 'apollo-http',
+    ...overrides,
+  };
+}
+
+const withFast = (base: CostGoalInput, target: string, connections: number, values: Partial<FastResult>): CostGoalInput => ({
+  ...base,
+  fast: base.fast.map((result) => (result.target === target && result.connections === connections ? { ...result, ...values } : result)),
+});
+
+describe("the bench's check of issue 22's goals", () => {
+  it('lists every goal for the SQLite and the PostgreSQL gateway, each met within its limit, with the ratio measured', () => {
+    const checks = checkCostGoals(costInput());
+    expect(checks.map((check) => `${check.target}: ${check.check}`)).toEqual([
+      "gateway: CPU per order ≤ 1.5× apollo-http's at 32 connections",
+      "gateway: CPU per order ≤ 1.5× apollo-http's at 64 connections",
+      'gateway: req/s ≥ 1.3× peer at 32 connections',
+      'gateway: req/s ≥ 1.3× peer at 64 connections',
+      "gateway: p99 ≤ peer's p99 at 32 connections",
+      "gateway: p99 ≤ peer's p99 at 64 connections",
+      'gateway: peak RSS < 256 MB in the fast scenarios',
+      'gateway: slow upstream: p50 added over the direct call ≤ 25 ms',
+      'gateway: slow upstream: p99 added over the direct call ≤ 100 ms',
+      'gateway: slow upstream: no errors',
+      'gateway: slow upstream: peak RSS < 256 MB',
+      "gateway-postgres: CPU per order ≤ 1.2× gateway's at 32 connections",
+      "gateway-postgres: CPU per order ≤ 1.2× gateway's at 64 connections",
+      'gateway-postgres: req/s ≥ 1× peer at 32 connections',
+      'gateway-postgres: req/s ≥ 1× peer at 64 connections',
+      'gateway-postgres: peak RSS < 256 MB in the fast scenarios',
+    ]);
+    expect(checks.filter((check) => check.verdict !== 'met')).toEqual([]);
+    expect(checks[0]?.measured).toBe('1.25× (250 µs against 200 µs)');
+    expect(checks[11]?.measured).toBe('1.10× (275 µs against 250 µs)');
+    expect(checks[2]?.measured).toBe('by CPU per order 1.60×; by req/s 1.40×');
+  });
+
+  it('fails each goal that is crossed, at the connection count where it is crossed', () => {
+    let crossed = withFast(costInput(), 'gateway', 64, { cpuUsPerOrder: 320, requestsPerSecond: 1200, p99Ms: 11, peakRssMb: 260 });
+    crossed = withFast(crossed, 'gateway-postgres', 32, { cpuUsPerOrder: 310, requestsPerSecond: 950 });
+    crossed = { ...crossed, slow: { baseline: crossed.slow!.baseline, results: [slow('gateway', { peakRssMb: 257, failed: 1 })] } };
+    const verdicts = Object.fromEntries(checkCostGoals(crossed).map((check) => [`${check.target}: ${check.check}`, check.verdict]));
+    expect(verdicts).toEqual({
+      "gateway: CPU per order ≤ 1.5× apollo-http's at 32 connections": 'met',
+      "gateway: CPU per order ≤ 1.5× apollo-http's at 64 connections": 'not met',
+      'gateway: req/s ≥ 1.3× peer at 32 connections': 'met',
+      'gateway: req/s ≥ 1.3× peer at 64 connections': 'not met',
+      "gateway: p99 ≤ peer's p99 at 32 connections": 'met',
+      "gateway: p99 ≤ peer's p99 at 64 connections": 'not met',
+      'gateway: peak RSS < 256 MB in the fast scenarios': 'not met',
+      'gateway: slow upstream: p50 added over the direct call ≤ 25 ms': 'met',
+      'gateway: slow upstream: p99 added over the direct call ≤ 100 ms': 'met',
+      'gateway: slow upstream: no errors': 'not met',
+      'gateway: slow upstream: peak RSS < 256 MB': 'not met',
+      "gateway-postgres: CPU per order ≤ 1.2× gateway's at 32 connections": 'not met',
+      // At 64 connections the SQLite gateway's own CPU rose to 320 µs, so 275 µs is well within 1.2× of it.
+      "gateway-postgres: CPU per order ≤ 1.2× gateway's at 64 connections": 'met',
+      'gateway-postgres: req/s ≥ 1× peer at 32 connections': 'not met',
+      'gateway-postgres: req/s ≥ 1× peer at 64 connections': 'met',
+      'gateway-postgres: peak RSS < 256 MB in the fast scenarios': 'met',
+    });
+  });
+
+  it('never counts a goal as met when the run left out a target, a connection count or the slow scenario', () => {
+    const base = costInput();
+    const checks = checkCostGoals({
+      ...base,
+      fast: base.fast.filter(
+        (result) => result.target !== 'gateway-postgres' && result.target !== 'apollo-http' && result.connections === 32,
+      ),
+      slow: undefined,
+    });
+    const notMeasured = checks.filter((check) => check.verdict === 'not measured').map((check) => `${check.target}: ${check.check}`);
+    expect(notMeasured).toEqual([
+      "gateway: CPU per order ≤ 1.5× apollo-http's at 32 connections",
+      "gateway: CPU per order ≤ 1.5× apollo-http's at 64 connections",
+      'gateway: req/s ≥ 1.3× peer at 64 connections',
+      "gateway: p99 ≤ peer's p99 at 64 connections",
+      'gateway: slow upstream: p50 added over the direct call ≤ 25 ms',
+      'gateway: slow upstream: p99 added over the direct call ≤ 100 ms',
+      'gateway: slow upstream: no errors',
+      'gateway: slow upstream: peak RSS < 256 MB',
+      "gateway-postgres: CPU per order ≤ 1.2× gateway's at 32 connections",
+      "gateway-postgres: CPU per order ≤ 1.2× gateway's at 64 connections",
+      'gateway-postgres: req/s ≥ 1× peer at 32 connections',
+      'gateway-postgres: req/s ≥ 1× peer at 64 connections',
+      'gateway-postgres: peak RSS < 256 MB in the fast scenarios',
+    ]);
+    expect(checks.filter((check) => check.verdict === 'met').map((check) => check.check)).toEqual([
+      'req/s ≥ 1.3× peer at 32 connections',
+      "p99 ≤ peer's p99 at 32 connections",
+      'peak RSS < 256 MB in the fast scenarios',
     ]);
   });
 });
