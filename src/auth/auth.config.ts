@@ -1,6 +1,6 @@
 import type { ApiKeyRecord } from './api-key-store.js';
 
-/** How callers authenticate; config.ts reads it from AUTH_MODE. */
+/** How callers authenticate; auth.config-reader.ts reads it from AUTH_MODE. */
 export const AUTH_MODES = ['none', 'jwt', 'apikey', 'both'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 
