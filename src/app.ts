@@ -18,7 +18,7 @@ import { closeServer, createGraphQLHttpServer, GRAPHQL_PATH, listen, urlOf, type
 import { startMetricsListener } from './http/metrics-http-server.js';
 import type { OrderJournal } from './journal/order-journal.js';
 import { openOrderJournal } from './journal/open-order-journal.js';
-import { createRateLimiter } from './limits/create-rate-limiter.js';
+import { createRateLimiter } from './rate-limits/create-rate-limiter.js';
 import type { Logger } from './logger.js';
 import { createGatewayMetrics, type GatewayMetrics } from './observability/metrics.js';
 import { createStoreMetrics, type RateLimitStoreMetrics } from './observability/store-metrics.js';

@@ -6,7 +6,7 @@ import { readGraphqlConfig, type GraphqlConfig } from './graphql/graphql.config-
 import { DEFAULT_HTTP_LIMITS } from './http/http-limits.js';
 import { readListenerConfig, type ListenerConfig } from './http/listener.config-reader.js';
 import { readJournalStoreConfig, type JournalStoreConfig } from './journal/journal.config-reader.js';
-import { readRateLimitsConfig, type RateLimitsConfig } from './limits/rate-limits.config-reader.js';
+import { readRateLimitsConfig, type RateLimitsConfig } from './rate-limits/rate-limits.config-reader.js';
 import { readObservabilityConfig, type ObservabilityConfig } from './observability/observability.config-reader.js';
 
 /**

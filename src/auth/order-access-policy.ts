@@ -1,5 +1,5 @@
-import type { RateLimiter } from '../limits/rate-limiter.js';
-import { RateLimitedError } from '../limits/rate-limited.error.js';
+import type { RateLimiter } from '../rate-limits/rate-limiter.js';
+import { RateLimitedError } from '../rate-limits/rate-limited.error.js';
 import { ForbiddenError, type Principal } from './principal.js';
 
 /** Whether a caller may place an order now: the order scope, then the caller's rate limit. */

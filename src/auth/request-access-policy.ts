@@ -1,5 +1,5 @@
-import type { TokenBucketLimiter } from '../limits/rate-limiter.js';
-import { RequestRateLimitedError } from '../limits/rate-limited.error.js';
+import type { TokenBucketLimiter } from '../rate-limits/rate-limiter.js';
+import { RequestRateLimitedError } from '../rate-limits/rate-limited.error.js';
 import type { Principal } from './principal.js';
 
 /**

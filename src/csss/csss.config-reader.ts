@@ -39,7 +39,7 @@ export function readCsssCallConfig(env: EnvReader, defaults: { maxInFlight: numb
 }
 
 /** The CSSS that orders go to, and whether it is one that spends real money. */
-export interface CsssTargetConfig {
+interface CsssTargetConfig {
   csss: CsssTarget;
   /** CSSS_BASE_URL is set (even if invalid): a real CSSS is meant, so callers must authenticate. */
   remoteRequested: boolean;

@@ -1,6 +1,6 @@
 export type BreakerState = 'closed' | 'open' | 'half_open';
 
-export interface CircuitBreakerOptions {
+interface CircuitBreakerOptions {
   /** Consecutive failures that open the breaker. */
   failureThreshold: number;
   /** How long it stays open before letting one probe through. */

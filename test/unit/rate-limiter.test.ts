@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTokenBucketLimiter, type TokenBucketOptions } from '../../src/limits/rate-limiter.js';
+import { createTokenBucketLimiter, type TokenBucketOptions } from '../../src/rate-limits/rate-limiter.js';
 
 function limiterWithClock(options: Omit<TokenBucketOptions, 'clock'>) {
   let now = 1_000_000;

@@ -29,7 +29,7 @@ export interface TokenBucketLimiter extends RateLimiter {
   readonly trackedClients: number;
 }
 
-export const DEFAULT_MAX_CLIENTS = 10_000;
+const DEFAULT_MAX_CLIENTS = 10_000;
 
 /**
  * Token counts are fractions summed over many refills, so they drift by tiny amounts

@@ -37,7 +37,7 @@ redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) / rate) + 1000)
 return { allowed, wait }
 `;
 
-export interface RedisRateLimiterOptions {
+interface RedisRateLimiterOptions {
   /** redis://…; it may carry a password, so it is never logged. */
   url: string;
   ratePerSecond: number;
@@ -52,7 +52,7 @@ export interface RedisRateLimiterOptions {
   keyPrefix?: string;
 }
 
-export interface RedisRateLimiter extends RateLimiter {
+interface RedisRateLimiter extends RateLimiter {
   take(clientId: string): Promise<RateLimitDecision>;
   /** True while decisions come from the in-memory fallback. */
   readonly fallingBack: boolean;
