@@ -24,6 +24,7 @@ import { createGatewayMetrics, type GatewayMetrics } from './observability/metri
 import { createStoreMetrics, type RateLimitStoreMetrics } from './observability/store-metrics.js';
 import { startTracing } from './observability/tracing.js';
 import { OtaOrderService } from './orders/ota-order.service.js';
+import { plainTextLinks } from './plain-text-links.js';
 import { ShutdownStages } from './shutdown-stages.js';
 import { startEmbeddedSimulator, type EmbeddedSimulator } from './simulator/embedded-simulator.js';
 
@@ -82,6 +83,10 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
   // Still serving, but no longer ready, until the shutdown delay has passed.
   const close = (): Promise<void> =>
     (closing ??= ((state.lifecycle = state.lifecycle === 'ready' ? 'draining' : 'stopping'), startAbort.abort(), shutdown.close()));
+
+  if (config.production) {
+    for (const link of plainTextLinks(config)) logger.warn({ setting: link.variable, host: link.host }, link.message);
+  }
 
   try {
     const metrics = createGatewayMetrics({ csssTimeoutMs: config.csssTimeoutMs, collectDefaultMetrics: deps.processMetrics });
