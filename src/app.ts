@@ -18,7 +18,8 @@ import { closeServer, createGraphQLHttpServer, GRAPHQL_PATH, listen, urlOf, type
 import { startMetricsListener } from './http/metrics-http-server.js';
 import type { OrderJournal } from './journal/order-journal.js';
 import { openOrderJournal } from './journal/open-order-journal.js';
-import { createRateLimiter } from './rate-limits/create-rate-limiter.js';
+import { createRateLimiters } from './rate-limits/create-rate-limiters.js';
+import type { RateLimiter } from './rate-limits/rate-limiter.js';
 import type { Logger } from './logger.js';
 import { createGatewayMetrics, type GatewayMetrics } from './observability/metrics.js';
 import { createStoreMetrics, type RateLimitStoreMetrics } from './observability/store-metrics.js';
@@ -55,6 +56,8 @@ interface ServingState {
   lifecycle: Lifecycle;
   apollo?: ApolloServer<GatewayContext>;
   journal?: OrderJournal;
+  /** The per-client request limit; set with the order limit, before GraphQL is served. */
+  requestLimiter?: RateLimiter;
 }
 
 /** What every builder below may use: the shutdown order, the clock, logs, metrics and traces. */
@@ -108,7 +111,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     state.journal = openJournal.journal;
     shutdown.add('journal', () => openJournal.close());
 
-    const { orders, schema } = await buildOrderFeature(config, csss.api, openJournal.journal, storeMetrics, parts);
+    const { orders, schema } = await buildOrderFeature(config, state, csss.api, openJournal.journal, storeMetrics, parts);
     const drainMs = openJournal.pendingStaleAfterMs;
     const server = createApolloServer(config, { schema, httpServer, drainMs, trustedDocuments, logger, metrics });
     await server.start();
@@ -144,7 +147,14 @@ async function startApiListener(
   trustedDocuments: TrustedDocuments,
   { shutdown, clock, logger, metrics, tracer }: GatewayParts,
 ): Promise<{ httpServer: Server; address: AddressInfo }> {
-  const context = createRequestContextFactory(config, { clock, logger, metrics });
+  // GraphQL requests reach the context only once Apollo is set, after the limits are.
+  const requestLimiter: RateLimiter = {
+    take: (clientId) => {
+      if (!state.requestLimiter) throw new Error('request limit used before the rate limits were created');
+      return state.requestLimiter.take(clientId);
+    },
+  };
+  const context = createRequestContextFactory(config, { logger, metrics, requestLimiter });
   const httpServer = createGraphQLHttpServer({
     apollo: () => state.apollo,
     lifecycle: () => state.lifecycle,
@@ -169,15 +179,17 @@ async function startApiListener(
  */
 async function buildOrderFeature(
   config: GatewayConfig,
+  state: ServingState,
   csss: CsssApi,
   journal: OrderJournal,
   storeMetrics: RateLimitStoreMetrics,
   { shutdown, clock, logger, metrics }: GatewayParts,
 ): Promise<{ orders: OtaOrderService; schema: GraphQLSchema }> {
   const orders = new OtaOrderService(csss, journal, logger);
-  const limiter = createRateLimiter(config.rateLimit, { logger, clock, metrics: storeMetrics });
-  shutdown.add('rate limiter', () => limiter.close());
-  const orderAccess = new OrderAccessPolicy(config.auth.orderScope, limiter);
+  const limiters = await createRateLimiters(config, { logger, clock, metrics: storeMetrics });
+  shutdown.add('rate limiter', () => limiters.close());
+  state.requestLimiter = limiters.requests;
+  const orderAccess = new OrderAccessPolicy(config.auth.orderScope, limiters.orders);
   const info = new GatewayInfo(config.csss.kind === 'simulator');
   const schema = await buildGatewaySchema({
     orders,

@@ -1,4 +1,4 @@
-import type { TokenBucketLimiter } from '../rate-limits/rate-limiter.js';
+import type { RateLimiter } from '../rate-limits/rate-limiter.js';
 import { RequestRateLimitedError } from '../rate-limits/rate-limited.error.js';
 import type { Principal } from './principal.js';
 
@@ -7,16 +7,16 @@ import type { Principal } from './principal.js';
  * Orders have their own, tighter limit (OrderAccessPolicy); this one bounds what any
  * valid credential, with or without the order scope, can make the server parse and
  * validate. AUTH_MODE=none (simulator only) has a single shared caller and no limit.
- * The bucket is this process's own (never a shared store), so the check is synchronous
- * and costs no round trip on every request.
+ * With RATE_LIMIT_REDIS_URL the bucket is shared by every replica, as the order limit's
+ * is, at the cost of one Redis round trip per authenticated request.
  */
 export class RequestAccessPolicy {
-  constructor(private readonly limiter: TokenBucketLimiter) {}
+  constructor(private readonly limiter: RateLimiter) {}
 
   /** Throws RequestRateLimitedError when the caller has spent its budget. */
-  checkRequest(principal: Principal, clientId: string): void {
+  async checkRequest(principal: Principal, clientId: string): Promise<void> {
     if (principal.method === 'anonymous') return;
-    const decision = this.limiter.take(clientId);
+    const decision = await this.limiter.take(clientId);
     if (!decision.allowed) throw new RequestRateLimitedError(decision.retryAfterMs);
   }
 }

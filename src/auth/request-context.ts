@@ -5,7 +5,7 @@ import { negotiateCsssLanguage } from '../csss/csss.language.js';
 import type { CsssLanguage } from '../csss/csss.wire.js';
 import { httpAnswerOf } from '../errors/error-codes.js';
 import { RequestRateLimitedError } from '../rate-limits/rate-limited.error.js';
-import { createTokenBucketLimiter } from '../rate-limits/rate-limiter.js';
+import type { RateLimiter } from '../rate-limits/rate-limiter.js';
 import type { Logger } from '../logger.js';
 import { createLogThrottle } from '../observability/log-throttle.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
@@ -30,15 +30,13 @@ export interface GatewayContext {
 /** The settings the request context reads (GatewayConfig has them). */
 export interface RequestContextSettings {
   auth: AuthConfig;
-  /** GraphQL requests of any kind per second per authenticated client, and their burst. */
-  requestRateLimit: { perSecond: number; burst: number };
   /** The CSSS language when Accept-Language names none CSSS knows. */
   csssDefaultLanguage: CsssLanguage;
 }
 
 export interface RequestContextParts {
-  /** Milliseconds since the epoch, for the request limit; tests pin it. */
-  clock?: (() => number) | undefined;
+  /** The per-client limit on GraphQL requests of any kind (shared through Redis when configured). */
+  requestLimiter: RateLimiter;
   logger: Logger;
   metrics: GatewayMetrics;
 }
@@ -56,14 +54,13 @@ const AUTH_OUTAGE_LOG_INTERVAL_MS = 60_000;
 export function createRequestContextFactory(settings: RequestContextSettings, parts: RequestContextParts): RequestContextFactory {
   const { logger, metrics } = parts;
   const authenticator = createAuthenticator(settings.auth);
-  const { perSecond, burst } = settings.requestRateLimit;
-  const requestAccess = new RequestAccessPolicy(createTokenBucketLimiter({ ratePerSecond: perSecond, burst, clock: parts.clock }));
+  const requestAccess = new RequestAccessPolicy(parts.requestLimiter);
   const outageLog = createLogThrottle(AUTH_OUTAGE_LOG_INTERVAL_MS);
   return async (request, requestInfo) => {
     try {
       const principal = await authenticator.authenticate(request.headers);
       const clientId = clientIdOf(principal);
-      requestAccess.checkRequest(principal, clientId);
+      await requestAccess.checkRequest(principal, clientId);
       return {
         language: negotiateCsssLanguage(request.headers['accept-language'], settings.csssDefaultLanguage),
         principal,

@@ -1,7 +1,7 @@
 import type { EnvReader } from '../env/env-reader.js';
 import { hasProtocol } from '../env/url-checks.js';
 import { Secret } from '../secret.js';
-import type { RateLimitSettings } from './create-rate-limiter.js';
+import type { RateLimitSettings } from './create-rate-limiters.js';
 
 /** Orders per second per client and burst, unless RATE_LIMIT_* say otherwise. */
 const DEFAULT_RATE_LIMIT = { perSecond: 10, burst: 20 } as const;
