@@ -145,7 +145,7 @@ async function startApiListener(
   config: GatewayConfig,
   state: ServingState,
   trustedDocuments: TrustedDocuments,
-  { shutdown, clock, logger, metrics, tracer }: GatewayParts,
+  { shutdown, logger, metrics, tracer }: GatewayParts,
 ): Promise<{ httpServer: Server; address: AddressInfo }> {
   // GraphQL requests reach the context only once Apollo is set, after the limits are.
   const requestLimiter: RateLimiter = {
