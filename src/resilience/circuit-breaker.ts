@@ -14,6 +14,16 @@ interface CircuitBreakerOptions {
  * `failureThreshold` failures in a row it opens and refuses everything; after
  * `cooldownMs` it half-opens and lets exactly one probe through, whose result closes or
  * re-opens it.
+ *
+ * Hand-written rather than cockatiel's circuitBreaker and bulkhead policies, which cannot
+ * express these rules: in half-open cockatiel makes every other call wait for the probe
+ * (here they are refused at once, safe to retry, instead of holding an order for up to
+ * the CSSS deadline); it counts results of calls started before a state change; it has no
+ * side-effect-free "would refuse" (isRefusing) for the orders service to refuse before
+ * journaling, no way to hand back a permit unused (onAbandon), and reads Date.now itself.
+ * It also cost more: 1e5 guarded calls took 0.93-1.17 µs each through cockatiel 3.2.1's
+ * wrap(bulkhead, circuitBreaker) against 0.55 µs through these two (0.23 µs bare await;
+ * best of 5 runs, Node 24).
  */
 export class CircuitBreaker {
   #state: BreakerState = 'closed';
