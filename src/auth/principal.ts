@@ -1,5 +1,5 @@
 import { ERROR_KINDS } from '../errors/error-codes.js';
-import { GatewayError } from '../errors/gateway-error.js';
+import { GatewayError } from '../errors/gateway.error.js';
 
 /** Who is calling, as the HTTP layer works it out before any resolver runs. */
 export interface Principal {

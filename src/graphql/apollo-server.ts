@@ -12,8 +12,12 @@ import type { AuthMode } from '../auth/auth.config.js';
 import type { GatewayContext } from '../auth/request-context.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
+import { CreateOtaOrderInput } from '../orders/create-ota-order.input.js';
+import { findOrderInputViolations } from '../orders/ota-order.validation.js';
 import { formatGatewayError, withoutSuggestions } from './format-error.js';
 import { httpStatusPlugin } from './http-status.plugin.js';
+import { inputViolationsPlugin, type InputRules } from './input-violations.plugin.js';
+import { maskedErrorLogPlugin } from './masked-error-log.plugin.js';
 import { OPERATION_LIMITS, operationValidationRules } from './operation-limits.js';
 import { requestObservabilityPlugin } from './request-observability.plugin.js';
 import { sandboxLandingPagePlugin } from './sandbox-landing-page.plugin.js';
@@ -39,6 +43,9 @@ export interface ApolloServerParts {
   logger: Logger;
   metrics: GatewayMetrics;
 }
+
+/** The gateway's own rules per input type, checked with GraphQL's on a request's variables. */
+const INPUT_RULES: ReadonlyMap<string, InputRules> = new Map([[CreateOtaOrderInput.name, (present) => findOrderInputViolations(present)]]);
 
 /** In production the schema is not advertised (introspection, Sandbox) unless Sandbox is explicitly enabled. */
 export function schemaIsExplorable(settings: { production: boolean; sandboxEnabled: boolean }): boolean {
@@ -73,7 +80,9 @@ export function createApolloServer(settings: ApolloServerSettings, parts: Apollo
       // the outcome) before connections are cut.
       ApolloServerPluginDrainHttpServer({ httpServer: parts.httpServer, stopGracePeriodMillis: parts.drainMs }),
       settings.sandboxEnabled ? sandboxLandingPagePlugin({ authMode: settings.auth.mode }) : ApolloServerPluginLandingPageDisabled(),
+      inputViolationsPlugin({ rules: INPUT_RULES, hideSuggestions: !exploreSchema }),
       requestObservabilityPlugin({ logger, metrics }),
+      maskedErrorLogPlugin({ logger }),
       httpStatusPlugin(),
       // Nothing here is cacheable (a mutation and per-client lookups), and the default
       // cache-control plugin wraps every field resolver to compute hints nobody reads.

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { httpAnswerOf } from '../errors/error-codes.js';
-import { GatewayError } from '../errors/gateway-error.js';
+import { GatewayError } from '../errors/gateway.error.js';
 import type { GatewayContext } from '../auth/request-context.js';
 
 /**

@@ -1,5 +1,6 @@
 import { ERROR_KINDS } from '../errors/error-codes.js';
-import { GatewayError } from '../errors/gateway-error.js';
+import { GatewayError } from '../errors/gateway.error.js';
+import { InvalidInputError } from '../errors/invalid-input.error.js';
 import type { FieldViolation } from './ota-order.validation.js';
 
 /**
@@ -8,19 +9,11 @@ import type { FieldViolation } from './ota-order.validation.js';
  * answers with it.
  */
 
-/** The input breaks a rule; nothing was sent to CSSS. */
-export class InvalidOrderInputError extends GatewayError {
+/** The order breaks a rule of the gateway; nothing was sent to CSSS. */
+export class InvalidOrderInputError extends InvalidInputError {
   override readonly name = 'InvalidOrderInputError';
-  readonly kind = ERROR_KINDS.invalidInput;
-  constructor(readonly violations: readonly [FieldViolation, ...FieldViolation[]]) {
-    super(violations.map((violation) => violation.message).join(' '));
-  }
-
-  override clientExtensions(): Record<string, unknown> {
-    return {
-      field: this.violations[0].field,
-      violations: this.violations.map(({ field, message }) => ({ field, message })),
-    };
+  constructor(violations: readonly [FieldViolation, ...FieldViolation[]]) {
+    super(violations);
   }
 }
 

@@ -4,12 +4,14 @@ import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { OrderAccessPolicy } from '../auth/order-access-policy.js';
 import type { GatewayContext } from '../auth/request-context.js';
 import { ERROR_CODES, ERROR_KINDS } from '../errors/error-codes.js';
-import { GatewayError } from '../errors/gateway-error.js';
+import { GatewayError } from '../errors/gateway.error.js';
 import type { OrderAttempt } from '../journal/order-journal.js';
 import { CreateOtaOrderInput } from './create-ota-order.input.js';
 import { OtaOrderAttempt } from './ota-order-attempt.type.js';
+import { InvalidOrderInputError } from './ota-order.errors.js';
 import { placedOrderOf, type OtaOrderService } from './ota-order.service.js';
 import { OtaOrder } from './ota-order.type.js';
+import { findIdempotencyKeyViolations } from './ota-order.validation.js';
 
 @Resolver(() => OtaOrder)
 export class OtaOrderResolver {
@@ -55,6 +57,10 @@ export class OtaOrderResolver {
     @Arg('idempotencyKey', () => String, { description: 'The key the order was sent with.' }) idempotencyKey: string,
     @Ctx() context: GatewayContext,
   ): Promise<OtaOrderAttempt | null> {
+    // A key no order can have (a NUL, say) is the caller's mistake, told as such, and
+    // never reaches the journal, whose stores would each treat it their own way.
+    const [violation, ...more] = findIdempotencyKeyViolations(idempotencyKey);
+    if (violation) throw new InvalidOrderInputError([violation, ...more]);
     const attempt = await this.orders.findAttempt(context.clientId, idempotencyKey);
     return attempt ? toAttemptType(attempt) : null;
   }

@@ -1,9 +1,10 @@
+import type { InputViolation } from '../errors/invalid-input.error.js';
 import type { OtaOrderRequest } from './ota-order.model.js';
 
-export interface FieldViolation {
+/** A broken rule of one field of `CreateOtaOrderInput`. */
+export interface FieldViolation extends InputViolation {
   /** The GraphQL input field, e.g. `deviceId`. */
   field: keyof OtaOrderRequest | 'idempotencyKey';
-  message: string;
 }
 
 // `[0-9]` rather than `\d` keeps full-width and Arabic-Indic digits out even under the `u` flag.
@@ -30,35 +31,51 @@ export function findIdempotencyKeyViolations(idempotencyKey: string): FieldViola
 
 /**
  * Every rule the gateway enforces before anything is sent to CSSS. Returns all
- * violations at once so a caller can fix a form in one round trip.
+ * violations at once so a caller can fix a form in one round trip. A field that is
+ * absent is not checked: GraphQL refuses a missing required field itself, and the
+ * gateway's rules then still check the fields that are present (see
+ * inputViolationsPlugin), so one answer lists both.
  */
-export function findOrderViolations(order: OtaOrderRequest): FieldViolation[] {
+export function findOrderViolations(order: Partial<OtaOrderRequest>): FieldViolation[] {
   const violations: FieldViolation[] = [];
-  const check = (ok: boolean, field: FieldViolation['field'], message: string): void => {
-    if (!ok) violations.push({ field, message });
+  const check = <K extends keyof OtaOrderRequest>(
+    field: K,
+    ok: (value: NonNullable<OtaOrderRequest[K]>) => boolean,
+    message: string,
+  ): void => {
+    const value = order[field];
+    if (value !== undefined && value !== null && !ok(value as NonNullable<OtaOrderRequest[K]>)) violations.push({ field, message });
   };
 
-  check(ICCID.test(order.deviceId), 'deviceId', 'deviceId must be the ICCID: 18 to 22 ASCII digits (0-9).');
-  check(PACKAGE_CODE.test(order.packageCode), 'packageCode', 'packageCode must be 1 to 64 characters of A-Z, a-z, 0-9, "_" or "-".');
-  const nameLength = [...order.packageName].length;
+  check('deviceId', (value) => ICCID.test(value), 'deviceId must be the ICCID: 18 to 22 ASCII digits (0-9).');
+  check('packageCode', (value) => PACKAGE_CODE.test(value), 'packageCode must be 1 to 64 characters of A-Z, a-z, 0-9, "_" or "-".');
   check(
-    nameLength >= 1 && nameLength <= 128 && !CONTROL_CHARACTER.test(order.packageName) && !LONE_SURROGATE.test(order.packageName),
     'packageName',
+    (value) => {
+      const nameLength = [...value].length;
+      return nameLength >= 1 && nameLength <= 128 && !CONTROL_CHARACTER.test(value) && !LONE_SURROGATE.test(value);
+    },
     'packageName must be 1 to 128 characters with no control characters and no unpaired UTF-16 surrogates.',
   );
-  check(intInRange(order.orderPeriod, 1, 1000), 'orderPeriod', 'orderPeriod must be an integer from 1 to 1000.');
-  check(intInRange(order.days, 1, 3660), 'days', 'days must be an integer from 1 to 3660.');
-  check(NUMERIC_CODE.test(order.timingType), 'timingType', 'timingType must be 1 to 10 ASCII digits (0-9).');
+  check('orderPeriod', (value) => intInRange(value, 1, 1000), 'orderPeriod must be an integer from 1 to 1000.');
+  check('days', (value) => intInRange(value, 1, 3660), 'days must be an integer from 1 to 3660.');
+  check('timingType', (value) => NUMERIC_CODE.test(value), 'timingType must be 1 to 10 ASCII digits (0-9).');
   check(
-    PAY_AMOUNT.test(order.payAmount),
     'payAmount',
+    (value) => PAY_AMOUNT.test(value),
     'payAmount must be a non-negative decimal with at most 2 fraction digits, such as "0" or "12.50".',
   );
-  check(NUMERIC_CODE.test(order.testFlow), 'testFlow', 'testFlow must be 1 to 10 ASCII digits (0-9).');
-  check(
-    order.mcc === null || order.mcc === undefined || MCC.test(order.mcc),
-    'mcc',
-    'mcc must be exactly 3 ASCII digits (0-9), or null to leave it out.',
-  );
+  check('testFlow', (value) => NUMERIC_CODE.test(value), 'testFlow must be 1 to 10 ASCII digits (0-9).');
+  // null leaves mcc out of the CSSS request, so only a given value is checked.
+  check('mcc', (value) => MCC.test(value), 'mcc must be exactly 3 ASCII digits (0-9), or null to leave it out.');
   return violations;
+}
+
+/**
+ * The rules of every field of `CreateOtaOrderInput` that is present, the key's among
+ * them: what the gateway adds to GraphQL's own checks of a `$input` variable.
+ */
+export function findOrderInputViolations(input: Partial<OtaOrderRequest> & { idempotencyKey?: string }): FieldViolation[] {
+  const { idempotencyKey, ...order } = input;
+  return [...(idempotencyKey === undefined ? [] : findIdempotencyKeyViolations(idempotencyKey)), ...findOrderViolations(order)];
 }

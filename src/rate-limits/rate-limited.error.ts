@@ -1,5 +1,5 @@
 import { ERROR_KINDS, type ErrorKind } from '../errors/error-codes.js';
-import { GatewayError } from '../errors/gateway-error.js';
+import { GatewayError } from '../errors/gateway.error.js';
 
 /** The client placed orders faster than its limit allows: RATE_LIMITED, HTTP 429. */
 export class RateLimitedError extends GatewayError {

@@ -1,0 +1,127 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import {
+  coerceInputValue,
+  getNamedType,
+  isInputObjectType,
+  isInputType,
+  isNonNullType,
+  typeFromAST,
+  type GraphQLSchema,
+  type VariableDefinitionNode,
+} from 'graphql';
+import { InvalidInputError, type InputViolation } from '../errors/invalid-input.error.js';
+import { capEchoedValues } from './error-message.text.js';
+
+/** The gateway's own rules for an input object type: every broken rule of the fields present. */
+export type InputRules = (present: Record<string, unknown>) => readonly InputViolation[];
+
+/** graphql-js stops coercing variables after this many errors; so does this answer. */
+const MAX_VIOLATIONS = 50;
+
+const FIELD_NAMED = 'Field "';
+
+/** `.a.b[0]` for graphql-js's path inside a variable's value, as graphql-js prints it after the variable's name. */
+function printPath(path: ReadonlyArray<string | number>): string {
+  return path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${key}`)).join('');
+}
+
+/** `a.b[0]`: the path as a violation's field. */
+function pathText(path: ReadonlyArray<string | number>): string {
+  return printPath(path).replace(/^\./, '');
+}
+
+/**
+ * The field a graphql-js coercion error is about: its path, or for a missing or unknown
+ * field (reported at the object itself) the name its message quotes first.
+ */
+function fieldOf(variable: string, path: ReadonlyArray<string | number>, reason: string): string {
+  if (reason.startsWith(FIELD_NAMED)) {
+    const end = reason.indexOf('" ', FIELD_NAMED.length);
+    const name = end === -1 ? undefined : reason.slice(FIELD_NAMED.length, end);
+    if (name) return capEchoedValues(pathText([...path, name]));
+  }
+  return path.length === 0 ? variable : pathText(path);
+}
+
+/** Violations of one variable in the order of its input type's fields, fields the type lacks last. */
+function inFieldOrder(violations: InputViolation[], fieldNames: readonly string[]): InputViolation[] {
+  const rank = (violation: InputViolation): number => {
+    const index = fieldNames.indexOf(violation.field.split(/[.[]/, 1)[0]!);
+    return index === -1 ? fieldNames.length : index;
+  };
+  return violations
+    .map((violation, index) => ({ violation, index }))
+    .sort((a, b) => rank(a.violation) - rank(b.violation) || a.index - b.index)
+    .map(({ violation }) => violation);
+}
+
+/** Every problem with one variable: graphql-js's coercion, then the gateway's rules for what coerced. */
+function violationsOf(
+  schema: GraphQLSchema,
+  definition: VariableDefinitionNode,
+  variables: Readonly<Record<string, unknown>>,
+  rules: ReadonlyMap<string, InputRules>,
+  hideSuggestions: boolean,
+): InputViolation[] {
+  const variable = definition.variable.name.value;
+  const type = typeFromAST(schema, definition.type);
+  // Validation has refused a variable of an unknown or output type already.
+  if (!type || !isInputType(type)) return [];
+  if (!Object.hasOwn(variables, variable)) {
+    if (definition.defaultValue || !isNonNullType(type)) return [];
+    return [{ field: variable, message: `Variable "$${variable}" of required type "${type.toString()}" was not provided.` }];
+  }
+  const value = variables[variable];
+  if (value === null && isNonNullType(type)) {
+    return [{ field: variable, message: `Variable "$${variable}" of non-null type "${type.toString()}" must not be null.` }];
+  }
+
+  const violations: InputViolation[] = [];
+  const coerced = coerceInputValue(
+    value,
+    type,
+    (path, _invalidValue, error) => {
+      const field = fieldOf(variable, path, error.message);
+      const where = path.length === 0 ? '' : ` at "${variable}${printPath(path)}"`;
+      violations.push({ field, message: capEchoedValues(`Variable "$${variable}" got an invalid value${where}: ${error.message}`) });
+    },
+    hideSuggestions,
+  );
+
+  const named = getNamedType(type);
+  const ownRules = rules.get(named.name);
+  if (!ownRules || !isInputObjectType(named) || typeof coerced !== 'object' || coerced === null || Array.isArray(coerced))
+    return violations;
+  // A field graphql-js refused is left undefined in what it coerced, so each field is
+  // checked by one of the two, never both.
+  violations.push(...ownRules(coerced as Record<string, unknown>));
+  return inFieldOrder(violations, Object.keys(named.getFields()));
+}
+
+/**
+ * Answers a request whose variables are wrong with one `BAD_USER_INPUT` error listing
+ * every problem, before anything executes. graphql-js coerces variables itself and
+ * answers one error per problem, without the gateway's rules ever running on the fields
+ * that were fine; so this plugin coerces them first the same way (graphql-js's own
+ * `coerceInputValue`), applies the gateway's rules for the input types named in `rules`
+ * to the fields that coerced, and throws one InvalidInputError with all of them. A
+ * request whose variables pass goes on unchanged; the resolver's rules still guard input
+ * written inline in the operation.
+ */
+export function inputViolationsPlugin(options: { rules: ReadonlyMap<string, InputRules>; hideSuggestions: boolean }): ApolloServerPlugin {
+  const { rules, hideSuggestions } = options;
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, request, schema }) {
+          const definitions = operation?.variableDefinitions ?? [];
+          if (definitions.length === 0) return;
+          const variables = request.variables ?? {};
+          const violations = definitions.flatMap((definition) => violationsOf(schema, definition, variables, rules, hideSuggestions));
+          const [first, ...rest] = violations.slice(0, MAX_VIOLATIONS);
+          if (first) throw new InvalidInputError([first, ...rest]);
+        },
+      };
+    },
+  };
+}
