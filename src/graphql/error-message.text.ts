@@ -51,7 +51,7 @@ export function capEchoedValues(message: string): string {
     }
     const part = message.slice(start, end);
     if (part.length <= ECHO_CAP) capped += part;
-    else capped += part.startsWith('"') ? `${head(part, ECHO_CAP)}${ELLIPSIS}"` : `${head(part, ECHO_CAP)}${ELLIPSIS}`;
+    else capped += part.startsWith('"') ? `"${head(part.slice(1), ECHO_CAP)}${ELLIPSIS}"` : `${head(part, ECHO_CAP)}${ELLIPSIS}`;
     start = end;
   }
   return capped;

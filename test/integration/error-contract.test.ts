@@ -7,11 +7,13 @@ import type { AuthConfig } from '../../src/auth/auth.config.js';
 import { RESPONSE_ERROR_CODES } from '../../src/errors/error-codes.js';
 import { documentHash } from '../../src/graphql/trusted-documents.js';
 import { journalPathIn } from '../../src/journal/sqlite-order-journal.js';
+import { Secret } from '../../src/secret.js';
 import { SIMULATOR_ICCIDS } from '../../src/simulator/simulator.scenarios.js';
 import { CreateOtaOrderDocument, OtaOrderAttemptDocument } from '../generated/graphql.js';
 import { testApiKey } from '../support/api-keys.js';
 import { startHarness, type Harness } from '../support/gateway-harness.js';
 import { orderInput } from '../support/order-input.js';
+import { createTestDatabase } from '../support/postgres.js';
 import { waitFor } from '../support/timing.js';
 
 // The README's error table is the contract frontend teams read: one row per code with its
@@ -103,6 +105,23 @@ const json = (payload: unknown): RequestInit => ({
 });
 const order = (input = orderInput()): RequestInit => json({ query: print(CreateOtaOrderDocument), variables: { input } });
 
+/** The key of an attempt written straight into the journal as a row the gateway cannot read. */
+function corruptAttemptKey(): string {
+  const key = `corrupt-${Date.now()}-${Math.random()}`;
+  const other = new Database(journalPathIn(h.dataDir));
+  try {
+    other
+      .prepare(
+        `INSERT INTO ota_order_attempts (client_id, idempotency_key, attempt_no, fingerprint, request_json, status, owner, created_at, updated_at)
+         VALUES (?, ?, 1, 'x', '{not json', 'SUCCEEDED', 'test', '', '')`,
+      )
+      .run('apikey:contract-client', key);
+  } finally {
+    other.close();
+  }
+  return key;
+}
+
 /** One way to meet each code at each status the table gives it. */
 const SCENARIOS: Record<string, Array<[string, () => Promise<Answer>]>> = {
   BAD_USER_INPUT: [
@@ -188,21 +207,7 @@ const SCENARIOS: Record<string, Array<[string, () => Promise<Answer>]>> = {
   INTERNAL_SERVER_ERROR: [
     [
       'a journal row the gateway cannot read',
-      async () => {
-        const key = `corrupt-${Date.now()}`;
-        const other = new Database(journalPathIn(h.dataDir));
-        try {
-          other
-            .prepare(
-              `INSERT INTO ota_order_attempts (client_id, idempotency_key, attempt_no, fingerprint, request_json, status, owner, created_at, updated_at)
-               VALUES (?, ?, 1, 'x', '{not json', 'SUCCEEDED', 'test', '', '')`,
-            )
-            .run('apikey:contract-client', key);
-        } finally {
-          other.close();
-        }
-        return send(h, json({ query: print(OtaOrderAttemptDocument), variables: { idempotencyKey: key } }));
-      },
+      () => send(h, json({ query: print(OtaOrderAttemptDocument), variables: { idempotencyKey: corruptAttemptKey() } })),
     ],
   ],
   BAD_REQUEST: [
@@ -300,4 +305,104 @@ describe("the README's error table", () => {
       expect([...new Set(answers.map((answer) => answer.status))].sort()).toEqual([...row.statuses].sort());
     },
   );
+});
+
+interface ErrorBody {
+  data?: unknown;
+  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+}
+
+async function post(target: Harness, payload: unknown): Promise<{ status: number; body: ErrorBody }> {
+  const response = await fetch(target.gateway.graphqlUrl, {
+    ...json(payload),
+    headers: { 'content-type': 'application/json', ...client.headers },
+  });
+  return { status: response.status, body: (await response.json()) as ErrorBody };
+}
+
+describe('one error for one bad input', () => {
+  it('lists two missing fields and a broken rule as three violations of one BAD_USER_INPUT error, in field order', async () => {
+    const sent = h.simulator.requests.length;
+    const { packageCode: _packageCode, days: _days, ...rest } = orderInput({ deviceId: '1234' });
+    const { status, body } = await post(h, { query: print(CreateOtaOrderDocument), variables: { input: rest } });
+
+    expect(status).toBe(400);
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors?.[0]?.extensions).toStrictEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'deviceId',
+      violations: [
+        { field: 'deviceId', message: 'deviceId must be the ICCID: 18 to 22 ASCII digits (0-9).' },
+        {
+          field: 'packageCode',
+          message: 'Variable "$input" got an invalid value: Field "packageCode" of required type "String!" was not provided.',
+        },
+        { field: 'days', message: 'Variable "$input" got an invalid value: Field "days" of required type "Int!" was not provided.' },
+      ],
+      requestId: expect.any(String),
+    });
+    expect(body.errors?.[0]?.message).toBe(
+      (body.errors?.[0]?.extensions?.violations as Array<{ message: string }>).map((violation) => violation.message).join(' '),
+    );
+    expect(h.simulator.requests.length).toBe(sent);
+  });
+
+  it('lists an unknown field, a mistyped one, an unknown enum value and a broken rule together', async () => {
+    const sent = h.simulator.requests.length;
+    const input = { ...orderInput({ mcc: '46' }), days: 'many', packageType: 'WEEKLY', accessCode: 'QY-1' };
+    const { status, body } = await post(h, { query: print(CreateOtaOrderDocument), variables: { input } });
+
+    expect(status).toBe(400);
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'packageType',
+      violations: [
+        { field: 'packageType', message: expect.stringContaining('"WEEKLY"') },
+        { field: 'days', message: expect.stringContaining('"many"') },
+        { field: 'mcc', message: expect.stringContaining('3 ASCII digits') },
+        { field: 'accessCode', message: expect.stringContaining('not defined') },
+      ],
+    });
+    expect(h.simulator.requests.length).toBe(sent);
+  });
+
+  it.each([
+    ['SQLite', undefined],
+    ['PostgreSQL', 'postgres'],
+  ] as const)('answers a key no order can have in otaOrderAttempt as BAD_USER_INPUT on %s, like an order with it', async (_name, store) => {
+    const database = store === 'postgres' ? await createTestDatabase() : undefined;
+    const target = database
+      ? await startHarness({ auth: AUTH, database: { url: new Secret(database.url), poolSize: 2, statementTimeoutMs: 2_000 } })
+      : h;
+    try {
+      const { status, body } = await post(target, {
+        query: print(OtaOrderAttemptDocument),
+        variables: { idempotencyKey: 'key\u0000with-nul' },
+      });
+      expect(status).toBe(400);
+      expect(body.errors?.[0]?.extensions).toStrictEqual({
+        code: 'BAD_USER_INPUT',
+        field: 'idempotencyKey',
+        violations: [
+          { field: 'idempotencyKey', message: 'idempotencyKey must be 1 to 255 printable ASCII characters; a UUID is suggested.' },
+        ],
+        requestId: expect.any(String),
+      });
+    } finally {
+      if (database) {
+        await target.close();
+        await database.drop();
+      }
+    }
+  });
+
+  it('logs the cause of a masked INTERNAL_SERVER_ERROR at error level with the request id the caller got', async () => {
+    const { body } = await post(h, { query: print(OtaOrderAttemptDocument), variables: { idempotencyKey: corruptAttemptKey() } });
+    const { code, requestId } = body.errors?.[0]?.extensions ?? {};
+    expect(code).toBe('INTERNAL_SERVER_ERROR');
+    const logged = h.logs.entries().filter((entry) => entry.requestId === requestId && entry.level === 50);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ msg: 'internal error, answered as INTERNAL_SERVER_ERROR', err: { type: 'SyntaxError' } });
+  });
 });

@@ -1,6 +1,6 @@
 import { ApolloServer } from '@apollo/server';
 import { print } from 'graphql';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CsssApi } from '../../src/csss/csss.client.js';
 import type { GatewayContext } from '../../src/auth/request-context.js';
 import { formatGatewayError } from '../../src/graphql/format-error.js';
@@ -14,7 +14,12 @@ import { OrderAccessPolicy } from '../../src/auth/order-access-policy.js';
 import { SqliteOrderJournal } from '../../src/journal/sqlite-order-journal.js';
 import { OtaOrderService } from '../../src/orders/ota-order.service.js';
 import { CreateOtaOrderDocument } from '../generated/graphql.js';
+import { startHarness, type Harness } from '../support/gateway-harness.js';
 import { orderInput } from '../support/order-input.js';
+
+interface ErrorBody {
+  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+}
 
 // A real CSSS client cannot fail with a defect on demand, so this one case uses a fake.
 const brokenCsss: CsssApi = {
@@ -61,5 +66,68 @@ describe('an unexpected failure', () => {
       await apollo.stop();
       await journal.close();
     }
+  });
+});
+
+describe('a production gateway', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ production: true });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  async function post(payload: unknown): Promise<{ status: number; text: string; body: ErrorBody }> {
+    const response = await fetch(h.gateway.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(payload),
+    });
+    const text = await response.text();
+    return { status: response.status, text, body: JSON.parse(text) as ErrorBody };
+  }
+  const order = (input: Record<string, unknown>): unknown => ({ query: print(CreateOtaOrderDocument), variables: { input } });
+
+  it('suggests no names in any message, the violations included', async () => {
+    const { status, body } = await post(order({ ...orderInput(), packageType: 'DAIL', packageNme: 'x' }));
+    expect(status).toBe(400);
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      violations: [{ field: 'packageType' }, { field: 'packageNme' }],
+    });
+    expect(JSON.stringify(body)).not.toMatch(/Did you mean|DAILY|"packageName"/);
+  });
+
+  it('answers 64 KiB values with about 100 characters of each, and keeps /healthz prompt meanwhile', async () => {
+    // graphql-js repeats each of these in its message: a mistyped value, an unknown enum
+    // value and an unknown field's name, each of 60,000 spaces (the body limit is 64 KiB).
+    const spaces = ' '.repeat(60_000);
+    const inputs = [
+      { ...orderInput(), days: spaces },
+      { ...orderInput(), packageType: spaces },
+      { ...orderInput(), [spaces]: 1 },
+    ];
+    const startedAt = performance.now();
+    const answers = Promise.all(inputs.map((input) => post(order(input))));
+    const health = await fetch(new URL('/healthz', h.gateway.graphqlUrl));
+    const healthMs = performance.now() - startedAt;
+    for (const { status, text, body } of await answers) {
+      expect(status).toBe(400);
+      expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(text.length).toBeLessThan(2_000);
+      expect(text).toContain('…');
+    }
+    expect(health.status).toBe(200);
+    // Before the fix each of these took 3.5 s of one CPU and /healthz waited behind them.
+    expect(healthMs).toBeLessThan(2_000);
+  });
+
+  it('tells a caller who asks for the schema that SANDBOX_ENABLED turns introspection on', async () => {
+    const { status, body } = await post({ query: '{ __schema { queryType { name } } }' });
+    expect(status).toBe(400);
+    expect(body.errors?.[0]?.message).toContain('SANDBOX_ENABLED=true');
+    expect(JSON.stringify(body)).not.toContain('ApolloServer');
   });
 });
