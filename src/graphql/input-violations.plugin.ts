@@ -55,25 +55,33 @@ function inFieldOrder(violations: InputViolation[], fieldNames: readonly string[
     .map(({ violation }) => violation);
 }
 
+interface VariableCheck {
+  /** True when graphql-js would refuse the variable, so nothing would execute. */
+  refused: boolean;
+  violations: InputViolation[];
+}
+
 /** Every problem with one variable: graphql-js's coercion, then the gateway's rules for what coerced. */
-function violationsOf(
+function checkVariable(
   schema: GraphQLSchema,
   definition: VariableDefinitionNode,
   variables: Readonly<Record<string, unknown>>,
   rules: ReadonlyMap<string, InputRules>,
   hideSuggestions: boolean,
-): InputViolation[] {
+): VariableCheck {
   const variable = definition.variable.name.value;
   const type = typeFromAST(schema, definition.type);
   // Validation has refused a variable of an unknown or output type already.
-  if (!type || !isInputType(type)) return [];
+  if (!type || !isInputType(type)) return { refused: false, violations: [] };
   if (!Object.hasOwn(variables, variable)) {
-    if (definition.defaultValue || !isNonNullType(type)) return [];
-    return [{ field: variable, message: `Variable "$${variable}" of required type "${type.toString()}" was not provided.` }];
+    if (definition.defaultValue || !isNonNullType(type)) return { refused: false, violations: [] };
+    const message = `Variable "$${variable}" of required type "${type.toString()}" was not provided.`;
+    return { refused: true, violations: [{ field: variable, message }] };
   }
   const value = variables[variable];
   if (value === null && isNonNullType(type)) {
-    return [{ field: variable, message: `Variable "$${variable}" of non-null type "${type.toString()}" must not be null.` }];
+    const message = `Variable "$${variable}" of non-null type "${type.toString()}" must not be null.`;
+    return { refused: true, violations: [{ field: variable, message }] };
   }
 
   const violations: InputViolation[] = [];
@@ -88,25 +96,27 @@ function violationsOf(
     hideSuggestions,
   );
 
+  const refused = violations.length > 0;
   const named = getNamedType(type);
   const ownRules = rules.get(named.name);
-  if (!ownRules || !isInputObjectType(named) || typeof coerced !== 'object' || coerced === null || Array.isArray(coerced))
-    return violations;
+  if (!refused || !ownRules || !isInputObjectType(named) || typeof coerced !== 'object' || coerced === null || Array.isArray(coerced)) {
+    return { refused, violations };
+  }
   // A field graphql-js refused is left undefined in what it coerced, so each field is
   // checked by one of the two, never both.
   violations.push(...ownRules(coerced as Record<string, unknown>));
-  return inFieldOrder(violations, Object.keys(named.getFields()));
+  return { refused, violations: inFieldOrder(violations, Object.keys(named.getFields())) };
 }
 
 /**
- * Answers a request whose variables are wrong with one `BAD_USER_INPUT` error listing
- * every problem, before anything executes. graphql-js coerces variables itself and
- * answers one error per problem, without the gateway's rules ever running on the fields
- * that were fine; so this plugin coerces them first the same way (graphql-js's own
- * `coerceInputValue`), applies the gateway's rules for the input types named in `rules`
- * to the fields that coerced, and throws one InvalidInputError with all of them. A
- * request whose variables pass goes on unchanged; the resolver's rules still guard input
- * written inline in the operation.
+ * Answers a request whose variables GraphQL refuses with one `BAD_USER_INPUT` error
+ * listing every problem, before anything executes. graphql-js coerces variables itself
+ * and answers one error per problem, without the gateway's rules ever running on the
+ * fields that were fine; so this plugin coerces them first the same way (graphql-js's
+ * own `coerceInputValue`), applies the gateway's rules for the input types named in
+ * `rules` to the fields that coerced, and throws one InvalidInputError with all of them.
+ * A request whose variables GraphQL accepts goes on unchanged, and the resolver's rules
+ * (which also guard input written inline) answer in the same shape.
  */
 export function inputViolationsPlugin(options: { rules: ReadonlyMap<string, InputRules>; hideSuggestions: boolean }): ApolloServerPlugin {
   const { rules, hideSuggestions } = options;
@@ -117,8 +127,11 @@ export function inputViolationsPlugin(options: { rules: ReadonlyMap<string, Inpu
           const definitions = operation?.variableDefinitions ?? [];
           if (definitions.length === 0) return;
           const variables = request.variables ?? {};
-          const violations = definitions.flatMap((definition) => violationsOf(schema, definition, variables, rules, hideSuggestions));
-          const [first, ...rest] = violations.slice(0, MAX_VIOLATIONS);
+          const checks = definitions.map((definition) => checkVariable(schema, definition, variables, rules, hideSuggestions));
+          // Variables graphql-js accepts are left to execute: the resolver's rules answer
+          // for them, inside a GraphQL result whose `data` is null.
+          if (!checks.some((check) => check.refused)) return;
+          const [first, ...rest] = checks.flatMap((check) => check.violations).slice(0, MAX_VIOLATIONS);
           if (first) throw new InvalidInputError([first, ...rest]);
         },
       };
