@@ -129,7 +129,9 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     state.apollo = server;
     state.lifecycle = 'ready';
     const graphqlUrl = urlOf(address, GRAPHQL_PATH);
-    logger.info({ graphqlUrl, metricsUrl: metricsListener.url }, 'gateway listening; open the URL in a browser for Apollo Sandbox');
+    // Only a gateway that serves Sandbox invites the reader to open it.
+    const invitation = config.sandboxEnabled ? '; open the URL in a browser for Apollo Sandbox' : '';
+    logger.info({ graphqlUrl, metricsUrl: metricsListener.url }, `gateway listening${invitation}`);
     return { graphqlUrl, port: address.port, metricsUrl: metricsListener.url, simulatorUrl: simulator?.baseUrl, close };
   } catch (error) {
     await close();

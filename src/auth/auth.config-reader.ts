@@ -27,7 +27,7 @@ export function readAuthConfig(env: EnvReader, realCsss: boolean): AuthConfig {
   if (mode === 'none') {
     if (realCsss) {
       env.problem(
-        'AUTH_MODE must be jwt, apikey or both when CSSS_BASE_URL is set: a real CSSS places paid orders, so anonymous callers are refused (see README, Security)',
+        'AUTH_MODE must be jwt, apikey or both when CSSS_BASE_URL is set: a real CSSS places paid orders, so anonymous callers are refused (see docs/security.md)',
       );
     }
     return { mode, orderScope };

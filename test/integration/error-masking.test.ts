@@ -124,6 +124,18 @@ describe('a production gateway', () => {
     expect(healthMs).toBeLessThan(2_000);
   });
 
+  it('does not invite the reader of its start-up line to open Sandbox, which it does not serve', async () => {
+    const development = await startHarness();
+    try {
+      const listening = (logs: Harness['logs']): unknown =>
+        logs.entries().find((entry) => String(entry.msg).startsWith('gateway listening'))?.msg;
+      expect(listening(h.logs)).toBe('gateway listening');
+      expect(listening(development.logs)).toBe('gateway listening; open the URL in a browser for Apollo Sandbox');
+    } finally {
+      await development.close();
+    }
+  });
+
   it('tells a caller who asks for the schema that SANDBOX_ENABLED turns introspection on', async () => {
     const { status, body } = await post({ query: '{ __schema { queryType { name } } }' });
     expect(status).toBe(400);

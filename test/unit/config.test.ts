@@ -129,6 +129,7 @@ describe('configuration', () => {
     const problems = problemsOf({ CSSS_BASE_URL: 'https://csss.test', CSSS_ACCESS_CODE: 'QY-1', CSSS_SECRET: 's' });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^AUTH_MODE must be jwt, apikey or both when CSSS_BASE_URL is set/);
+    expect(problems[0]).toContain('(see docs/security.md)');
     expect(problemsOf({ CSSS_BASE_URL: 'https://csss.test', CSSS_ACCESS_CODE: 'QY-1', CSSS_SECRET: 's', AUTH_MODE: 'none' })).toHaveLength(
       1,
     );
