@@ -7,18 +7,19 @@
  */
 
 /** What a client is told about a code: the enum value's description and its extensions. */
-export interface ErrorCodeDoc {
+interface ErrorCodeDoc {
   description: string;
   /** The `extensions` keys besides `code` (and `requestId`, which every error may carry). */
   extensions?: string;
 }
 
 /** Codes of the gateway's own errors; a client can branch on them. */
-export const GATEWAY_ERROR_CODE_DOCS = {
+const GATEWAY_ERROR_CODE_DOCS = {
   BAD_USER_INPUT: {
     description:
-      'The input breaks a rule in the schema, or GraphQL rejected a variable (an unknown enum value, a missing or unknown field, a wrong type). HTTP 400. CSSS was not called.',
-    extensions: '`field`: the first bad input field; `violations`: every `{ field, message }`.',
+      'The input breaks a rule in the schema, or GraphQL rejected a variable (an unknown enum value, a missing or unknown field, a wrong type). One error answers for the whole input, listing every problem whichever check found it. HTTP 400. CSSS was not called.',
+    extensions:
+      "`violations`: every problem as `{ field, message }`, `field` being the path of the input field (e.g. `deviceId`), in the input type's field order; `field`: the first of them.",
   },
   IDEMPOTENCY_KEY_REUSED: {
     description: 'The idempotencyKey was used before for a different order. CSSS was not called; use a new key.',
@@ -67,7 +68,7 @@ export const GATEWAY_ERROR_CODE_DOCS = {
  * Codes graphql-js and Apollo give to requests that never reached a resolver. Their
  * messages describe the request, never server state, so they pass through.
  */
-export const REQUEST_ERROR_CODE_DOCS = {
+const REQUEST_ERROR_CODE_DOCS = {
   BAD_USER_INPUT: GATEWAY_ERROR_CODE_DOCS.BAD_USER_INPUT,
   GRAPHQL_PARSE_FAILED: { description: 'The operation is not valid GraphQL syntax, or is too large.' },
   GRAPHQL_VALIDATION_FAILED: { description: 'The operation does not fit the schema (or breaks the depth or alias limits).' },
@@ -80,17 +81,20 @@ export const REQUEST_ERROR_CODE_DOCS = {
   PERSISTED_QUERY_NOT_SUPPORTED: { description: 'Persisted queries are not supported for this request.' },
 } as const satisfies Record<string, ErrorCodeDoc>;
 
-export type GatewayErrorCode = keyof typeof GATEWAY_ERROR_CODE_DOCS;
-export type RequestErrorCode = keyof typeof REQUEST_ERROR_CODE_DOCS;
+type GatewayErrorCode = keyof typeof GATEWAY_ERROR_CODE_DOCS;
+type RequestErrorCode = keyof typeof REQUEST_ERROR_CODE_DOCS;
 export type ResponseErrorCode = GatewayErrorCode | RequestErrorCode;
 
-export const ERROR_CODES = Object.keys(GATEWAY_ERROR_CODE_DOCS) as GatewayErrorCode[];
+/** The codes of the gateway's own errors (GatewayError), which a resolver may answer with. */
+export const GATEWAY_ERROR_CODES = Object.keys(GATEWAY_ERROR_CODE_DOCS) as GatewayErrorCode[];
+/** The codes graphql-js and Apollo give to requests that never reached a resolver. */
 export const REQUEST_ERROR_CODES = Object.keys(REQUEST_ERROR_CODE_DOCS) as RequestErrorCode[];
 /** Every code a response can carry, each once: the schema's `ErrorCode` enum and the metrics' labels. */
 export const RESPONSE_ERROR_CODE_DOCS: Readonly<Record<ResponseErrorCode, ErrorCodeDoc>> = {
   ...GATEWAY_ERROR_CODE_DOCS,
   ...REQUEST_ERROR_CODE_DOCS,
 };
+/** Both of the above, each code once. */
 export const RESPONSE_ERROR_CODES = Object.keys(RESPONSE_ERROR_CODE_DOCS) as ResponseErrorCode[];
 
 /**

@@ -18,7 +18,7 @@ import { formatGatewayError, withoutSuggestions } from './format-error.js';
 import { httpStatusPlugin } from './http-status.plugin.js';
 import { inputViolationsPlugin, type InputRules } from './input-violations.plugin.js';
 import { maskedErrorLogPlugin } from './masked-error-log.plugin.js';
-import { OPERATION_LIMITS, operationValidationRules } from './operation-limits.js';
+import { OPERATION_COMPLEXITY, operationValidationRules } from './operation-complexity.rules.js';
 import { requestObservabilityPlugin } from './request-observability.plugin.js';
 import { sandboxLandingPagePlugin } from './sandbox-landing-page.plugin.js';
 import type { TrustedDocuments } from './trusted-documents.js';
@@ -70,7 +70,7 @@ export function createApolloServer(settings: ApolloServerSettings, parts: Apollo
     // they would let callers fill the server's memory and bypass TRUSTED_DOCUMENTS_ONLY.
     persistedQueries: parts.trustedDocuments.size > 0 ? { cache: parts.trustedDocuments.apolloPersistedQueryCache(), ttl: null } : false,
     csrfPrevention: true,
-    parseOptions: { maxTokens: OPERATION_LIMITS.maxTokens },
+    parseOptions: { maxTokens: OPERATION_COMPLEXITY.maxTokens },
     validationRules: operationValidationRules(),
     // main.ts owns signal handling; Apollo's own handler would re-raise the signal and
     // end the process before the journal and the CSSS client are closed.

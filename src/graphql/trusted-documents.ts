@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Kind, parse, type DocumentNode } from 'graphql';
-import { OPERATION_LIMITS } from './operation-limits.js';
+import { OPERATION_COMPLEXITY } from './operation-complexity.rules.js';
 
 /**
  * Trusted documents: the operations a frontend ships, known to the gateway ahead of time.
@@ -131,7 +131,7 @@ const INTROSPECTION_FIELDS = new Set(['__schema', '__type', '__typename']);
 function isIntrospectionOnly(query: string): boolean {
   let document: DocumentNode;
   try {
-    document = parse(query, { maxTokens: OPERATION_LIMITS.maxTokens });
+    document = parse(query, { maxTokens: OPERATION_COMPLEXITY.maxTokens });
   } catch {
     return false;
   }

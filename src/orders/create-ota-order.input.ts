@@ -8,7 +8,7 @@ import { PackageType, PayResult, PayType, type OtaOrderRequest } from './ota-ord
 // metadata, so any TypeScript transformer builds the same schema.
 @InputType({
   description:
-    'One OTA data plan order for one SIM card. The gateway checks every rule below before anything is sent to CSSS; a broken rule gives a `BAD_USER_INPUT` error whose `extensions.field` names the field.',
+    'One OTA data plan order for one SIM card. The gateway checks every rule below before anything is sent to CSSS. Every problem with the input (a broken rule, a missing, unknown or mistyped field) is answered together as one `BAD_USER_INPUT` error whose `extensions.violations` lists each `{ field, message }`.',
 })
 export class CreateOtaOrderInput implements OtaOrderRequest {
   @Field(() => String, {

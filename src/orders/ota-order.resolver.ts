@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { OrderAccessPolicy } from '../auth/order-access-policy.js';
 import type { GatewayContext } from '../auth/request-context.js';
-import { ERROR_CODES, ERROR_KINDS } from '../errors/error-codes.js';
+import { GATEWAY_ERROR_CODES, ERROR_KINDS } from '../errors/error-codes.js';
 import { GatewayError } from '../errors/gateway.error.js';
 import type { OrderAttempt } from '../journal/order-journal.js';
 import { CreateOtaOrderInput } from './create-ota-order.input.js';
@@ -25,7 +25,7 @@ export class OtaOrderResolver {
   @Mutation(() => OtaOrder, {
     description:
       'Orders an OTA data plan for one SIM card through CSSS, exactly once per idempotencyKey: retrying with the same key and order is always safe. ' +
-      `Needs the order scope (\`ota:order\` by default). Errors carry \`extensions.code\` (see the ErrorCode enum): ${ERROR_CODES.join(', ')}.`,
+      `Needs the order scope (\`ota:order\` by default). Errors carry \`extensions.code\` (see the ErrorCode enum): ${GATEWAY_ERROR_CODES.join(', ')}.`,
   })
   async createOtaOrder(
     @Arg('input', () => CreateOtaOrderInput, { description: 'The order to place.' }) input: CreateOtaOrderInput,

@@ -3,7 +3,7 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
-/** One OTA data plan order for one SIM card. The gateway checks every rule below before anything is sent to CSSS; a broken rule gives a `BAD_USER_INPUT` error whose `extensions.field` names the field. */
+/** One OTA data plan order for one SIM card. The gateway checks every rule below before anything is sent to CSSS. Every problem with the input (a broken rule, a missing, unknown or mistyped field) is answered together as one `BAD_USER_INPUT` error whose `extensions.violations` lists each `{ field, message }`. */
 export type CreateOtaOrderInput = {
   /** Plan length in days, 1 to 3660 (the vendor example orders a 365-day plan with 364). CSSS field `days` (sent as a JSON integer). */
   days: number;

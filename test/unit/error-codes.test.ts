@@ -1,6 +1,6 @@
 import { isEnumType } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, ERROR_KINDS, httpAnswerOf, RESPONSE_ERROR_CODES } from '../../src/errors/error-codes.js';
+import { GATEWAY_ERROR_CODES, ERROR_KINDS, httpAnswerOf, RESPONSE_ERROR_CODES } from '../../src/errors/error-codes.js';
 import { buildGatewaySchema, type SchemaServices } from '../../src/graphql/schema.js';
 
 describe('the error table', () => {
@@ -27,7 +27,7 @@ describe('the error table', () => {
       expect(RESPONSE_ERROR_CODES, name).toContain(kind.code);
       if (!('status' in kind)) expect(httpAnswerOf(kind), name).toBeUndefined();
     }
-    expect(ERROR_CODES).toContain('SERVICE_UNAVAILABLE');
+    expect(GATEWAY_ERROR_CODES).toContain('SERVICE_UNAVAILABLE');
   });
 
   it('answers over HTTP with the kind status, its headers, and Retry-After from the error or the kind', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, REQUEST_ERROR_CODES } from '../../src/errors/error-codes.js';
+import { GATEWAY_ERROR_CODES, REQUEST_ERROR_CODES } from '../../src/errors/error-codes.js';
 import { createGatewayMetrics, csssCallDurationBuckets, MAX_OPERATION_NAMES } from '../../src/observability/metrics.js';
 
 function linesOf(body: string): string[] {
@@ -111,7 +111,7 @@ describe('gateway metrics', () => {
 
   it('keeps every code a response can carry as its own outcome label', async () => {
     const metrics = createGatewayMetrics({ csssTimeoutMs: 10_000, collectDefaultMetrics: false });
-    const codes = [...Object.values(ERROR_CODES), ...REQUEST_ERROR_CODES];
+    const codes = [...Object.values(GATEWAY_ERROR_CODES), ...REQUEST_ERROR_CODES];
     for (const code of codes) metrics.countGraphqlRequest('CreateOrder', code);
 
     const lines = linesOf((await metrics.render()).body);

@@ -3,12 +3,13 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { GraphQLError, Kind, type ASTVisitor, type ValidationContext, type ValidationRule } from 'graphql';
 
 /**
- * Limits every operation must meet before it executes. They are generous for real
+ * How large and complex an operation may be (not how often a client may send one: that
+ * is limits/): every operation must meet these before it executes. They are generous for real
  * clients (an order is three levels deep; the standard introspection query is 21 levels
  * and under 200 tokens) and their errors never reveal the numbers, so nobody can tune an
  * attack to them. Introspection counts too: nested `ofType` is the classic deep query.
  */
-export const OPERATION_LIMITS = { maxTokens: 4000, maxDepth: 25, maxAliases: 10 } as const;
+export const OPERATION_COMPLEXITY = { maxTokens: 4000, maxDepth: 25, maxAliases: 10 } as const;
 
 /** graphql-armor throws by default (for envelop); inside graphql-js validation, report instead. */
 const reportInValidation = {
@@ -17,7 +18,7 @@ const reportInValidation = {
 };
 
 /** At most one root field per mutation: one paid order per request, one outcome per response. */
-export const singleRootMutationFieldRule: ValidationRule = (context: ValidationContext): ASTVisitor => ({
+const singleRootMutationFieldRule: ValidationRule = (context: ValidationContext): ASTVisitor => ({
   OperationDefinition(node) {
     if (node.operation !== 'mutation') return;
     const fields = node.selectionSet.selections.filter((selection) => selection.kind === Kind.FIELD);
@@ -33,7 +34,7 @@ export const singleRootMutationFieldRule: ValidationRule = (context: ValidationC
  * the caller's mistake: refused in validation, not left to fail in execution as an
  * internal error that counts as an outage.
  */
-export const knownOperationTypeRule: ValidationRule = (context: ValidationContext): ASTVisitor => ({
+const knownOperationTypeRule: ValidationRule = (context: ValidationContext): ASTVisitor => ({
   OperationDefinition(node) {
     if (context.getSchema().getRootType(node.operation)) return;
     context.reportError(new GraphQLError(`This API has no ${node.operation} operations.`, { nodes: [node] }));
@@ -45,13 +46,13 @@ export function operationValidationRules(): ValidationRule[] {
     knownOperationTypeRule,
     singleRootMutationFieldRule,
     maxAliasesRule({
-      n: OPERATION_LIMITS.maxAliases,
+      n: OPERATION_COMPLEXITY.maxAliases,
       exposeLimits: false,
       errorMessage: 'Too many aliases.',
       ...reportInValidation,
     }) as ValidationRule,
     maxDepthRule({
-      n: OPERATION_LIMITS.maxDepth,
+      n: OPERATION_COMPLEXITY.maxDepth,
       exposeLimits: false,
       ignoreIntrospection: false,
       errorMessage: 'The operation is nested too deeply.',
