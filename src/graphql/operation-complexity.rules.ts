@@ -4,7 +4,7 @@ import { GraphQLError, Kind, type ASTVisitor, type ValidationContext, type Valid
 
 /**
  * How large and complex an operation may be (not how often a client may send one: that
- * is limits/): every operation must meet these before it executes. They are generous for real
+ * is rate-limits/): every operation must meet these before it executes. They are generous for real
  * clients (an order is three levels deep; the standard introspection query is 21 levels
  * and under 200 tokens) and their errors never reveal the numbers, so nobody can tune an
  * attack to them. Introspection counts too: nested `ofType` is the classic deep query.
