@@ -28,6 +28,8 @@ export interface ApolloServerSettings {
   /** NODE_ENV=production: no introspection, Sandbox or suggestions unless sandboxEnabled. */
   production: boolean;
   sandboxEnabled: boolean;
+  /** Sandbox sends Apollo its usage telemetry only when this is set (SANDBOX_TELEMETRY). */
+  sandboxTelemetry: boolean;
   /** Sandbox's example names the credential header this mode needs. */
   auth: { mode: AuthMode };
 }
@@ -79,7 +81,7 @@ export function createApolloServer(settings: ApolloServerSettings, parts: Apollo
       // On stop, orders in flight get their full CSSS deadline (plus a margin to record
       // the outcome) before connections are cut.
       ApolloServerPluginDrainHttpServer({ httpServer: parts.httpServer, stopGracePeriodMillis: parts.drainMs }),
-      settings.sandboxEnabled ? sandboxLandingPagePlugin({ authMode: settings.auth.mode }) : ApolloServerPluginLandingPageDisabled(),
+      settings.sandboxEnabled ? sandboxLandingPagePlugin({ authMode: settings.auth.mode, telemetry: settings.sandboxTelemetry }) : ApolloServerPluginLandingPageDisabled(),
       inputViolationsPlugin({ rules: INPUT_RULES, hideSuggestions: !exploreSchema }),
       requestObservabilityPlugin({ logger, metrics }),
       maskedErrorLogPlugin({ logger }),

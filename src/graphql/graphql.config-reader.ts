@@ -10,9 +10,11 @@ export interface GraphqlConfig {
   trustedDocuments: { documents: ReadonlyMap<string, string>; only: boolean };
   /** Introspection, Sandbox and suggestions, which production turns off by default. */
   sandboxEnabled: boolean;
+  /** Let Apollo Sandbox send its usage telemetry to Apollo; off unless SANDBOX_TELEMETRY=true. */
+  sandboxTelemetry: boolean;
 }
 
-/** TRUSTED_DOCUMENTS_FILE (one or more manifests, comma-separated), TRUSTED_DOCUMENTS_ONLY and SANDBOX_ENABLED. */
+/** TRUSTED_DOCUMENTS_FILE (one or more manifests, comma-separated), TRUSTED_DOCUMENTS_ONLY, SANDBOX_ENABLED and SANDBOX_TELEMETRY. */
 export function readGraphqlConfig(env: EnvReader, production: boolean): GraphqlConfig {
   const only = env.boolean('TRUSTED_DOCUMENTS_ONLY', false);
   const files = env.list('TRUSTED_DOCUMENTS_FILE');
@@ -25,5 +27,6 @@ export function readGraphqlConfig(env: EnvReader, production: boolean): GraphqlC
     env.problem('TRUSTED_DOCUMENTS_ONLY=true needs TRUSTED_DOCUMENTS_FILE: without a manifest every operation would be refused');
   }
   const sandboxEnabled = env.boolean('SANDBOX_ENABLED', !production);
-  return { trustedDocuments: { documents, only }, sandboxEnabled };
+  const sandboxTelemetry = env.boolean('SANDBOX_TELEMETRY', false);
+  return { trustedDocuments: { documents, only }, sandboxEnabled, sandboxTelemetry };
 }

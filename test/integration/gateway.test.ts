@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { print } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { sign } from '../../src/csss/csss.sign.js';
@@ -288,6 +290,33 @@ describe('the HTTP surface', () => {
     const again = await runSandboxPage(h.gateway.graphqlUrl, first);
     expect(again.json.data?.createOtaOrder).toEqual({ ...firstRun.json.data?.createOtaOrder, replayed: true });
     expect(h.simulator.orders).toHaveLength(2);
+  });
+
+  it('keeps Sandbox from sending Apollo telemetry unless SANDBOX_TELEMETRY is set', async () => {
+    expect((await openSandboxPage((await start()).gateway.graphqlUrl)).runTelemetry).toBe(false);
+    expect((await openSandboxPage((await start({ sandboxTelemetry: true })).gateway.graphqlUrl)).runTelemetry).toBe(true);
+  });
+
+  it("shows, where Sandbox cannot load from Apollo's CDN, the example with its key and a curl that orders as pasted", async () => {
+    const h = await start();
+    const page = await openSandboxPage(h.gateway.graphqlUrl);
+    expect(page.fallback.text).toContain("Apollo's CDN");
+    expect(page.fallback.text).toContain('schema/schema.graphql');
+    expect(page.fallback.operation).toContain(SANDBOX_EXAMPLE_OPERATION.trim());
+    expect(JSON.parse(page.fallback.variables)).toEqual(page.variables);
+    // The page's script writes its own address into the command; before it runs, npm start's.
+    expect(page.fallback.curl).toMatch(/^curl -s http:\/\/localhost:4000\/graphql \\\n/);
+    const pasted = page.fallback.curl.replace('http://localhost:4000/graphql', h.gateway.graphqlUrl);
+    const run = () =>
+      promisify(execFile)('sh', ['-c', pasted]).then(
+        ({ stdout }) => JSON.parse(stdout) as { data: { createOtaOrder: { orderId: string; replayed: boolean } } },
+      );
+    const first = await run();
+    expect(first.data.createOtaOrder.replayed).toBe(false);
+    expect(h.simulator.orders).toHaveLength(1);
+    const again = await run();
+    expect(again.data.createOtaOrder).toEqual({ ...first.data.createOtaOrder, replayed: true });
+    expect(h.simulator.orders).toHaveLength(1);
   });
 
   it('lets a Sandbox example edited to a rejecting ICCID show the rejection, not a reused key', async () => {

@@ -125,6 +125,7 @@ describe('authentication', () => {
     const page = await openSandboxPage(shared.gateway.graphqlUrl);
     expect(page.document).toContain('replace the Authorization placeholder');
     expect(page.headers).toEqual({ Authorization: 'Bearer PASTE_YOUR_JWT_HERE' });
+    expect(page.fallback.curl).toContain(`-H 'Authorization: Bearer PASTE_YOUR_JWT_HERE'`);
     const asShown = await runSandboxPage(shared.gateway.graphqlUrl, page);
     expect(asShown.status).toBe(401);
     expect(asShown.json.errors?.[0]?.extensions.code).toBe('UNAUTHENTICATED');

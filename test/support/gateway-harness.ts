@@ -47,6 +47,7 @@ export interface HarnessOptions {
   trustedDocuments?: GatewayConfig['trustedDocuments'];
   production?: boolean;
   sandboxEnabled?: boolean;
+  sandboxTelemetry?: boolean;
 }
 
 export interface Harness {
@@ -102,6 +103,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     corsOrigins: options.corsOrigins ?? [],
     production: options.production ?? false,
     sandboxEnabled: options.sandboxEnabled ?? !(options.production ?? false),
+    sandboxTelemetry: options.sandboxTelemetry ?? false,
   };
   const gateway = await startGateway(config, {
     logger: createLogger({ level: 'debug', destination: logs }),

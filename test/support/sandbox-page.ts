@@ -5,6 +5,10 @@ export interface SandboxPage {
   document: string;
   variables: { input: Record<string, unknown> };
   headers: Record<string, string>;
+  /** Whether Sandbox sends Apollo its usage telemetry. */
+  runTelemetry: boolean;
+  /** What the page shows a person when Sandbox cannot load from Apollo's CDN, as text. */
+  fallback: { operation: string; variables: string; curl: string; text: string };
 }
 
 /** Apollo writes the embed configuration as one JSON literal into the page's script. */
@@ -18,8 +22,37 @@ export async function openSandboxPage(graphqlUrl: string): Promise<SandboxPage> 
   expect(html).toContain('embeddable-sandbox');
   const config = EMBED_CONFIG.exec(html)?.[1];
   if (!config) throw new Error('the page carries no Sandbox embed configuration');
-  const { initialState } = JSON.parse(config) as { initialState: SandboxPage };
-  return { document: initialState.document, variables: initialState.variables, headers: initialState.headers ?? {} };
+  const { initialState, runTelemetry } = JSON.parse(config) as { initialState: SandboxPage; runTelemetry: boolean };
+  return {
+    document: initialState.document,
+    variables: initialState.variables,
+    headers: initialState.headers ?? {},
+    runTelemetry,
+    fallback: {
+      operation: preText(html, 'sandbox-fallback-operation'),
+      variables: preText(html, 'sandbox-fallback-variables'),
+      curl: preText(html, 'sandbox-fallback-curl'),
+      text: htmlText(/<div class="fallback" id="sandbox-fallback">([\s\S]*?)<script/.exec(html)?.[1] ?? ''),
+    },
+  };
+}
+
+/** The text of the page's <pre id="…">, as a browser shows it before any script runs. */
+function preText(html: string, id: string): string {
+  const inner = new RegExp(`<pre id="${id}">([\\s\\S]*?)</pre>`).exec(html)?.[1];
+  if (inner === undefined) throw new Error(`the page has no <pre id="${id}">`);
+  return htmlText(inner);
+}
+
+function htmlText(html: string): string {
+  return html
+    .replace(/<style[\s\S]*?<\/style>/g, '')
+    .replace(/<[^>]+>/g, '')
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&quot;', '"')
+    .replaceAll('&#39;', "'")
+    .replaceAll('&amp;', '&');
 }
 
 /** Presses Run: POSTs the page's operation as Sandbox sends it, with its headers and any filled in. */

@@ -46,6 +46,7 @@ describe('configuration', () => {
       corsOrigins: [],
       production: false,
       sandboxEnabled: true,
+      sandboxTelemetry: false,
     });
   });
 
@@ -190,6 +191,8 @@ describe('configuration', () => {
       rateLimit: { perSecond: 5, burst: 7 },
     });
     expect(loadConfig({ NODE_ENV: 'production', SANDBOX_ENABLED: 'true' }).sandboxEnabled).toBe(true);
+    expect(loadConfig({ SANDBOX_TELEMETRY: 'true' }).sandboxTelemetry).toBe(true);
+    expect(problemsOf({ SANDBOX_TELEMETRY: 'yes' })).toEqual(['SANDBOX_TELEMETRY must be true or false (got "yes")']);
     expect(problemsOf({ CORS_ORIGINS: 'https://app.example.com/path' })).toHaveLength(1);
     expect(problemsOf({ CORS_ORIGINS: 'https://app.example.com/path' })).toEqual([
       'CORS_ORIGINS must list origins such as https://app.example.com, without paths (got "https://app.example.com/path")',
