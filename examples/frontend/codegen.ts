@@ -7,7 +7,7 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
  */
 const config: CodegenConfig = {
   schema: '../../schema/schema.graphql',
-  documents: ['src/**/*.ts', '!src/gql/**'],
+  documents: ['src/**/*.{ts,tsx}', '!src/gql/**'],
   ignoreNoDocuments: false,
   // Imports with .js, as Node's ESM and TypeScript's NodeNext resolution need; bundlers accept both.
   emitLegacyCommonJSImports: false,

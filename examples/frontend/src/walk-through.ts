@@ -5,14 +5,20 @@ import type { CreateOtaOrderInput } from './gql/graphql.js';
 import { placeOrder, type OrderOutcome } from './place-order.js';
 
 /**
- * Walks through what a frontend meets, against a gateway on its embedded simulator, and
- * fails (exit 1) if the gateway answers anything else: CI runs it against a live gateway.
- *   GATEWAY_URL      default http://localhost:4000/graphql
- *   GATEWAY_API_KEY  sent as X-Api-Key when set
+ * The same client code in Node (a server-side caller, or a script): walks through what a
+ * caller meets, against a gateway on its embedded simulator, and fails (exit 1) if the
+ * gateway answers anything else. CI runs it against a live gateway, beside the browser test.
+ *   GATEWAY_URL        default http://localhost:4000/graphql
+ *   GATEWAY_API_KEY    sent as X-Api-Key when set (a server may hold a key; a browser bundle may not)
+ *   TRUSTED_DOCUMENTS  true: send operations by hash alone
  */
 const url = process.env.GATEWAY_URL ?? 'http://localhost:4000/graphql';
 const apiKey = process.env.GATEWAY_API_KEY;
-const client = createGatewayClient({ url, headers: apiKey ? { 'x-api-key': apiKey } : {} });
+const client = createGatewayClient({
+  url,
+  trustedDocuments: process.env.TRUSTED_DOCUMENTS === 'true',
+  headers: apiKey ? { 'x-api-key': apiKey } : {},
+});
 
 /** The vendor's example order; the simulator answers these ICCIDs in fixed ways. */
 function order(overrides: Partial<CreateOtaOrderInput> = {}): CreateOtaOrderInput {
