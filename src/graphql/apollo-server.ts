@@ -81,7 +81,9 @@ export function createApolloServer(settings: ApolloServerSettings, parts: Apollo
       // On stop, orders in flight get their full CSSS deadline (plus a margin to record
       // the outcome) before connections are cut.
       ApolloServerPluginDrainHttpServer({ httpServer: parts.httpServer, stopGracePeriodMillis: parts.drainMs }),
-      settings.sandboxEnabled ? sandboxLandingPagePlugin({ authMode: settings.auth.mode, telemetry: settings.sandboxTelemetry }) : ApolloServerPluginLandingPageDisabled(),
+      settings.sandboxEnabled
+        ? sandboxLandingPagePlugin({ authMode: settings.auth.mode, telemetry: settings.sandboxTelemetry })
+        : ApolloServerPluginLandingPageDisabled(),
       inputViolationsPlugin({ rules: INPUT_RULES, hideSuggestions: !exploreSchema }),
       requestObservabilityPlugin({ logger, metrics }),
       maskedErrorLogPlugin({ logger }),

@@ -7,8 +7,11 @@ import { lookUpAttempt, type LookUpResult } from './look-up-attempt.js';
 export function AttemptLookup({ client, initialKey }: { client: ApolloClient; initialKey: string }) {
   const [key, setKey] = useState(initialKey);
   const [result, setResult] = useState<LookUpResult>();
-  // Follow the last order sent, so its key is one click away.
-  useEffect(() => setKey(initialKey), [initialKey]);
+  // Follow the last order sent, so its key is one click away; an answer about another key would mislead.
+  useEffect(() => {
+    setKey(initialKey);
+    setResult(undefined);
+  }, [initialKey]);
 
   async function submit(event: FormEvent) {
     event.preventDefault();

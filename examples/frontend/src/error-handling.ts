@@ -19,9 +19,15 @@ export function handlingOf(error: GatewayError): ErrorHandling {
   switch (code) {
     // Nothing reached CSSS, or the first call is still running: the same key is safe to resend.
     case 'CSSS_UNAVAILABLE':
-      return { next: 'retry-same-key', message: 'The operator network could not be reached; nothing was ordered. Retrying with the same key is safe.' };
+      return {
+        next: 'retry-same-key',
+        message: 'The operator network could not be reached; nothing was ordered. Retrying with the same key is safe.',
+      };
     case 'SERVICE_UNAVAILABLE':
-      return { next: 'retry-same-key', message: 'The gateway is busy or restarting; nothing was ordered. Retrying with the same key is safe.' };
+      return {
+        next: 'retry-same-key',
+        message: 'The gateway is busy or restarting; nothing was ordered. Retrying with the same key is safe.',
+      };
     case 'IDEMPOTENCY_KEY_IN_PROGRESS':
       return { next: 'retry-same-key', message: 'This order is still being sent; wait, then look it up or retry with the same key.' };
     case 'RATE_LIMITED':
@@ -34,7 +40,10 @@ export function handlingOf(error: GatewayError): ErrorHandling {
     case 'BAD_USER_INPUT':
       return { next: 'give-up', message: 'Some fields need fixing; each problem is shown beside its field.' };
     case 'CSSS_REJECTED':
-      return { next: 'give-up', message: `The operator refused the order: ${error.csss?.message ?? error.message} (code ${error.csss?.code ?? 'unknown'}).` };
+      return {
+        next: 'give-up',
+        message: `The operator refused the order: ${error.csss?.message ?? error.message} (code ${error.csss?.code ?? 'unknown'}).`,
+      };
     case 'IDEMPOTENCY_KEY_REUSED':
       return { next: 'give-up', message: 'This order changed after it was sent under its key; place it as a new order.' };
     case 'UNAUTHENTICATED':
@@ -49,7 +58,10 @@ export function handlingOf(error: GatewayError): ErrorHandling {
     case 'GRAPHQL_VALIDATION_FAILED':
     case 'OPERATION_RESOLUTION_FAILURE':
     case 'BAD_REQUEST':
-      return { next: 'give-up', message: `This app and the gateway disagree (${code}); report it with request id ${error.requestId ?? 'unknown'}.` };
+      return {
+        next: 'give-up',
+        message: `This app and the gateway disagree (${code}); report it with request id ${error.requestId ?? 'unknown'}.`,
+      };
     default: {
       const unhandled: never = code;
       throw new Error(`unhandled error code ${String(unhandled)}`);
