@@ -6,7 +6,6 @@ import type { ApolloServer } from '@apollo/server';
 import type { Tracer } from '@opentelemetry/api';
 import type { GraphQLSchema } from 'graphql';
 import { OrderAccessPolicy } from './auth/order-access-policy.js';
-import { createRequestContextFactory, type GatewayContext } from './auth/request-context.js';
 import type { GatewayConfig } from './config.js';
 import { buildCsssApi, type CsssApiSettings } from './csss/build-csss-api.js';
 import type { CsssApi } from './csss/csss.client.js';
@@ -14,7 +13,9 @@ import { createApolloServer, schemaIsExplorable } from './graphql/apollo-server.
 import { GatewayInfo } from './graphql/gateway.resolver.js';
 import { buildGatewaySchema } from './graphql/schema.js';
 import { TrustedDocuments, type OperationRequest } from './graphql/trusted-documents.js';
-import { closeServer, createGraphQLHttpServer, GRAPHQL_PATH, listen, urlOf, type Lifecycle } from './http/graphql-http-server.js';
+import { LOCAL_DEVELOPMENT_ORIGINS, type AllowedOrigin } from './http/cors-policy.js';
+import { createGraphQLHttpServer, GRAPHQL_PATH, type Lifecycle } from './http/graphql-http-server.js';
+import { closeServer, listen, urlOf } from './http/listener.js';
 import { startMetricsListener } from './http/metrics-http-server.js';
 import type { OrderJournal } from './journal/order-journal.js';
 import { openOrderJournal } from './journal/open-order-journal.js';
@@ -26,6 +27,8 @@ import { createStoreMetrics, type RateLimitStoreMetrics } from './observability/
 import { startTracing } from './observability/tracing.js';
 import { OtaOrderService } from './orders/ota-order.service.js';
 import { plainTextLinks } from './plain-text-links.js';
+import type { GatewayContext } from './request/gateway-context.js';
+import { createRequestContextFactory } from './request/request-context.js';
 import { ShutdownStages } from './shutdown-stages.js';
 import { startEmbeddedSimulator, type EmbeddedSimulator } from './simulator/embedded-simulator.js';
 
@@ -156,14 +159,14 @@ async function startApiListener(
       return state.requestLimiter.take(clientId);
     },
   };
-  const context = createRequestContextFactory(config, { logger, metrics, requestLimiter });
+  const context = createRequestContextFactory(config, { requestLimiter });
   const httpServer = createGraphQLHttpServer({
     apollo: () => state.apollo,
     lifecycle: () => state.lifecycle,
     readinessChecks: async () => state.journal?.isWritable() ?? false,
     context,
     admitsOperation: admitsOperationOf(config, trustedDocuments),
-    corsOrigins: config.corsOrigins,
+    corsOrigins: corsOriginsOf(config),
     limits: config.http,
     logger,
     metrics,
@@ -216,6 +219,15 @@ function csssSettingsOf(config: GatewayConfig, simulator: EmbeddedSimulator | un
     breakerCooldownMs: config.csssBreakerCooldownMs,
     clock,
   };
+}
+
+/**
+ * CORS_ORIGINS; unset in simulator mode with AUTH_MODE=none (nothing real to order, no
+ * credential to steal), a page on any local dev server may call the gateway.
+ */
+function corsOriginsOf(config: GatewayConfig): readonly AllowedOrigin[] {
+  if (config.corsOrigins.length > 0) return config.corsOrigins;
+  return config.csss.kind === 'simulator' && config.auth.mode === 'none' ? LOCAL_DEVELOPMENT_ORIGINS : [];
 }
 
 /**

@@ -3,7 +3,7 @@ import { readAuthConfig } from './auth/auth.config-reader.js';
 import { readCsssCallConfig, readCsssTarget, type CsssCallConfig, type CsssTarget } from './csss/csss.config-reader.js';
 import { EnvReader, type Env } from './env/env-reader.js';
 import { readGraphqlConfig, type GraphqlConfig } from './graphql/graphql.config-reader.js';
-import { DEFAULT_HTTP_LIMITS } from './http/http-limits.js';
+import { DEFAULT_HTTP_TIMEOUTS_AND_CAPS } from './http/http-timeouts-and-caps.js';
 import { readListenerConfig, type ListenerConfig } from './http/listener.config-reader.js';
 import { readJournalStoreConfig, type JournalStoreConfig } from './journal/journal.config-reader.js';
 import { readRateLimitsConfig, type RateLimitsConfig } from './rate-limits/rate-limits.config-reader.js';
@@ -18,7 +18,7 @@ import { readObservabilityConfig, type ObservabilityConfig } from './observabili
  * bounds what pipelined requests or a raised connection cap could pile up, and a lower value
  * suits a CSSS that allows fewer calls at once.
  */
-export const DEFAULT_CSSS_MAX_IN_FLIGHT = DEFAULT_HTTP_LIMITS.maxConnections;
+export const DEFAULT_CSSS_MAX_IN_FLIGHT = DEFAULT_HTTP_TIMEOUTS_AND_CAPS.maxConnections;
 
 /** The whole configuration: each group is typed and read beside the folder that uses it. */
 export interface GatewayConfig

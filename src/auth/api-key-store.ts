@@ -16,6 +16,10 @@ import { AuthenticationError, type Principal } from './principal.js';
  */
 export interface ApiKeyRecord {
   keyId: string;
+  /**
+   * The client the key is issued to: the principal's `subject`; the gateway's client id
+   * is `apikey:<this>`. The name is the key file's (API_KEYS_FILE) field.
+   */
   clientId: string;
   scopes: string[];
   /** base64url, 16 random bytes. */
@@ -128,7 +132,7 @@ interface StoredKey {
 const UNKNOWN_KEY: StoredKey = {
   salt: createSecretKey(randomBytes(SALT_BYTES)),
   hash: randomBytes(HASH_BYTES),
-  principal: { clientId: '', scopes: new Set(), method: 'apikey' },
+  principal: { subject: '', scopes: new Set(), method: 'apikey' },
 };
 
 export function createApiKeyVerifier(records: readonly ApiKeyRecord[]): ApiKeyVerifier {
@@ -140,7 +144,7 @@ export function createApiKeyVerifier(records: readonly ApiKeyRecord[]): ApiKeyVe
     keys.set(record.keyId, {
       salt: createSecretKey(Buffer.from(record.salt, 'base64url')),
       hash: Buffer.from(record.hash, 'base64url'),
-      principal: { clientId: record.clientId, scopes: new Set(record.scopes), method: 'apikey' },
+      principal: { subject: record.clientId, scopes: new Set(record.scopes), method: 'apikey' },
     });
   });
 

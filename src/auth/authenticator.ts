@@ -14,16 +14,16 @@ export interface Authenticator {
 export const ANONYMOUS_CLIENT_ID = 'anonymous';
 
 /**
- * The key that scopes idempotency keys and journal rows to a caller. The method is part
+ * The gateway's client id (`jwt:<sub>`, `apikey:<client>` or `anonymous`): the key that scopes idempotency keys and journal rows to a caller. The method is part
  * of it so that a JWT subject and an API-key client of the same name never share orders.
  */
 export function clientIdOf(principal: Principal): string {
-  return principal.method === 'anonymous' ? ANONYMOUS_CLIENT_ID : `${principal.method}:${principal.clientId}`;
+  return principal.method === 'anonymous' ? ANONYMOUS_CLIENT_ID : `${principal.method}:${principal.subject}`;
 }
 
 export function createAuthenticator(config: AuthConfig): Authenticator {
   if (config.mode === 'none') {
-    const anonymous: Principal = { clientId: ANONYMOUS_CLIENT_ID, scopes: new Set([config.orderScope]), method: 'anonymous' };
+    const anonymous: Principal = { subject: ANONYMOUS_CLIENT_ID, scopes: new Set([config.orderScope]), method: 'anonymous' };
     return { authenticate: async () => anonymous };
   }
   const jwt: JwtVerifier | undefined = config.jwt && createJwtVerifier({ ...config.jwt });

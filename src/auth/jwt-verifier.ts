@@ -223,7 +223,7 @@ function failureOf(error: unknown): AuthenticationFailure {
 function principalOf(payload: JWTPayload): Principal {
   const { sub } = payload;
   if (typeof sub !== 'string' || sub.trim() === '') throw new AuthenticationError('invalid');
-  return { clientId: sub, scopes: scopesOf(payload), method: 'jwt' };
+  return { subject: sub, scopes: scopesOf(payload), method: 'jwt' };
 }
 
 /**

@@ -3,8 +3,11 @@ import { GatewayError } from '../errors/gateway.error.js';
 
 /** Who is calling, as the HTTP layer works it out before any resolver runs. */
 export interface Principal {
-  /** The JWT `sub`, or the client an API key was issued to. */
-  clientId: string;
+  /**
+   * The JWT `sub`, or the client an API key was issued to, as the credential names it.
+   * Not the gateway's client id: that is `clientIdOf(principal)`, namespaced by method.
+   */
+  subject: string;
   scopes: ReadonlySet<string>;
   method: 'jwt' | 'apikey' | 'anonymous';
 }

@@ -32,10 +32,7 @@ export class ObservedCsssApi implements CsssApi {
           finish(result);
           if (requestInfo) requestInfo.csssMs += durationMs;
           span.setAttribute('csss.result', result);
-          logger.info(
-            { requestId: requestInfo?.requestId, csss: { endpoint: 'createOtaOrder', result, durationMs, ...detail } },
-            'csss call',
-          );
+          (requestInfo?.logger ?? logger).info({ csss: { endpoint: 'createOtaOrder', result, durationMs, ...detail } }, 'csss call');
         };
         try {
           const data = await this.csss.createOtaOrder(request, options);

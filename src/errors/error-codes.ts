@@ -53,7 +53,7 @@ const GATEWAY_ERROR_CODE_DOCS = {
   },
   SERVICE_UNAVAILABLE: {
     description:
-      'HTTP 503 with Retry-After: the gateway is starting or stopping, could not journal the order and so did not send it, or cannot check credentials now (keep the token). Safe to retry.',
+      'HTTP 503 with Retry-After: the gateway is starting or stopping, has more connections open than it takes, could not journal the order and so did not send it, or cannot check credentials now (keep the token). Safe to retry.',
   },
   OPERATION_NOT_TRUSTED: {
     description:
@@ -74,7 +74,7 @@ const REQUEST_ERROR_CODE_DOCS = {
   GRAPHQL_VALIDATION_FAILED: { description: 'The operation does not fit the schema (or breaks the depth or alias limits).' },
   BAD_REQUEST: {
     description:
-      'The HTTP request is refused: not valid UTF-8 JSON, a batch, missing a query, its target not a URL, or a possible cross-site request forgery (HTTP 400); a mutation over GET (HTTP 405); its body too slow (HTTP 408); too large (HTTP 413).',
+      'The HTTP request is refused: not valid UTF-8 JSON, a batch, missing a query, its target not a URL, a GET or HEAD with a body, a malformed header, or a possible cross-site request forgery (HTTP 400); a mutation over GET (HTTP 405); its headers or body too slow (HTTP 408); too large (HTTP 413); headers over 16 KiB (HTTP 431).',
   },
   OPERATION_RESOLUTION_FAILURE: { description: 'The document has several operations and operationName picks none of them.' },
   PERSISTED_QUERY_NOT_FOUND: { description: 'An automatic persisted query hash the gateway does not know; send the query text.' },
@@ -138,6 +138,16 @@ export const ERROR_KINDS = {
   requestBodyStalled: { code: 'BAD_REQUEST', status: 408 },
   /** The request target does not parse as a URL (e.g. `http://a:b@[`). */
   requestTargetMalformed: { code: 'BAD_REQUEST', status: 400 },
+  /** A GET or HEAD that carries a body: refused before authentication, the body unread. */
+  requestBodyOnGet: { code: 'BAD_REQUEST', status: 400 },
+  /** node:http could not parse the request (a bad header byte, a malformed request line). */
+  requestUnparseable: { code: 'BAD_REQUEST', status: 400 },
+  /** The request's headers are over node:http's 16 KiB limit. */
+  requestHeadersTooLarge: { code: 'BAD_REQUEST', status: 431 },
+  /** The headers or the whole request did not arrive within their timeout. */
+  requestTimedOut: { code: 'BAD_REQUEST', status: 408 },
+  /** More connections are open than HTTP_MAX_CONNECTIONS: answered, then closed, so the client can retry. */
+  overConnectionCap: { code: 'SERVICE_UNAVAILABLE', status: 503, retryAfterSeconds: 1 },
   internal: { code: 'INTERNAL_SERVER_ERROR' },
 } as const satisfies Record<string, ErrorKind>;
 

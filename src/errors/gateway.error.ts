@@ -1,4 +1,4 @@
-import type { ErrorKind, ResponseErrorCode } from './error-codes.js';
+import { httpAnswerOf, type ErrorKind, type ResponseErrorCode } from './error-codes.js';
 
 /**
  * An error the gateway answers on purpose, as Apollo's own error classes do: each carries
@@ -14,6 +14,17 @@ export abstract class GatewayError extends Error {
 
   /** Retry-After in seconds for this error, when it has one of its own. */
   readonly retryAfterSeconds?: number;
+
+  /**
+   * The kind's HTTP status and headers (Retry-After included) as Apollo reads them:
+   * graphql-js copies an original error's `extensions` onto the GraphQLError that wraps
+   * it, and Apollo answers with `extensions.http` and removes it before formatting. Kinds
+   * without a status add nothing and keep GraphQL's 200.
+   */
+  get extensions(): { http?: { status: number; headers: Map<string, string> } } {
+    const answer = httpAnswerOf(this.kind, this.retryAfterSeconds ?? this.kind.retryAfterSeconds);
+    return answer ? { http: { status: answer.status, headers: new Map(answer.headers) } } : {};
+  }
 
   /** What this error adds to `extensions` beside its code (documented per code in the schema). */
   clientExtensions(): Record<string, unknown> {

@@ -9,19 +9,18 @@ import {
 } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import type { AuthMode } from '../auth/auth.config.js';
-import type { GatewayContext } from '../auth/request-context.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { CreateOtaOrderInput } from '../orders/create-ota-order.input.js';
 import { findOrderInputViolations } from '../orders/ota-order.validation.js';
 import { formatGatewayError, withoutSuggestions } from './format-error.js';
-import { httpStatusPlugin } from './http-status.plugin.js';
 import { inputViolationsPlugin, type InputRules } from './input-violations.plugin.js';
 import { maskedErrorLogPlugin } from './masked-error-log.plugin.js';
 import { OPERATION_COMPLEXITY, operationValidationRules } from './operation-complexity.rules.js';
 import { requestObservabilityPlugin } from './request-observability.plugin.js';
 import { sandboxLandingPagePlugin } from './sandbox-landing-page.plugin.js';
 import type { TrustedDocuments } from './trusted-documents.js';
+import type { GatewayContext } from '../request/gateway-context.js';
 
 /** The settings Apollo Server reads (GatewayConfig has them). */
 export interface ApolloServerSettings {
@@ -85,9 +84,9 @@ export function createApolloServer(settings: ApolloServerSettings, parts: Apollo
         ? sandboxLandingPagePlugin({ authMode: settings.auth.mode, telemetry: settings.sandboxTelemetry })
         : ApolloServerPluginLandingPageDisabled(),
       inputViolationsPlugin({ rules: INPUT_RULES, hideSuggestions: !exploreSchema }),
-      requestObservabilityPlugin({ logger, metrics }),
-      maskedErrorLogPlugin({ logger }),
-      httpStatusPlugin(),
+      requestObservabilityPlugin({ metrics }),
+      maskedErrorLogPlugin(),
+      // Statuses and headers of refusals come from the errors themselves (GatewayError's extensions.http).
       // Nothing here is cacheable (a mutation and per-client lookups), and the default
       // cache-control plugin wraps every field resolver to compute hints nobody reads.
       ApolloServerPluginCacheControlDisabled(),

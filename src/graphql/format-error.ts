@@ -18,10 +18,7 @@ type FormattedWithoutExtensions = Omit<GraphQLFormattedError, 'extensions'>;
 
 function withExtensions(formatted: GraphQLFormattedError, message: string, extensions: Record<string, unknown>): GraphQLFormattedError {
   const base: FormattedWithoutExtensions = { message, locations: formatted.locations, path: formatted.path };
-  // A request id set where the error was raised stays: errors from building the context
-  // are answered by Apollo before any plugin (which adds it to the others) runs.
-  const requestId = formatted.extensions?.requestId;
-  return { ...base, extensions: typeof requestId === 'string' ? { ...extensions, requestId } : extensions };
+  return { ...base, extensions };
 }
 
 function isRequestErrorCode(code: unknown): code is string {

@@ -1,7 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import type { GatewayContext } from '../auth/request-context.js';
-import type { Logger } from '../logger.js';
+import type { GatewayContext } from '../request/gateway-context.js';
 import { isMaskedError } from './format-error.js';
 
 /**
@@ -9,8 +8,7 @@ import { isMaskedError } from './format-error.js';
  * level with the request id the caller got, so support can find what the caller could
  * not be told. Errors answered with their own code are the caller's to read, not logged.
  */
-export function maskedErrorLogPlugin(options: { logger: Logger }): ApolloServerPlugin<GatewayContext> {
-  const { logger } = options;
+export function maskedErrorLogPlugin(): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
@@ -18,8 +16,8 @@ export function maskedErrorLogPlugin(options: { logger: Logger }): ApolloServerP
           for (const error of errors) {
             if (!isMaskedError(error)) continue;
             const cause = error instanceof GraphQLError && error.originalError ? error.originalError : error;
-            logger.error(
-              { requestId: contextValue.requestInfo.requestId, operation: operationName ?? null, path: error.path, err: cause },
+            contextValue.requestInfo.logger.error(
+              { operation: operationName ?? null, path: error.path, err: cause },
               'internal error, answered as INTERNAL_SERVER_ERROR',
             );
           }

@@ -1,29 +1,26 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { trace } from '@opentelemetry/api';
-import type { Logger } from '../logger.js';
 import { OTHER_LABEL, type GatewayMetrics } from '../observability/metrics.js';
-import type { GatewayContext } from '../auth/request-context.js';
+import type { GatewayContext } from '../request/gateway-context.js';
+import { withRequestId } from '../request/request-id.js';
 
 /**
  * One log line and one metric per GraphQL request, the request id in every error's
  * `extensions`, and the operation's name on its span. Never logs variables or the query.
  */
-export function requestObservabilityPlugin(options: { logger: Logger; metrics: GatewayMetrics }): ApolloServerPlugin<GatewayContext> {
-  const { logger, metrics } = options;
+export function requestObservabilityPlugin(options: { metrics: GatewayMetrics }): ApolloServerPlugin<GatewayContext> {
+  const { metrics } = options;
   return {
     async requestDidStart() {
       const startedAt = performance.now();
       return {
         async willSendResponse({ response, contextValue, operationName, operation, request }) {
           const { requestInfo } = contextValue;
-          const requestId = requestInfo.requestId;
           const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
           const errors = body?.errors;
           const code = errors?.[0]?.extensions?.code;
           const outcome = typeof code === 'string' ? code : errors?.length ? 'INTERNAL_SERVER_ERROR' : 'ok';
-          if (body && errors && requestId) {
-            body.errors = errors.map((error) => ({ ...error, extensions: { ...error.extensions, requestId } }));
-          }
+          if (body && errors) body.errors = withRequestId(errors, requestInfo.requestId);
           const name = operationName ?? request.operationName ?? null;
           // Only a name that resolved to an operation of a valid document gets its own
           // label; any other name a client sends is folded into `other`, so made-up names
@@ -33,9 +30,8 @@ export function requestObservabilityPlugin(options: { logger: Logger; metrics: G
           span?.updateName(`graphql ${operation?.operation ?? 'request'} ${name ?? 'anonymous'}`);
           span?.setAttribute('graphql.operation.name', name ?? 'anonymous');
           span?.setAttribute('graphql.outcome', outcome);
-          logger.info(
+          requestInfo.logger.info(
             {
-              requestId,
               clientId: contextValue.clientId,
               operation: name,
               outcome,

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin, GraphQLServerContext } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { AuthMode } from '../auth/auth.config.js';
-import type { GatewayContext } from '../auth/request-context.js';
+import type { GatewayContext } from '../request/gateway-context.js';
 import { sandboxExampleFor } from './sandbox-example.js';
 import { withSandboxFallback } from './sandbox-fallback.js';
 

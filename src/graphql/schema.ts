@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { GraphQLSchema, printSchema } from 'graphql';
 import { buildSchema, getMetadataStorage } from 'type-graphql';
 import type { OrderAccessPolicy } from '../auth/order-access-policy.js';
-import type { GatewayContext } from '../auth/request-context.js';
+import type { GatewayContext } from '../request/gateway-context.js';
 import type { CreateOtaOrderInput } from '../orders/create-ota-order.input.js';
 import { OtaOrderResolver } from '../orders/ota-order.resolver.js';
 import type { OtaOrderService } from '../orders/ota-order.service.js';

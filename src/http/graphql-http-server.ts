@@ -1,23 +1,25 @@
-import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { ApolloServer } from '@apollo/server';
 import type { Tracer } from '@opentelemetry/api';
-import cors from 'cors';
-import type { GatewayContext } from '../auth/request-context.js';
-import { ERROR_KINDS, httpAnswerOf, type ErrorKind } from '../errors/error-codes.js';
+import { ERROR_KINDS } from '../errors/error-codes.js';
 import type { OperationRequest } from '../graphql/trusted-documents.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
-import { REQUEST_ID_HEADER, resolveRequestId } from '../observability/request-id.js';
 import type { RequestInfo } from '../observability/request-info.js';
 import { withSpan } from '../observability/tracing.js';
-import type { HttpLimits } from './http-limits.js';
+import type { GatewayContext } from '../request/gateway-context.js';
+import { refuse, refuseOnSocket, type Refusal } from '../request/refusal.js';
+import { createRequestInfo, REQUEST_ID_HEADER, resolveRequestId } from '../request/request-id.js';
+import { createCorsPolicy, type AllowedOrigin, type CorsPolicy } from './cors-policy.js';
+import { serveGraphQLRequest, type GraphQLRequestServing } from './graphql-request.js';
+import type { HttpTimeoutsAndCaps } from './http-timeouts-and-caps.js';
+import { serverOptionsFor, setSecurityHeaders } from './listener.js';
+import { declaresBody } from './request-body.js';
 
 export const GRAPHQL_PATH = '/graphql';
 export const HEALTH_PATH = '/healthz';
 export const READY_PATH = '/readyz';
-/** Far above any real order; refusing larger bodies early keeps memory per request small. */
-export const MAX_REQUEST_BODY_BYTES = 64 * 1024;
 
 /**
  * Where the gateway is in its life: only `ready` reports ready; `ready` and `draining`
@@ -31,113 +33,122 @@ export interface GraphQLHttpServerOptions {
   lifecycle: () => Lifecycle;
   /** Checks that must pass for readiness besides the lifecycle (e.g. the journal is writable). */
   readinessChecks: () => Promise<boolean>;
-  context: (request: IncomingMessage, requestInfo: RequestInfo) => GatewayContext | Promise<GatewayContext>;
+  /** Builds a request's context; a refused caller is a RequestRefusedError. */
+  context: GraphQLRequestServing['context'];
   logger: Logger;
-  /** Counts refusals answered here, before Apollo (operations that are not trusted). */
+  /** Counts the refusals answered here, before Apollo. */
   metrics: GatewayMetrics;
   tracer: Tracer;
   /** Browser origins allowed to call `/graphql`; empty: no CORS headers at all. */
-  corsOrigins: readonly string[];
+  corsOrigins: readonly AllowedOrigin[];
   /**
    * Whether the operation a request asks for may run (trusted documents); others are
    * refused with 400 OPERATION_NOT_TRUSTED before Apollo parses them. Unset: all may.
    */
   admitsOperation?: (request: OperationRequest) => boolean;
-  /** Timeouts and the connection limit that keep slow or many clients from tying up the server. */
-  limits: HttpLimits;
+  /** Timeouts and caps that keep slow or many clients from tying up the server. */
+  limits: HttpTimeoutsAndCaps;
 }
 
-type CorsHandler = ReturnType<typeof cors>;
-
-class RequestBodyTooLargeError extends Error {}
-class RequestBodyNotUtf8Error extends Error {}
-class RequestBodyIdleError extends Error {}
-
 /**
- * Strict: a body with bytes that are not UTF-8 is refused rather than read with U+FFFD in
- * their place, which would place an order with text the caller never sent. The BOM is kept
- * (and then fails JSON parsing) as it did before.
+ * Connections past HTTP_MAX_CONNECTIONS are answered 503; past this many times it, node:http
+ * drops them unanswered, so a flood cannot use up the process's file descriptors.
  */
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const HARD_CONNECTION_CEILING_FACTOR = 2;
 
 /**
  * A small node:http front: `/graphql` goes to Apollo (which also serves the Sandbox
  * landing page on browser GETs); `/healthz` and `/readyz` are for load balancers and
  * never touch CSSS (metrics have a listener of their own). Every response carries the
- * request id and the headers of {@link setSecurityHeaders}.
+ * request id and the headers of {@link setSecurityHeaders}; every refusal before Apollo
+ * goes through `refuse`.
  */
 export function createGraphQLHttpServer(options: GraphQLHttpServerOptions): Server {
-  // Without allowed origins the cors package would only call next(): skip it on every request.
-  const corsHandler =
-    options.corsOrigins.length === 0
-      ? undefined
-      : cors({
-          origin: [...options.corsOrigins],
-          methods: ['GET', 'POST'],
-          allowedHeaders: [
-            'content-type',
-            'authorization',
-            'x-api-key',
-            'x-request-id',
-            'apollo-require-preflight',
-            'accept-language',
-            // Apollo Client's client awareness, and W3C trace context from browser tracing.
-            'apollographql-client-name',
-            'apollographql-client-version',
-            'traceparent',
-          ],
-          exposedHeaders: ['x-request-id', 'retry-after'],
-          maxAge: 600,
-        });
+  const cors = createCorsPolicy(options.corsOrigins, options.logger);
+  const overCap = trackConnectionCap(options.limits.maxConnections);
   const server = createServer(serverOptionsFor(options.limits), (request, response) => {
-    const requestId = resolveRequestId(request.headers[REQUEST_ID_HEADER]);
-    response.setHeader(REQUEST_ID_HEADER, requestId);
+    const requestInfo = createRequestInfo(resolveRequestId(request.headers[REQUEST_ID_HEADER]), options.logger);
+    response.setHeader(REQUEST_ID_HEADER, requestInfo.requestId);
     setSecurityHeaders(response);
-    route(options, corsHandler, request, response, { requestId, csssMs: 0 }).catch((error: unknown) => {
-      options.logger.error({ err: error, requestId }, 'unhandled error while serving an HTTP request');
-      if (!response.headersSent) sendJson(response, 500, { error: 'internal server error', requestId });
-      else response.destroy();
+    route(options, cors, overCap, request, response, requestInfo).catch((error: unknown) => {
+      requestInfo.logger.error({ err: error }, 'unhandled error while serving an HTTP request');
+      if (!response.headersSent) {
+        response.statusCode = 500;
+        response.setHeader('content-type', 'application/json; charset=utf-8');
+        response.end(JSON.stringify({ error: 'internal server error', requestId: requestInfo.requestId }));
+      } else response.destroy();
     });
   });
-  server.maxConnections = options.limits.maxConnections;
+  server.on('connection', overCap.track);
+  server.maxConnections = options.limits.maxConnections * HARD_CONNECTION_CEILING_FACTOR;
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => answerClientError(options, error, socket));
   return server;
 }
 
-/**
- * node:http's own slow-client guards, which it answers with 408 and a closed connection:
- * the headers timeout and the whole-request timeout. Node checks them every
- * `connectionsCheckingInterval` (30 s by default, far coarser than these limits).
- */
-export function serverOptionsFor(limits: HttpLimits): ServerOptions {
+/** Marks every connection opened while more than `cap` are open; they are answered 503 and closed. */
+function trackConnectionCap(cap: number): { track: (socket: Socket) => void; has: (socket: Socket) => boolean } {
+  const over = new WeakSet<Socket>();
+  let open = 0;
   return {
-    headersTimeout: limits.headersTimeoutMs,
-    requestTimeout: limits.requestTimeoutMs,
-    connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4))),
+    track(socket) {
+      open += 1;
+      socket.once('close', () => (open -= 1));
+      if (open > cap) over.add(socket);
+    },
+    has: (socket) => over.has(socket),
   };
 }
 
 /**
- * On every response: no browser may guess a content type other than the declared one,
- * and nothing (answers carry orders and per-client state) may be cached on the way.
+ * node:http's own refusals (a header over 16 KiB, a byte a header may not hold, a request
+ * that did not arrive in time), answered as JSON with BAD_REQUEST and a request id like
+ * every other refusal, rather than node's bare status line.
  */
-export function setSecurityHeaders(response: ServerResponse): void {
-  response.setHeader('x-content-type-options', 'nosniff');
-  response.setHeader('cache-control', 'no-store');
+function answerClientError(options: GraphQLHttpServerOptions, error: NodeJS.ErrnoException, socket: Socket): void {
+  const answerable = socket.writable && !(socket as Socket & { _httpMessage?: ServerResponse })._httpMessage?.headersSent;
+  if (!answerable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const requestInfo = createRequestInfo(resolveRequestId(undefined), options.logger);
+  const refusal: Refusal =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? { kind: ERROR_KINDS.requestHeadersTooLarge, message: 'Request headers too large', log: { message: 'request headers too large' } }
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? { kind: ERROR_KINDS.requestTimedOut, message: 'Request arrived too slowly', log: { message: 'request timed out' } }
+        : {
+            kind: ERROR_KINDS.requestUnparseable,
+            message: 'Malformed HTTP request',
+            // node's parser code says what was wrong without quoting the client's bytes.
+            log: { message: 'request is not valid HTTP', fields: { reason: error.code } },
+          };
+  refuseOnSocket(socket, refusal, { requestInfo, metrics: options.metrics }, [
+    ['x-content-type-options', 'nosniff'],
+    ['cache-control', 'no-store'],
+  ]);
 }
 
 async function route(
   options: GraphQLHttpServerOptions,
-  corsHandler: CorsHandler | undefined,
+  cors: CorsPolicy,
+  overCap: { has: (socket: Socket) => boolean },
   request: IncomingMessage,
   response: ServerResponse,
   requestInfo: RequestInfo,
 ): Promise<void> {
-  const { requestId } = requestInfo;
+  const edge = { requestInfo, metrics: options.metrics };
   const target = parseRequestTarget(request.url);
   if (!target) {
     // The raw target is the client's text: it is neither logged nor echoed.
-    options.logger.warn({ requestId, status: ERROR_KINDS.requestTargetMalformed.status }, 'request target is not a valid URL');
-    sendGraphQLError(response, ERROR_KINDS.requestTargetMalformed, 'The request target is not a valid URL', requestId);
+    refuse(
+      response,
+      {
+        kind: ERROR_KINDS.requestTargetMalformed,
+        message: 'The request target is not a valid URL',
+        log: { message: 'request target is not a valid URL' },
+      },
+      edge,
+    );
     return;
   }
   const { pathname, search } = target;
@@ -152,24 +163,56 @@ async function route(
       return;
     }
     case GRAPHQL_PATH: {
-      if (corsHandler && (await answeredByCors(corsHandler, request, response))) return;
-      if (!corsHandler && request.method === 'OPTIONS') {
-        // A preflight to a server that allows no origins: answered, without any
-        // Access-Control-Allow-* header, so the browser reports the origin as not allowed
-        // (rather than Apollo's CSRF message, which it shows as an unexplained failure).
-        response.statusCode = 204;
-        response.setHeader('allow', 'GET, POST, OPTIONS');
-        response.end();
+      if (overCap.has(request.socket)) {
+        // Answered rather than reset, so the client can tell it was not served and retry.
+        const log = { message: 'request refused: over the connection cap', level: 'debug' as const };
+        refuse(
+          response,
+          {
+            kind: ERROR_KINDS.overConnectionCap,
+            message: 'The gateway has too many connections open; retry shortly',
+            log,
+            closeConnection: true,
+          },
+          edge,
+        );
         return;
       }
+      const method = request.method?.toUpperCase();
+      if ((method === 'GET' || method === 'HEAD') && declaresBody(request)) {
+        // Refused before authentication and without reading it: a body nobody reads
+        // would otherwise let an anonymous client hold the connection while it trickles.
+        const log = { message: 'request refused: GET or HEAD with a body' };
+        refuse(
+          response,
+          { kind: ERROR_KINDS.requestBodyOnGet, message: 'A GET or HEAD request must not carry a body', log, closeConnection: true },
+          edge,
+        );
+        return;
+      }
+      if (await cors.answered(request, response)) return;
       const apollo = options.apollo();
       const lifecycle = options.lifecycle();
       if (!apollo || (lifecycle !== 'ready' && lifecycle !== 'draining')) {
-        sendGraphQLError(response, ERROR_KINDS.notReady, 'The gateway is not ready; retry shortly', requestId);
+        refuse(
+          response,
+          {
+            kind: ERROR_KINDS.notReady,
+            message: 'The gateway is not ready; retry shortly',
+            log: { message: 'request refused: not ready', level: 'debug' },
+          },
+          edge,
+        );
         return;
       }
-      await withSpan(options.tracer, 'graphql request', { 'request.id': requestId }, () =>
-        serveGraphQL(options, apollo, request, response, search, requestInfo),
+      const serving: GraphQLRequestServing = {
+        context: options.context,
+        admitsOperation: options.admitsOperation,
+        bodyIdleTimeoutMs: options.limits.bodyIdleTimeoutMs,
+        metrics: options.metrics,
+      };
+      await withSpan(options.tracer, 'graphql request', { 'request.id': requestInfo.requestId }, () =>
+        serveGraphQLRequest(serving, apollo, request, response, search, requestInfo),
       );
       return;
     }
@@ -191,223 +234,8 @@ function parseRequestTarget(url: string | undefined): { pathname: string; search
   }
 }
 
-async function serveGraphQL(
-  options: GraphQLHttpServerOptions,
-  apollo: ApolloServer<GatewayContext>,
-  request: IncomingMessage,
-  response: ServerResponse,
-  search: string,
-  requestInfo: RequestInfo,
-): Promise<void> {
-  const { requestId } = requestInfo;
-  const method = (request.method ?? 'GET').toUpperCase();
-  const headers = new HeaderMap();
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-  }
-
-  // A request that may carry a body is authenticated on its headers first, so a client
-  // without valid credentials cannot hold a connection open by sending its body slowly.
-  // GET keeps Apollo's order: the Sandbox page needs no credentials.
-  let contextValue: GatewayContext | undefined;
-  if (method !== 'GET' && method !== 'HEAD') {
-    try {
-      contextValue = await options.context(request, requestInfo);
-    } catch (error) {
-      // Apollo answers the refusal exactly as it answers any failed context; the unread
-      // body is discarded with the connection.
-      response.setHeader('connection', 'close');
-      const refused = await apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method, headers, search, body: undefined },
-        context: () => Promise.reject(error instanceof Error ? error : new Error(String(error))),
-      });
-      await writeApolloResponse(response, withRequestId(refused, requestId));
-      return;
-    }
-  }
-
-  let body: unknown;
-  try {
-    body = await readJsonBody(request, options.limits.bodyIdleTimeoutMs);
-  } catch (error) {
-    if (error instanceof RequestBodyIdleError) {
-      response.setHeader('connection', 'close');
-      options.logger.warn({ requestId, status: ERROR_KINDS.requestBodyStalled.status }, 'request body stalled');
-      sendGraphQLError(response, ERROR_KINDS.requestBodyStalled, 'Request body arrived too slowly', requestId);
-      return;
-    }
-    if (error instanceof RequestBodyTooLargeError) {
-      response.setHeader('connection', 'close');
-      options.logger.warn({ requestId, status: ERROR_KINDS.requestBodyTooLarge.status }, 'request body too large');
-      sendGraphQLError(response, ERROR_KINDS.requestBodyTooLarge, 'Request body too large', requestId);
-      return;
-    }
-    if (error instanceof RequestBodyNotUtf8Error) {
-      // Not UTF-8 is not JSON either: the same kind of refusal, with its own message.
-      options.logger.warn({ requestId, status: ERROR_KINDS.requestBodyNotJson.status }, 'request body is not valid UTF-8');
-      sendGraphQLError(response, ERROR_KINDS.requestBodyNotJson, 'Request body is not valid UTF-8', requestId);
-      return;
-    }
-    if (error instanceof SyntaxError) {
-      options.logger.warn({ requestId, status: ERROR_KINDS.requestBodyNotJson.status }, 'request body is not valid JSON');
-      sendGraphQLError(response, ERROR_KINDS.requestBodyNotJson, 'Request body is not valid JSON', requestId);
-      return;
-    }
-    throw error;
-  }
-
-  if (options.admitsOperation && !options.admitsOperation({ method, search, body })) {
-    const kind = ERROR_KINDS.operationNotTrusted;
-    options.logger.warn({ requestId, status: kind.status }, 'request refused: operation not trusted');
-    options.metrics.countGraphqlRequest(undefined, kind.code);
-    sendGraphQLError(
-      response,
-      kind,
-      'Only trusted operations run on this gateway, and this is not one of them: send an operation from the persisted-documents manifest deployed with the gateway',
-      requestId,
-    );
-    return;
-  }
-
-  const httpGraphQLRequest: HTTPGraphQLRequest = { method, headers, search, body };
-  const result = await apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest,
-    context: async () => contextValue ?? options.context(request, requestInfo),
-  });
-  await writeApolloResponse(response, withRequestId(result, requestId));
-}
-
-/**
- * Apollo refuses some requests (CSRF, batches, GET mutations) before any plugin runs, so
- * their errors lack the request id every other error carries; it is added here. Only
- * refusals are parsed again, never a normal answer.
- */
-function withRequestId(result: HTTPGraphQLResponse, requestId: string): HTTPGraphQLResponse {
-  if ((result.status ?? 200) < 400 || result.body.kind !== 'complete') return result;
-  let payload: { errors?: Array<{ extensions?: Record<string, unknown> }> };
-  try {
-    payload = JSON.parse(result.body.string) as typeof payload;
-  } catch {
-    return result;
-  }
-  if (!Array.isArray(payload.errors) || payload.errors.every((error) => error.extensions?.requestId !== undefined)) return result;
-  payload.errors = payload.errors.map((error) => ({
-    ...error,
-    extensions: { ...error.extensions, requestId: error.extensions?.requestId ?? requestId },
-  }));
-  return { ...result, body: { kind: 'complete', string: JSON.stringify(payload) } };
-}
-
-/**
- * Adds CORS headers for allowed origins; answers a preflight itself (then true). Without
- * allowed origins nothing is added, so browsers on other origins cannot read responses.
- */
-function answeredByCors(handler: CorsHandler, request: IncomingMessage, response: ServerResponse): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    response.once('finish', () => resolve(true));
-    handler(request, response, (error?: unknown) => (error ? reject(error) : resolve(false)));
-  });
-}
-
-/** Reads a JSON body when the request declares one; other bodies are left to Apollo's checks. */
-async function readJsonBody(request: IncomingMessage, idleTimeoutMs: number): Promise<unknown> {
-  const text = await readBodyText(request, idleTimeoutMs);
-  if (text === '') return undefined;
-  const contentType = request.headers['content-type'] ?? '';
-  // Apollo's CSRF prevention and content-type checks decide what to do with other types.
-  return /^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType) ? JSON.parse(text) : text;
-}
-
-/**
- * The body as text, at most MAX_REQUEST_BODY_BYTES. A pause longer than `idleTimeoutMs`
- * between chunks fails it (node:http's request timeout bounds the whole body).
- */
-function readBodyText(request: IncomingMessage, idleTimeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const idleTimer = setTimeout(stalled, idleTimeoutMs);
-    function collect(chunk: Buffer): void {
-      idleTimer.refresh();
-      size += chunk.length;
-      if (size > MAX_REQUEST_BODY_BYTES) tooLarge();
-      else chunks.push(chunk);
-    }
-    function stop(): void {
-      clearTimeout(idleTimer);
-      request.off('data', collect);
-    }
-    function stalled(): void {
-      stop();
-      reject(new RequestBodyIdleError());
-    }
-    function tooLarge(): void {
-      stop();
-      // Keep draining without storing so the 413 can still be written on this socket.
-      request.resume();
-      reject(new RequestBodyTooLargeError());
-    }
-    if (Number(request.headers['content-length'] ?? 0) > MAX_REQUEST_BODY_BYTES) {
-      tooLarge();
-      return;
-    }
-    request.on('data', collect);
-    request.once('end', () => {
-      clearTimeout(idleTimer);
-      try {
-        resolve(UTF8.decode(Buffer.concat(chunks)));
-      } catch {
-        reject(new RequestBodyNotUtf8Error());
-      }
-    });
-    request.once('error', (error) => {
-      clearTimeout(idleTimer);
-      reject(error);
-    });
-  });
-}
-
-async function writeApolloResponse(response: ServerResponse, result: HTTPGraphQLResponse): Promise<void> {
-  for (const [name, value] of result.headers) response.setHeader(name, value);
-  response.statusCode = result.status ?? 200;
-  if (result.body.kind === 'complete') {
-    response.end(result.body.string);
-    return;
-  }
-  for await (const chunk of result.body.asyncIterator) response.write(chunk);
-  response.end();
-}
-
-/** Answers a request Apollo never saw, with its kind's status, headers and code. */
-function sendGraphQLError(response: ServerResponse, kind: ErrorKind, message: string, requestId: string): void {
-  for (const [name, value] of httpAnswerOf(kind)?.headers ?? []) response.setHeader(name, value);
-  sendJson(response, kind.status ?? 200, { errors: [{ message, extensions: { code: kind.code, requestId } }] });
-}
-
 function sendJson(response: ServerResponse, status: number, payload: unknown): void {
   response.statusCode = status;
   response.setHeader('content-type', 'application/json; charset=utf-8');
   response.end(JSON.stringify(payload));
-}
-
-/** Stops taking connections and resolves once the server has closed. */
-export function closeServer(server: Server): Promise<void> {
-  return new Promise<void>((resolve) => server.close(() => resolve()));
-}
-
-/** The URL of `path` on a listening server, to print and hand to tests: a wildcard address is reached as localhost. */
-export function urlOf(address: AddressInfo, path: string): string {
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}${path}`;
-}
-
-export async function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return server.address() as AddressInfo;
 }

@@ -1,15 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
-import { closeServer, listen, serverOptionsFor, setSecurityHeaders, urlOf } from './graphql-http-server.js';
-import type { HttpLimits } from './http-limits.js';
+import type { HttpTimeoutsAndCaps } from './http-timeouts-and-caps.js';
+import { closeServer, listen, serverOptionsFor, setSecurityHeaders, urlOf } from './listener.js';
 
 export const METRICS_PATH = '/metrics';
 
 export interface MetricsListenerOptions {
   metrics: GatewayMetrics;
   logger: Logger;
-  limits: HttpLimits;
+  limits: HttpTimeoutsAndCaps;
   /** METRICS_PORT and METRICS_HOST: an operators' address, never the API port. */
   port: number;
   host: string;
@@ -33,7 +33,7 @@ export async function startMetricsListener(options: MetricsListenerOptions): Pro
  * that faces the internet never shows the Node version, order counts, the breaker state
  * or operation names. Only `GET /metrics`; everything else is 404.
  */
-export function createMetricsHttpServer(options: { metrics: GatewayMetrics; logger: Logger; limits: HttpLimits }): Server {
+export function createMetricsHttpServer(options: { metrics: GatewayMetrics; logger: Logger; limits: HttpTimeoutsAndCaps }): Server {
   const server = createServer(serverOptionsFor(options.limits), (request, response) => {
     setSecurityHeaders(response);
     // The path is compared as sent: the target is never parsed, so it can never fail to parse.

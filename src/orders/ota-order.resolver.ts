@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { OrderAccessPolicy } from '../auth/order-access-policy.js';
-import type { GatewayContext } from '../auth/request-context.js';
+import type { GatewayContext } from '../request/gateway-context.js';
 import { GATEWAY_ERROR_CODES, ERROR_KINDS } from '../errors/error-codes.js';
 import { GatewayError } from '../errors/gateway.error.js';
 import type { OrderAttempt } from '../journal/order-journal.js';

@@ -2,7 +2,8 @@ import { ApolloServer } from '@apollo/server';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CsssApi } from '../../src/csss/csss.client.js';
-import type { GatewayContext } from '../../src/auth/request-context.js';
+import type { GatewayContext } from '../../src/request/gateway-context.js';
+import { createRequestInfo } from '../../src/request/request-id.js';
 import { formatGatewayError } from '../../src/graphql/format-error.js';
 import { GatewayInfo } from '../../src/graphql/gateway.resolver.js';
 import { buildGatewaySchema } from '../../src/graphql/schema.js';
@@ -44,8 +45,8 @@ describe('an unexpected failure', () => {
           contextValue: {
             language: 'zh-CN',
             clientId: 'anonymous',
-            principal: { clientId: 'anonymous', scopes: new Set(['ota:order']), method: 'anonymous' },
-            requestInfo: { requestId: 'test', csssMs: 0 },
+            principal: { subject: 'anonymous', scopes: new Set(['ota:order']), method: 'anonymous' },
+            requestInfo: createRequestInfo('test', pino({ level: 'silent' })),
           },
         },
       );

@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGraphQLHttpServer, listen } from '../../src/http/graphql-http-server.js';
-import { DEFAULT_HTTP_LIMITS } from '../../src/http/http-limits.js';
+import { createGraphQLHttpServer } from '../../src/http/graphql-http-server.js';
+import { DEFAULT_HTTP_TIMEOUTS_AND_CAPS } from '../../src/http/http-timeouts-and-caps.js';
+import { listen } from '../../src/http/listener.js';
 import { journalPathIn } from '../../src/journal/sqlite-order-journal.js';
 import { createGatewayMetrics } from '../../src/observability/metrics.js';
 import { startTracing } from '../../src/observability/tracing.js';
@@ -182,12 +183,12 @@ describe('health and readiness', () => {
       context: (_request, requestInfo) => ({
         language: 'zh-CN',
         clientId: 'anonymous',
-        principal: { clientId: 'anonymous', scopes: new Set(['ota:order']), method: 'anonymous' },
+        principal: { subject: 'anonymous', scopes: new Set(['ota:order']), method: 'anonymous' },
         requestInfo,
       }),
       logger: pino({ level: 'silent' }),
       metrics: createGatewayMetrics({ csssTimeoutMs: 1000, collectDefaultMetrics: false }),
-      limits: DEFAULT_HTTP_LIMITS,
+      limits: DEFAULT_HTTP_TIMEOUTS_AND_CAPS,
       tracer: (await startTracing({ endpoint: undefined })).tracer,
       corsOrigins: [],
     });

@@ -7,7 +7,7 @@ import { startGateway, type RunningGateway } from '../../src/app.js';
 import type { AuthConfig } from '../../src/auth/auth.config.js';
 import { DEFAULT_CSSS_MAX_IN_FLIGHT, type GatewayConfig } from '../../src/config.js';
 import type { CsssTarget } from '../../src/csss/csss.config-reader.js';
-import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../../src/http/http-limits.js';
+import { DEFAULT_HTTP_TIMEOUTS_AND_CAPS, type HttpTimeoutsAndCaps } from '../../src/http/http-timeouts-and-caps.js';
 import type { DatabaseConfig } from '../../src/journal/journal.config.js';
 import type { CsssLanguage } from '../../src/csss/csss.wire.js';
 import { createLogger } from '../../src/logger.js';
@@ -41,7 +41,7 @@ export interface HarnessOptions {
   /** The per-client limit on requests of any kind; generous by default, as rateLimit. */
   requestRateLimit?: { perSecond: number; burst: number };
   /** Timeouts and the connection limit of the HTTP listeners; the shipped defaults unless given. */
-  httpLimits?: Partial<HttpLimits>;
+  httpLimits?: Partial<HttpTimeoutsAndCaps>;
   corsOrigins?: string[];
   /** Trusted-document manifests' contents (hash → document), and whether only they may run. */
   trustedDocuments?: GatewayConfig['trustedDocuments'];
@@ -83,7 +83,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     port: 0,
     host: '127.0.0.1',
     metrics: { port: 0, host: '127.0.0.1' },
-    http: { ...DEFAULT_HTTP_LIMITS, ...options.httpLimits },
+    http: { ...DEFAULT_HTTP_TIMEOUTS_AND_CAPS, ...options.httpLimits },
     csss,
     csssTimeoutMs: options.timeoutMs ?? 2_000,
     csssDefaultLanguage: options.defaultLanguage ?? 'zh-CN',

@@ -45,15 +45,15 @@ describe('service API keys', () => {
     expect(key).toMatch(KEY_SHAPE);
     expect(partsOf(key).keyId).toBe(record.keyId);
     const principal = createApiKeyVerifier([record]).verify(key);
-    expect(principal).toEqual({ clientId: 'billing-service', scopes: new Set(['ota:order', 'ota:read']), method: 'apikey' });
+    expect(principal).toEqual({ subject: 'billing-service', scopes: new Set(['ota:order', 'ota:read']), method: 'apikey' });
   });
 
   it('finds the right key among several', () => {
     const first = generateApiKey('first', ['ota:order']);
     const second = generateApiKey('second', ['ota:read']);
     const verifier = createApiKeyVerifier([first.record, second.record]);
-    expect(verifier.verify(second.key).clientId).toBe('second');
-    expect(verifier.verify(first.key).clientId).toBe('first');
+    expect(verifier.verify(second.key).subject).toBe('second');
+    expect(verifier.verify(first.key).subject).toBe('first');
   });
 
   it('refuses a wrong secret of the same length', () => {
@@ -66,10 +66,10 @@ describe('service API keys', () => {
     const { key, record } = generateApiKey('billing-service', ['ota:order']);
     const { keyId, secret } = partsOf(key);
     const verifier = createApiKeyVerifier([record]);
-    expect(verifier.verify(key).clientId).toBe('billing-service');
+    expect(verifier.verify(key).subject).toBe('billing-service');
     expect(reasonFor(() => verifier.verify(`csk_${keyId}_${tamper(secret)}`))).toBe('invalid');
     expect(reasonFor(() => verifier.verify(`csk_${keyId}_${secret.slice(0, 10)}`))).toBe('invalid');
-    expect(verifier.verify(key).clientId).toBe('billing-service');
+    expect(verifier.verify(key).subject).toBe('billing-service');
     // The same secret under an id that is not in the records stays unknown.
     expect(reasonFor(() => verifier.verify(`csk_${keyId === '000000000000' ? '000000000001' : '000000000000'}_${secret}`))).toBe('invalid');
   });
@@ -103,7 +103,7 @@ describe('service API keys', () => {
     // base64url secrets may contain "_"; only the first two underscores are separators.
     let generated = generateApiKey('billing-service', ['ota:order']);
     while (!partsOf(generated.key).secret.includes('_')) generated = generateApiKey('billing-service', ['ota:order']);
-    expect(createApiKeyVerifier([generated.record]).verify(generated.key).clientId).toBe('billing-service');
+    expect(createApiKeyVerifier([generated.record]).verify(generated.key).subject).toBe('billing-service');
   });
 
   it('never puts the secret in the record', () => {
@@ -140,7 +140,7 @@ describe('API key records', () => {
     const { key, record } = generateApiKey('billing-service', ['ota:order']);
     const records = parseApiKeyRecords(JSON.stringify([record]));
     expect(records).toEqual([record]);
-    expect(createApiKeyVerifier(records).verify(key).clientId).toBe('billing-service');
+    expect(createApiKeyVerifier(records).verify(key).subject).toBe('billing-service');
   });
 
   it('names the index of every bad entry without quoting salts or hashes', () => {
@@ -218,7 +218,7 @@ describe('apikey:create', () => {
     const records = parseApiKeyRecords(stored);
     expect(records).toHaveLength(1);
     expect(createApiKeyVerifier(records).verify(key)).toEqual({
-      clientId: 'billing-service',
+      subject: 'billing-service',
       scopes: new Set(['ota:order']),
       method: 'apikey',
     });
@@ -242,7 +242,7 @@ describe('apikey:create', () => {
     expect(output).toContain('AUTH_API_KEYS');
     const recordLine = output.split('\n').find((line) => line.startsWith('{')) ?? '';
     const records = parseApiKeyRecords(`[${recordLine}]`);
-    expect(createApiKeyVerifier(records).verify(key).clientId).toBe('billing-service');
+    expect(createApiKeyVerifier(records).verify(key).subject).toBe('billing-service');
     expect(recordLine).not.toContain(partsOf(key).secret);
   });
 

@@ -67,7 +67,7 @@ function base64url(value: unknown): string {
 describe('JWT verification with a pinned public key', () => {
   it('accepts a valid token and reads its scopes from a space-separated scope claim', async () => {
     const principal = await verifier().verify(await sign({ scope: 'ota:order  ota:read' }));
-    expect(principal).toEqual({ clientId: 'partner-portal', scopes: new Set(['ota:order', 'ota:read']), method: 'jwt' });
+    expect(principal).toEqual({ subject: 'partner-portal', scopes: new Set(['ota:order', 'ota:read']), method: 'jwt' });
   });
 
   it('reads scopes from an scp array', async () => {
@@ -92,7 +92,7 @@ describe('JWT verification with a pinned public key', () => {
 
   it('accepts a token whose aud array includes the gateway', async () => {
     const principal = await verifier().verify(await sign({ aud: ['another-api', AUDIENCE] }));
-    expect(principal.clientId).toBe('partner-portal');
+    expect(principal.subject).toBe('partner-portal');
   });
 
   it('refuses an expired token and says it expired', async () => {
@@ -177,7 +177,7 @@ describe('clock tolerance', () => {
 describe('maximum token age', () => {
   it('refuses a token issued longer ago than the maximum age (24 h by default)', async () => {
     const day = 24 * 3600;
-    await expect(verifier().verify(await sign({ iat: NOW_SECONDS - day + 60 }))).resolves.toMatchObject({ clientId: 'partner-portal' });
+    await expect(verifier().verify(await sign({ iat: NOW_SECONDS - day + 60 }))).resolves.toMatchObject({ subject: 'partner-portal' });
     expect(await reasonFor(await sign({ iat: NOW_SECONDS - day - 60 }))).toBe('expired');
     expect(await reasonFor(await sign({ iat: NOW_SECONDS - 700 }), { maxTokenAgeSeconds: 600 })).toBe('expired');
   });
@@ -220,7 +220,7 @@ describe('JWT verifier configuration', () => {
   it('with several algorithms pinned, verifies with the one the key fits and refuses the others', async () => {
     const ecVerifier = verifier({ publicKeyPem: ecPublicPem, algorithms: ['RS256', 'ES256'] });
     await expect(ecVerifier.verify(await sign({}, { key: ec.privateKey, alg: 'ES256' }))).resolves.toMatchObject({
-      clientId: 'partner-portal',
+      subject: 'partner-portal',
     });
     expect(await failureOf(ecVerifier.verify(await sign()))).toMatchObject({ reason: 'invalid' });
   });
@@ -254,7 +254,7 @@ describe('JWT verification against a JWKS endpoint', () => {
   it('accepts a token signed by the key its kid names', async () => {
     const jwksUrl = await serve(200, await jwks());
     const principal = await verifier({ publicKeyPem: undefined, jwksUrl }).verify(await sign({ scope: 'ota:order' }, { kid: 'key-1' }));
-    expect(principal).toEqual({ clientId: 'partner-portal', scopes: new Set(['ota:order']), method: 'jwt' });
+    expect(principal).toEqual({ subject: 'partner-portal', scopes: new Set(['ota:order']), method: 'jwt' });
   });
 
   it('refuses a token whose kid is not in the set', async () => {
@@ -304,7 +304,7 @@ describe('JWT verification against a JWKS endpoint', () => {
 
     up = true;
     await new Promise((resolve) => setTimeout(resolve, 350));
-    await expect(verify.verify(await sign({}, { kid: 'key-1' }))).resolves.toMatchObject({ clientId: 'partner-portal' });
+    await expect(verify.verify(await sign({}, { kid: 'key-1' }))).resolves.toMatchObject({ subject: 'partner-portal' });
     expect(fetches).toBe(2);
   });
 
