@@ -10,7 +10,7 @@ import type { RequestInfo } from '../observability/request-info.js';
 import { withSpan } from '../observability/tracing.js';
 import type { GatewayContext } from '../request/gateway-context.js';
 import { refuse, refuseOnSocket, type Refusal } from '../request/refusal.js';
-import { createRequestInfo, REQUEST_ID_HEADER, resolveRequestId } from '../request/request-id.js';
+import { beginRequest, createRequestInfo, resolveRequestId } from '../request/request-id.js';
 import { createCorsPolicy, type AllowedOrigin, type CorsPolicy } from './cors-policy.js';
 import { serveGraphQLRequest, type GraphQLRequestServing } from './graphql-request.js';
 import type { HttpTimeoutsAndCaps } from './http-timeouts-and-caps.js';
@@ -67,8 +67,7 @@ export function createGraphQLHttpServer(options: GraphQLHttpServerOptions): Serv
   const cors = createCorsPolicy(options.corsOrigins, options.logger);
   const overCap = trackConnectionCap(options.limits.maxConnections);
   const server = createServer(serverOptionsFor(options.limits), (request, response) => {
-    const requestInfo = createRequestInfo(resolveRequestId(request.headers[REQUEST_ID_HEADER]), options.logger);
-    response.setHeader(REQUEST_ID_HEADER, requestInfo.requestId);
+    const requestInfo = beginRequest(request, response, options.logger);
     setSecurityHeaders(response);
     route(options, cors, overCap, request, response, requestInfo).catch((error: unknown) => {
       requestInfo.logger.error({ err: error }, 'unhandled error while serving an HTTP request');

@@ -7,7 +7,7 @@ import type { GatewayMetrics } from '../observability/metrics.js';
 import type { RequestInfo } from '../observability/request-info.js';
 import type { GatewayContext } from '../request/gateway-context.js';
 import { refuse, RequestRefusedError, type Refusal } from '../request/refusal.js';
-import { withRequestId } from '../request/request-id.js';
+import { withRequestIdInRefusal } from '../request/request-id.js';
 import {
   readJsonBody,
   RequestBodyAbortedError,
@@ -92,7 +92,7 @@ export async function serveGraphQLRequest(
     httpGraphQLRequest: { method, headers, search, body },
     context: async () => contextValue ?? serving.context(request, requestInfo),
   });
-  await writeApolloResponse(response, apolloRefusalWithRequestId(result, requestInfo.requestId));
+  await writeApolloResponse(response, withRequestIdInRefusal(result, requestInfo.requestId));
 }
 
 /** Apollo's own test for a browser asking for the landing page rather than a GraphQL result. */
@@ -137,24 +137,6 @@ function bodyRefusalOf(error: unknown): Refusal | undefined {
     };
   }
   return undefined;
-}
-
-/**
- * Apollo refuses some requests (CSRF, batches, GET mutations) before any plugin runs, so
- * their errors lack the request id every other error carries; it is added here. Only
- * refusals are parsed again, never a normal answer.
- */
-function apolloRefusalWithRequestId(result: HTTPGraphQLResponse, requestId: string): HTTPGraphQLResponse {
-  if ((result.status ?? 200) < 400 || result.body.kind !== 'complete') return result;
-  let payload: { errors?: Array<{ extensions?: Record<string, unknown> }> };
-  try {
-    payload = JSON.parse(result.body.string) as typeof payload;
-  } catch {
-    return result;
-  }
-  if (!Array.isArray(payload.errors) || payload.errors.every((error) => error.extensions?.requestId !== undefined)) return result;
-  payload.errors = withRequestId(payload.errors, requestId);
-  return { ...result, body: { kind: 'complete', string: JSON.stringify(payload) } };
 }
 
 async function writeApolloResponse(response: ServerResponse, result: HTTPGraphQLResponse): Promise<void> {

@@ -176,6 +176,7 @@ describe('health and readiness', () => {
 
   it('is not ready, and serves no GraphQL, while starting', async () => {
     // The real server in its starting state: Apollo is not there yet.
+    const metrics = createGatewayMetrics({ csssTimeoutMs: 1000, collectDefaultMetrics: false });
     const server = createGraphQLHttpServer({
       apollo: () => undefined,
       lifecycle: () => 'starting',
@@ -187,7 +188,7 @@ describe('health and readiness', () => {
         requestInfo,
       }),
       logger: pino({ level: 'silent' }),
-      metrics: createGatewayMetrics({ csssTimeoutMs: 1000, collectDefaultMetrics: false }),
+      metrics,
       limits: DEFAULT_HTTP_TIMEOUTS_AND_CAPS,
       tracer: (await startTracing({ endpoint: undefined })).tracer,
       corsOrigins: [],
@@ -206,6 +207,10 @@ describe('health and readiness', () => {
       'SERVICE_UNAVAILABLE',
     );
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    // Counted like every other answer, though Apollo never saw it.
+    expect((await metrics.render()).body).toContain(
+      'csss_gateway_graphql_requests_total{operation="anonymous",outcome="SERVICE_UNAVAILABLE"} 1',
+    );
   });
 });
 

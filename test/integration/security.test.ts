@@ -487,6 +487,60 @@ describe('CORS', () => {
     });
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
   });
+
+  const preflightFrom = (url: string, origin: string): Promise<Response> =>
+    fetch(url, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+
+  it('accepts local dev servers by default in simulator mode with AUTH_MODE=none, and no other origin', async () => {
+    const h = await start({ embeddedSimulator: true });
+    for (const origin of ['http://localhost:5173', 'http://127.0.0.1:3000', 'http://localhost']) {
+      expect((await preflightFrom(h.gateway.graphqlUrl, origin)).headers.get('access-control-allow-origin'), origin).toBe(origin);
+    }
+    for (const origin of [
+      'https://localhost:5173',
+      'http://localhost.evil.example',
+      'http://192.168.1.5:5173',
+      'https://app.example.com',
+    ]) {
+      expect((await preflightFrom(h.gateway.graphqlUrl, origin)).headers.get('access-control-allow-origin'), origin).toBeNull();
+    }
+  });
+
+  it('keeps CORS_ORIGINS, when set, as the only allowed origins in simulator mode', async () => {
+    const h = await start({ embeddedSimulator: true, corsOrigins: ['https://app.example.com'] });
+    expect((await preflightFrom(h.gateway.graphqlUrl, 'http://localhost:5173')).headers.get('access-control-allow-origin')).toBeNull();
+    expect((await preflightFrom(h.gateway.graphqlUrl, 'https://app.example.com')).headers.get('access-control-allow-origin')).toBe(
+      'https://app.example.com',
+    );
+  });
+
+  it('logs a refused browser origin once, at warn, with the setting that allows it', async () => {
+    const h = await start({ auth: AUTH });
+    for (let sent = 0; sent < 3; sent += 1) {
+      const refused = await preflightFrom(h.gateway.graphqlUrl, 'http://localhost:5173');
+      expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+    }
+    await fetch(h.gateway.graphqlUrl, {
+      method: 'POST',
+      headers: { origin: 'https://other.example', 'content-type': 'application/json', ...clientA.headers },
+      body: JSON.stringify({ query: '{ ordersSimulated }' }),
+    });
+    // The gateway's own page (Sandbox) calls its own origin: not a refusal.
+    await fetch(h.gateway.graphqlUrl, {
+      method: 'POST',
+      headers: { origin: new URL(h.gateway.graphqlUrl).origin, 'content-type': 'application/json', ...clientA.headers },
+      body: JSON.stringify({ query: '{ ordersSimulated }' }),
+    });
+    const lines = h.logs.entries().filter((entry) => entry.setting === 'CORS_ORIGINS');
+    expect(lines.map((line) => [line.level, line.origin])).toEqual([
+      [40, 'http://localhost:5173'],
+      [40, 'https://other.example'],
+    ]);
+    expect(String(lines[0]?.msg)).toContain('CORS_ORIGINS');
+  });
 });
 
 describe('production mode', () => {

@@ -60,4 +60,12 @@ describe('source layout', () => {
   it('keeps the error table free of imports, so every folder may depend on it', () => {
     expect(unitImports().get('errors')).toEqual(new Set());
   });
+
+  it('keeps authentication free of CSSS and observability: the request edge (src/request) joins them', () => {
+    const auth = unitImports().get('auth');
+    expect(auth?.has('csss')).toBe(false);
+    expect(auth?.has('observability')).toBe(false);
+    // The check sees the layout: the request edge imports authentication.
+    expect(unitImports().get('request')?.has('auth')).toBe(true);
+  });
 });
