@@ -1,8 +1,8 @@
 /**
  * Every `extensions.code` a GraphQL response of the gateway can carry, and how each kind of
- * refusal is answered over HTTP, in one place. `formatError`, the HTTP status plugin, the
- * request context, the HTTP server, the metrics and the schema's `ErrorCode` enum all read
- * these tables; nothing else spells a code or picks a status. This file imports nothing,
+ * refusal is answered over HTTP, in one place. `formatError`, GatewayError's
+ * `extensions.http`, the request edge's `refuse`, the metrics and the schema's `ErrorCode`
+ * enum all read these tables; nothing else spells a code or picks a status. This file imports nothing,
  * so every folder may depend on it.
  */
 
