@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../http/listener.js';
 import { CREATE_OTA_ORDER_PATH, CSSS_SUCCESS_CODE, type CreateOtaOrderWireData, type CsssLanguage } from '../csss/csss.wire.js';
 import { SIMULATOR_ERROR_CODES } from './simulator.codes.js';
 import { pickSimulatorLanguage, simulatorMessage } from './simulator.messages.js';
@@ -195,14 +195,7 @@ export async function startCsssSimulator(options: CsssSimulatorOptions = {}): Pr
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port } = await listen(server, options.port ?? 0, host);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
