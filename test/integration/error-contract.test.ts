@@ -235,6 +235,9 @@ const SCENARIOS: Record<string, Array<[string, () => Promise<Answer>]>> = {
     ],
     ['a body over 64 KiB', () => send(h, json({ query: '{ ordersSimulated }', padding: 'x'.repeat(70 * 1024) }))],
     ['a request target that is not a URL', () => sendRaw(h, 'GET http://a:b@[ HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n')],
+    ['a GET that carries a body', () => sendRaw(h, 'GET /graphql HTTP/1.1\r\nHost: gateway\r\ncontent-length: 2\r\n\r\n{}')],
+    ['a header byte HTTP does not allow', () => sendRaw(h, 'GET /graphql HTTP/1.1\r\nHost: gateway\r\nx-bad: a\u0001b\r\n\r\n')],
+    ['headers over 16 KiB', () => sendRaw(h, `GET /graphql HTTP/1.1\r\nHost: gateway\r\nx-big: ${'a'.repeat(17 * 1024)}\r\n\r\n`)],
     [
       'a body that pauses longer than the body idle timeout',
       async () => {
