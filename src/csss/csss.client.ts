@@ -7,6 +7,7 @@ import type { CsssError } from './csss.errors.js';
 import { isSignedValue, sign, type CsssParamValue } from './csss.sign.js';
 import { CREATE_OTA_ORDER_PATH, CSSS_API_VERSION, CSSS_SUCCESS_CODE } from './csss.wire.js';
 import type { CreateOtaOrderWireData, CreateOtaOrderWireRequest, CsssLanguage } from './csss.wire.js';
+import { QUERY_ORDER_PATH, type QueryOrderWireData, type QueryOrderWireItem, type QueryOrderWireRequest } from './query-order.wire.js';
 
 export interface CsssCallOptions {
   /** The language CSSS localizes its messages into. */
@@ -28,6 +29,18 @@ export interface CsssApi {
    * reason), or undefined when it would be sent. Only a guard in front of CSSS knows.
    */
   refusalReason?(): string | undefined;
+}
+
+/**
+ * CSSS's own record of a SIM's orders, for reconciling attempts whose outcome is unknown.
+ * A read: it may be retried, and it never goes through the orders' bulkhead or breaker.
+ */
+export interface CsssOrderQuery {
+  /**
+   * Signs and sends one queryOrder request. Resolves with `data` of a success envelope;
+   * rejects with the errors of csss.errors.ts, as createOtaOrder does.
+   */
+  queryOrder(request: QueryOrderWireRequest, options: CsssCallOptions): Promise<QueryOrderWireData>;
 }
 
 export interface CsssClientOptions {
@@ -59,7 +72,7 @@ export interface CsssClientOptions {
 export const DEFAULT_MAX_RESPONSE_BYTES = 1_048_576;
 export const DEFAULT_CSSS_CONNECTIONS = 10;
 
-export class CsssHttpClient implements CsssApi {
+export class CsssHttpClient implements CsssApi, CsssOrderQuery {
   // Private fields rather than TypeScript `private`, so that logging or inspecting the
   // client never shows the secret.
   readonly #accessCode: string;
@@ -69,6 +82,7 @@ export class CsssHttpClient implements CsssApi {
   readonly #clock: () => number;
   readonly #origin: string;
   readonly #createOtaOrderPath: string;
+  readonly #queryOrderPath: string;
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
   #closed: Promise<void> | undefined;
@@ -94,6 +108,7 @@ export class CsssHttpClient implements CsssApi {
     this.#origin = url.origin;
     // A base URL such as https://gateway.example/csss/ keeps its path prefix.
     this.#createOtaOrderPath = url.pathname.replace(/\/+$/, '') + CREATE_OTA_ORDER_PATH;
+    this.#queryOrderPath = url.pathname.replace(/\/+$/, '') + QUERY_ORDER_PATH;
     this.#ownsDispatcher = options.dispatcher === undefined;
     // No interceptors: undici then neither retries nor follows redirects, and a POST that
     // may have created an order must never be sent twice.
@@ -112,7 +127,20 @@ export class CsssHttpClient implements CsssApi {
       });
   }
 
-  async createOtaOrder(request: CreateOtaOrderWireRequest, { language }: { language: CsssLanguage }): Promise<CreateOtaOrderWireData> {
+  createOtaOrder(request: CreateOtaOrderWireRequest, { language }: { language: CsssLanguage }): Promise<CreateOtaOrderWireData> {
+    return this.#call(this.#createOtaOrderPath, request, language, parseCreateOtaOrderData);
+  }
+
+  queryOrder(request: QueryOrderWireRequest, { language }: { language: CsssLanguage }): Promise<QueryOrderWireData> {
+    return this.#call(this.#queryOrderPath, request, language, parseQueryOrderData);
+  }
+
+  async #call<T>(
+    path: string,
+    request: object,
+    language: CsssLanguage,
+    parseData: (data: unknown) => T,
+  ): Promise<T> {
     if (this.#closed) throw new CsssUnavailableError('client closed');
     // A timer cleared as soon as the call settles, rather than AbortSignal.timeout, whose
     // timer and listeners would live on for the whole deadline after every call.
@@ -124,7 +152,7 @@ export class CsssHttpClient implements CsssApi {
       // undici only acts on the signal once a connection takes the request, so a call
       // queued behind busy connections would outlive its deadline; the race keeps it. Such
       // a call is never sent afterwards, and its own late rejection is ignored.
-      const exchange = this.#exchange(body, language, deadline.signal, [String(params.sign), this.#secret]);
+      const exchange = this.#exchange(path, body, language, deadline.signal, [String(params.sign), this.#secret], parseData);
       exchange.catch(ignore);
       return await Promise.race([exchange, rejectOnAbort(deadline.signal)]);
     } catch (error) {
@@ -143,11 +171,13 @@ export class CsssHttpClient implements CsssApi {
     return this.#closed;
   }
 
-  #signedParams(request: CreateOtaOrderWireRequest): Record<string, string | number> {
+  /** `request`: a wire request, whose fields are all CSSS parameters. */
+  #signedParams(request: object): Record<string, string | number> {
     // Built in place, in the order the body has always had (the order's fields, then
     // access_code, timestamp, version, sign), without the copies a spread makes.
     const params: Record<string, string | number> = {};
-    for (const key of Object.keys(request)) addSigned(params, key, request[key as keyof CreateOtaOrderWireRequest]);
+    const fields = request as Readonly<Record<string, CsssParamValue>>;
+    for (const key of Object.keys(fields)) addSigned(params, key, fields[key]);
     addSigned(params, 'access_code', this.#accessCode);
     addSigned(params, 'timestamp', String(Math.floor(this.#clock() / 1000)));
     addSigned(params, 'version', CSSS_API_VERSION);
@@ -156,10 +186,17 @@ export class CsssHttpClient implements CsssApi {
   }
 
   /** `confidential`: values that must not come back out in a rejection's text (see parse). */
-  async #exchange(body: string, language: CsssLanguage, signal: AbortSignal, confidential: string[]): Promise<CreateOtaOrderWireData> {
+  async #exchange<T>(
+    path: string,
+    body: string,
+    language: CsssLanguage,
+    signal: AbortSignal,
+    confidential: string[],
+    parseData: (data: unknown) => T,
+  ): Promise<T> {
     const response = await this.#dispatcher.request({
       origin: this.#origin,
-      path: this.#createOtaOrderPath,
+      path,
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -172,7 +209,7 @@ export class CsssHttpClient implements CsssApi {
       bodyTimeout: this.#timeoutMs,
     });
     const raw = await readResponseBody(response, this.#maxResponseBytes);
-    return parseCreateOtaOrderResponse(raw, confidential);
+    return parseData(parseEnvelope(raw, confidential));
   }
 }
 
@@ -315,7 +352,8 @@ function scrub(text: string, confidential: readonly string[]): string {
   return confidential.reduce((scrubbed, value) => (value ? scrubbed.split(value).join('[redacted]') : scrubbed), text);
 }
 
-function parseCreateOtaOrderResponse(raw: Buffer, confidential: readonly string[]): CreateOtaOrderWireData {
+/** The `data` of a success envelope; a rejection or anything that is not the envelope throws. */
+function parseEnvelope(raw: Buffer, confidential: readonly string[]): unknown {
   let json: unknown;
   try {
     json = JSON.parse(utf8.decode(raw));
@@ -331,11 +369,43 @@ function parseCreateOtaOrderResponse(raw: Buffer, confidential: readonly string[
   }
 
   if (code !== CSSS_SUCCESS_CODE || !success) throw new CsssRejectedError(scrub(code, confidential), scrub(message, confidential));
+  return data;
+}
 
+function parseCreateOtaOrderData(data: unknown): CreateOtaOrderWireData {
   if (!isRecord(data) || typeof data.sim_id !== 'string' || typeof data.order_id !== 'string' || typeof data.order_time !== 'string') {
     throw new CsssOutcomeUnknownError('success response lacks sim_id, order_id or order_time');
   }
   return { sim_id: data.sim_id, order_id: data.order_id, order_time: data.order_time };
+}
+
+/**
+ * A queryOrder page: the page object, and each item's three fields the reconciler relies
+ * on as strings. An item without them makes the whole answer unusable rather than
+ * silently shorter, since a missing order could turn a `placed` into a `not-found`.
+ */
+function parseQueryOrderData(data: unknown): QueryOrderWireData {
+  const malformed = (what: string): never => {
+    throw new CsssOutcomeUnknownError(`queryOrder response ${what}`);
+  };
+  if (!isRecord(data)) return malformed('lacks data');
+  const { page, package_order: items, package_order_num: count } = data;
+  if (!isRecord(page) || !['cur_page_no', 'page_size', 'total_count', 'total_pages'].every((key) => Number.isSafeInteger(page[key]))) {
+    return malformed('lacks the page object');
+  }
+  const list = items ?? [];
+  if (!Array.isArray(list)) return malformed('has no package_order list');
+  const orders = list.map((item: unknown): QueryOrderWireItem => {
+    if (!isRecord(item) || typeof item.orderCode !== 'string' || typeof item.orderDate !== 'string' || typeof item.orderStatus !== 'string') {
+      return malformed('lists an order without orderCode, orderDate or orderStatus');
+    }
+    return item as QueryOrderWireItem;
+  });
+  return {
+    page: page as unknown as QueryOrderWireData['page'],
+    package_order_num: Number.isSafeInteger(count) ? (count as number) : orders.length,
+    package_order: orders,
+  };
 }
 
 /** Empty parameters are neither signed nor sent, so an absent `mcc` stays absent. */

@@ -18,7 +18,7 @@ export const SIMULATOR_ERROR_CODES = {
   invalidSign: '1005',
   /** The "rejected" scenario ICCID: a well-formed request for a SIM CSSS does not know. */
   simNotFound: '2001',
-  /** No such endpoint (any path or method other than POST /package/createOtaOrder). */
+  /** No such endpoint (any path or method other than POST /package/createOtaOrder or /package/queryOrder). */
   notFound: '404',
 } as const;
 

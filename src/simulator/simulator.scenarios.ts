@@ -8,8 +8,10 @@ export const SIMULATOR_ICCIDS = {
   rejected: '89860000000000000404',
   /** CSSS answers HTTP 500. */
   serverError: '89860000000000000500',
-  /** CSSS accepts the request and never answers. */
+  /** CSSS accepts the request and never answers; no order is placed (queryOrder lists none). */
   hang: '89860000000000000408',
+  /** CSSS places the order, then never answers; queryOrder lists the order. */
+  answerWithheld: '89860000000000000409',
   /** CSSS answers 200 with an HTML page instead of JSON. */
   garbage: '89860000000000000200',
   /** CSSS answers 200 with JSON cut off in the middle. */

@@ -2,12 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listen } from '../http/listener.js';
 import { CREATE_OTA_ORDER_PATH, CSSS_SUCCESS_CODE, type CreateOtaOrderWireData, type CsssLanguage } from '../csss/csss.wire.js';
+import { QUERY_ORDER_PATH } from '../csss/query-order.wire.js';
 import { SIMULATOR_ERROR_CODES } from './simulator.codes.js';
 import { pickSimulatorLanguage, simulatorMessage } from './simulator.messages.js';
-import { createOrderIdSequence, formatBeijingTime, simIdFor } from './simulator.orders.js';
+import { createOrderIdSequence, formatBeijingTime, listPlacedOrders, simIdFor, type PlacedOrder } from './simulator.orders.js';
 import { findSimulatorScenario } from './simulator.scenarios.js';
 import {
   checkCreateOtaOrderBody,
+  checkQueryOrderBody,
   isJsonContentType,
   parseJsonObject,
   type SimulatedOrderRequest,
@@ -37,6 +39,11 @@ export interface CsssSimulatorOptions {
    * embedded simulator of `npm start`). Default 1000, plenty for any test.
    */
   maxRecorded?: number;
+  /**
+   * How many of the latest placed orders queryOrder lists (answered or not); older ones
+   * are forgotten. Default 10 000 (about 2 MB).
+   */
+  maxPlaced?: number;
 }
 
 /** One request as it arrived, recorded before any check so tests can see rejected ones too. */
@@ -68,8 +75,10 @@ export interface RunningCsssSimulator {
   secret: string;
   /** The latest requests, oldest first (at most `maxRecorded`). */
   requests: RecordedCsssRequest[];
-  /** The latest orders created, oldest first (at most `maxRecorded`). */
+  /** The latest orders created and answered, oldest first (at most `maxRecorded`). */
   orders: SimulatedOrder[];
+  /** Every order placed, answered or withheld, oldest first (at most `maxPlaced`): what queryOrder lists. */
+  placed: PlacedOrder[];
   /** Stops listening and destroys every open connection, hung ones included. Idempotent. */
   close(): Promise<void>;
 }
@@ -78,6 +87,7 @@ const ENVELOPE_CONTENT_TYPE = 'application/json;charset=UTF-8';
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 const DEFAULT_HANG_MS = 5 * 60 * 1000;
 const DEFAULT_MAX_RECORDED = 1000;
+const DEFAULT_MAX_PLACED = 10_000;
 
 /** What a maintenance page or a misconfigured proxy in front of CSSS might serve. */
 const GARBAGE_HTML =
@@ -93,14 +103,29 @@ export async function startCsssSimulator(options: CsssSimulatorOptions = {}): Pr
   const maxBodyBytes = nonNegative('maxBodyBytes', options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
   const hangMs = nonNegative('hangMs', options.hangMs ?? DEFAULT_HANG_MS);
   const maxRecorded = nonNegative('maxRecorded', options.maxRecorded ?? DEFAULT_MAX_RECORDED);
+  const maxPlaced = nonNegative('maxPlaced', options.maxPlaced ?? DEFAULT_MAX_PLACED);
 
   const requests: RecordedCsssRequest[] = [];
   const orders: SimulatedOrder[] = [];
+  const placed: PlacedOrder[] = [];
   const nextOrderId = createOrderIdSequence(clock);
   const hangTimers = new Set<NodeJS.Timeout>();
 
   function orderData(request: SimulatedOrderRequest): CreateOtaOrderWireData {
     return { sim_id: simIdFor(request.device_id), order_id: nextOrderId(), order_time: formatBeijingTime(clock()) };
+  }
+
+  /** Places an order: from here on queryOrder lists it, whether or not its answer is sent. */
+  function placeOrder(request: SimulatedOrderRequest, answered: boolean): CreateOtaOrderWireData {
+    const data = orderData(request);
+    keepLatest(placed, maxPlaced, () => ({
+      orderId: data.order_id,
+      deviceId: request.device_id,
+      packageCode: request.package_code,
+      orderTime: data.order_time,
+      answered,
+    }));
+    return data;
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -124,7 +149,7 @@ export async function startCsssSimulator(options: CsssSimulatorOptions = {}): Pr
       });
 
     const pathname = new URL(req.url ?? '/', 'http://simulator.invalid').pathname;
-    if (req.method !== 'POST' || pathname !== CREATE_OTA_ORDER_PATH) {
+    if (req.method !== 'POST' || (pathname !== CREATE_OTA_ORDER_PATH && pathname !== QUERY_ORDER_PATH)) {
       sendJson(res, 404, {
         code: SIMULATOR_ERROR_CODES.notFound,
         success: false,
@@ -139,6 +164,13 @@ export async function startCsssSimulator(options: CsssSimulatorOptions = {}): Pr
     if (tooLarge) return reply({ code: SIMULATOR_ERROR_CODES.badRequest, messageKey: 'bodyTooLarge' });
     const body = parseJsonObject(bytes);
     if (!body) return reply({ code: SIMULATOR_ERROR_CODES.badRequest, messageKey: 'malformedBody' });
+
+    if (pathname === QUERY_ORDER_PATH) {
+      const query = checkQueryOrderBody(body, { accessCode, secret, nowMs: clock(), maxClockSkewSeconds });
+      if (!query.ok) return reply(query.rejection);
+      sendJson(res, 200, { code: CSSS_SUCCESS_CODE, success: true, message: simulatorMessage('success', language), data: listPlacedOrders(placed, query.request) });
+      return;
+    }
 
     const check = checkCreateOtaOrderBody(body, { accessCode, secret, nowMs: clock(), maxClockSkewSeconds });
     if (!check.ok) return reply(check.rejection);
@@ -159,6 +191,9 @@ export async function startCsssSimulator(options: CsssSimulatorOptions = {}): Pr
         return;
       case 'hang':
         return hang(res);
+      case 'answerWithheld':
+        placeOrder(request, false);
+        return hang(res);
       case 'garbage':
         send(res, 200, 'text/html;charset=UTF-8', Buffer.from(GARBAGE_HTML, 'utf8'));
         return;
@@ -168,7 +203,7 @@ export async function startCsssSimulator(options: CsssSimulatorOptions = {}): Pr
         return;
       }
       case undefined: {
-        const data = orderData(request);
+        const data = placeOrder(request, true);
         keepLatest(orders, maxRecorded, () => ({ orderId: data.order_id, simId: data.sim_id, orderTime: data.order_time, request }));
         sendJson(res, 200, successEnvelope(data, language));
         return;
@@ -215,6 +250,7 @@ export async function startCsssSimulator(options: CsssSimulatorOptions = {}): Pr
     secret,
     requests,
     orders,
+    placed,
     close,
   };
 }

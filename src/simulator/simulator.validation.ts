@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { sign, type CsssParams } from '../csss/csss.sign.js';
 import { CSSS_API_VERSION, type CreateOtaOrderWireRequest, type CsssGlobalParams } from '../csss/csss.wire.js';
+import type { QueryOrderWireRequest } from '../csss/query-order.wire.js';
 import { SIMULATOR_ERROR_CODES, type SimulatorErrorCode } from './simulator.codes.js';
 import type { SimulatorMessageKey } from './simulator.messages.js';
 
@@ -83,31 +84,36 @@ export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | un
  * access_code (1002), timestamp window (1004) and sign (1005). The first failure wins.
  */
 export function checkCreateOtaOrderBody(body: Record<string, unknown>, context: CreateOtaOrderCheckContext): CreateOtaOrderCheck {
-  const shape = checkShape(body);
+  const shape = checkShape(body, FIELD_RULES);
   if (shape) return { ok: false, rejection: shape };
+  const failure = checkGlobalParams(body, context);
   // checkShape has just established every field's type, so the cast only names it.
-  const request = body as unknown as SimulatedOrderRequest;
+  return failure ? { ok: false, rejection: failure } : { ok: true, request: body as unknown as SimulatedOrderRequest };
+}
 
+/** version (1003), access_code (1002), timestamp window (1004) and sign (1005), on a body whose shape was checked. */
+function checkGlobalParams(body: Record<string, unknown>, context: CreateOtaOrderCheckContext): SimulatorRejection | undefined {
+  const request = body as unknown as CsssGlobalParams;
   if (request.version !== CSSS_API_VERSION) {
-    return reject(SIMULATOR_ERROR_CODES.unsupportedVersion, 'versionUnsupported');
+    return { code: SIMULATOR_ERROR_CODES.unsupportedVersion, messageKey: 'versionUnsupported' };
   }
   if (request.access_code !== context.accessCode) {
-    return reject(SIMULATOR_ERROR_CODES.invalidAccessCode, 'accessCodeInvalid');
+    return { code: SIMULATOR_ERROR_CODES.invalidAccessCode, messageKey: 'accessCodeInvalid' };
   }
   const skewSeconds = Math.abs(Number(request.timestamp) - context.nowMs / 1000);
   if (!(skewSeconds <= context.maxClockSkewSeconds)) {
-    return reject(SIMULATOR_ERROR_CODES.timestampExpired, 'timestampExpired');
+    return { code: SIMULATOR_ERROR_CODES.timestampExpired, messageKey: 'timestampExpired' };
   }
   // canonicalize() leaves `sign` itself out, so the whole body can be signed as received.
   const expected = sign(body as CsssParams, context.secret);
   if (!signsMatch(request.sign, expected)) {
-    return reject(SIMULATOR_ERROR_CODES.invalidSign, 'signInvalid');
+    return { code: SIMULATOR_ERROR_CODES.invalidSign, messageKey: 'signInvalid' };
   }
-  return { ok: true, request };
+  return undefined;
 }
 
-function checkShape(body: Record<string, unknown>): SimulatorRejection | undefined {
-  for (const [field, rule] of Object.entries(FIELD_RULES) as [string, FieldRule][]) {
+function checkShape(body: Record<string, unknown>, rules: Readonly<Record<string, FieldRule>>): SimulatorRejection | undefined {
+  for (const [field, rule] of Object.entries(rules) as [string, FieldRule][]) {
     const value = body[field];
     // An empty value is left out of the signature, so CSSS cannot tell it from a missing one.
     if (value === undefined || value === null || value === '') {
@@ -122,7 +128,7 @@ function checkShape(body: Record<string, unknown>): SimulatorRejection | undefin
   }
   // Undocumented extra parameters are signed like the rest, so they may only be scalars.
   for (const [field, value] of Object.entries(body)) {
-    if (!(field in FIELD_RULES) && value !== null && typeof value !== 'string' && typeof value !== 'number') {
+    if (!(field in rules) && value !== null && typeof value !== 'string' && typeof value !== 'number') {
       return { code: SIMULATOR_ERROR_CODES.invalidParameter, messageKey: 'parameterInvalid', field };
     }
   }
@@ -136,6 +142,31 @@ function signsMatch(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function reject(code: SimulatorErrorCode, messageKey: SimulatorMessageKey): CreateOtaOrderCheck {
-  return { ok: false, rejection: { code, messageKey } };
+/** A queryOrder body that passed every check, exactly as received (sign included). */
+export type SimulatedQueryOrderRequest = QueryOrderWireRequest & CsssGlobalParams;
+
+export type QueryOrderCheck = { ok: true; request: SimulatedQueryOrderRequest } | { ok: false; rejection: SimulatorRejection };
+
+const OPTIONAL_STRING: FieldRule = { type: 'string', optional: true };
+
+/** queryOrder's parameters as the vendor's page lists them: four optional filters, a required page. */
+const QUERY_ORDER_FIELD_RULES: Record<keyof SimulatedQueryOrderRequest, FieldRule> = {
+  access_code: ANY_STRING,
+  device_id: OPTIONAL_STRING,
+  order_id: OPTIONAL_STRING,
+  order_status: OPTIONAL_STRING,
+  order_type: OPTIONAL_STRING,
+  page_no: { type: 'integer' },
+  page_size: { type: 'integer' },
+  timestamp: { type: 'string', pattern: /^[0-9]+$/ },
+  version: ANY_STRING,
+  sign: ANY_STRING,
+};
+
+/** Checks a queryOrder body as createOtaOrder's: shape (1001), version, access_code, timestamp, sign. */
+export function checkQueryOrderBody(body: Record<string, unknown>, context: CreateOtaOrderCheckContext): QueryOrderCheck {
+  const shape = checkShape(body, QUERY_ORDER_FIELD_RULES);
+  if (shape) return { ok: false, rejection: shape };
+  const failure = checkGlobalParams(body, context);
+  return failure ? { ok: false, rejection: failure } : { ok: true, request: body as unknown as SimulatedQueryOrderRequest };
 }
