@@ -135,12 +135,7 @@ export class CsssHttpClient implements CsssApi, CsssOrderQuery {
     return this.#call(this.#queryOrderPath, request, language, parseQueryOrderData);
   }
 
-  async #call<T>(
-    path: string,
-    request: object,
-    language: CsssLanguage,
-    parseData: (data: unknown) => T,
-  ): Promise<T> {
+  async #call<T>(path: string, request: object, language: CsssLanguage, parseData: (data: unknown) => T): Promise<T> {
     if (this.#closed) throw new CsssUnavailableError('client closed');
     // A timer cleared as soon as the call settles, rather than AbortSignal.timeout, whose
     // timer and listeners would live on for the whole deadline after every call.
@@ -396,7 +391,12 @@ function parseQueryOrderData(data: unknown): QueryOrderWireData {
   const list = items ?? [];
   if (!Array.isArray(list)) return malformed('has no package_order list');
   const orders = list.map((item: unknown): QueryOrderWireItem => {
-    if (!isRecord(item) || typeof item.orderCode !== 'string' || typeof item.orderDate !== 'string' || typeof item.orderStatus !== 'string') {
+    if (
+      !isRecord(item) ||
+      typeof item.orderCode !== 'string' ||
+      typeof item.orderDate !== 'string' ||
+      typeof item.orderStatus !== 'string'
+    ) {
       return malformed('lists an order without orderCode, orderDate or orderStatus');
     }
     return item as QueryOrderWireItem;

@@ -44,4 +44,23 @@ export const JOURNAL_MIGRATIONS: ReadonlyArray<{ version: number; name: string; 
       DROP INDEX ota_order_attempts_status;
     `,
   },
+  {
+    version: 3,
+    name: 'add ota_order_attempts reconciliation columns',
+    // What CSSS's queryOrder record says about an UNKNOWN attempt (the verdict, when it was
+    // checked, the evidence and the matched order), and a lease so that one process at a
+    // time asks. The order_id indexes let a verdict leave out orders another attempt already
+    // holds; partial, so attempts without an order (most failures) cost nothing.
+    sql: `
+      ALTER TABLE ota_order_attempts ADD COLUMN reconcile_verdict VARCHAR(16)
+        CHECK (reconcile_verdict IN ('placed', 'not-found', 'ambiguous'));
+      ALTER TABLE ota_order_attempts ADD COLUMN reconcile_checked_at VARCHAR(32);
+      ALTER TABLE ota_order_attempts ADD COLUMN reconcile_evidence_json TEXT;
+      ALTER TABLE ota_order_attempts ADD COLUMN reconcile_order_id VARCHAR(255);
+      ALTER TABLE ota_order_attempts ADD COLUMN reconcile_lease_until VARCHAR(32);
+      CREATE INDEX ota_order_attempts_order_id ON ota_order_attempts (order_id) WHERE order_id IS NOT NULL;
+      CREATE INDEX ota_order_attempts_reconcile_order_id ON ota_order_attempts (reconcile_order_id)
+        WHERE reconcile_order_id IS NOT NULL;
+    `,
+  },
 ];

@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import type { JournalStoreMetrics } from '../observability/store-metrics.js';
 import type { JournalLocation } from './journal.config.js';
 import { JournalUnavailableError, STALE_PENDING_DETAIL, type OrderJournal } from './order-journal.js';
+import type { ReconciliationStore } from './order-reconciliation.js';
 import { PostgresOrderJournal } from './postgres-order-journal.js';
 import { journalPathIn, pendingStaleAfterMsFor, SqliteOrderJournal } from './sqlite-order-journal.js';
 
@@ -22,8 +23,11 @@ export interface JournalSettings extends JournalLocation {
 }
 
 /** An open journal with its upkeep running. */
+/** A journal store as opened here: the order journal, and what reconciliation needs of it. */
+export type OrderJournalStore = OrderJournal & ReconciliationStore;
+
 export interface OpenOrderJournal {
-  journal: OrderJournal;
+  journal: OrderJournalStore;
   /** How long an attempt may stay PENDING: sends take the CSSS deadline plus a margin. */
   pendingStaleAfterMs: number;
   /** At shutdown, once no order is in flight: this process's PENDING attempts become UNKNOWN. */
@@ -91,7 +95,7 @@ export interface OpenJournalStoreOptions {
  * shared by every replica, otherwise the SQLite file in DATA_DIR. The only place that
  * knows which store it is; the gateway, the journal CLI and the tests all open it here.
  */
-export async function openJournalStore(location: JournalLocation, options: OpenJournalStoreOptions): Promise<OrderJournal> {
+export async function openJournalStore(location: JournalLocation, options: OpenJournalStoreOptions): Promise<OrderJournalStore> {
   const pendingStaleAfterMs = pendingStaleAfterMsFor(location.csssTimeoutMs);
   const { database } = location;
   if (!database) {

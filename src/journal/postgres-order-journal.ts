@@ -2,6 +2,16 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
 import type { JournalOperation, JournalStoreMetrics } from '../observability/store-metrics.js';
+import {
+  RECONCILED_DETAIL,
+  type ReconcileDueAttempt,
+  type ReconcileLeaseOptions,
+  type Reconciliation,
+  type ReconcileVerdict,
+  type ReconciliationStore,
+  type ReconciliationVerdict,
+  type UnknownAttemptSummary,
+} from './order-reconciliation.js';
 import { POSTGRES_JOURNAL_MIGRATIONS } from './postgres-journal.migrations.js';
 import {
   attemptFromColumns,
@@ -102,7 +112,7 @@ const SQL = {
  * across round trips. Commits use the server's synchronous_commit (on by default), so a
  * claimed attempt is durable before the order leaves.
  */
-export class PostgresOrderJournal implements OrderJournal {
+export class PostgresOrderJournal implements OrderJournal, ReconciliationStore {
   readonly owner = randomUUID();
   readonly #pool: pg.Pool;
   readonly #staleAfterMs: number;
@@ -335,5 +345,89 @@ export class PostgresOrderJournal implements OrderJournal {
   async close(): Promise<void> {
     if (this.#pool.ended) return;
     await this.#pool.end();
+  }
+
+  async leaseForReconciliation(options: ReconcileLeaseOptions): Promise<ReconcileDueAttempt[]> {
+    // SKIP LOCKED: replicas leasing at the same moment take different rows instead of
+    // waiting for each other; the lease then keeps the others off until the verdict.
+    const result = await this.#query<AttemptRow & { stale_at: Date }>(
+      'reconcile',
+      `UPDATE ota_order_attempts SET reconcile_lease_until = now() + $4 * interval '1 millisecond'
+        WHERE id IN (
+          SELECT id FROM ota_order_attempts
+           WHERE status = 'UNKNOWN' AND created_at <= now() - $1 * interval '1 millisecond'
+             AND (reconcile_checked_at IS NULL OR reconcile_checked_at <= now() - $2 * interval '1 millisecond')
+             AND (reconcile_lease_until IS NULL OR reconcile_lease_until < now())
+           ORDER BY id LIMIT $3
+           FOR UPDATE SKIP LOCKED)
+        AND status = 'UNKNOWN'
+        RETURNING ${COLUMNS}, stale_at`,
+      [options.olderThanMs, options.recheckAfterMs, options.limit, options.leaseMs],
+    );
+    return result.rows
+      .sort((a, b) => Number(a.id) - Number(b.id))
+      .map((row) => ({ attempt: toAttempt(row), sendWindow: { from: row.created_at.toISOString(), to: row.stale_at.toISOString() } }));
+  }
+
+  async recordReconciliation(attemptId: number, verdict: ReconciliationVerdict): Promise<boolean> {
+    const result = await this.#query(
+      'reconcile',
+      `UPDATE ota_order_attempts
+          SET reconcile_verdict = $2, reconcile_order_id = $3, reconcile_evidence = $4, reconcile_checked_at = now(),
+              reconcile_lease_until = NULL
+        WHERE id = $1 AND status = 'UNKNOWN'`,
+      [attemptId, verdict.verdict, verdict.orderId, JSON.stringify(verdict.evidence)],
+    );
+    return result.rowCount === 1;
+  }
+
+  async findReconciliation(attemptId: number): Promise<Reconciliation | undefined> {
+    const row = (
+      await this.#query<{ verdict: ReconcileVerdict | null; checked_at: Date | null; evidence: unknown; order_id: string | null }>(
+        'read',
+        `SELECT reconcile_verdict AS verdict, reconcile_checked_at AS checked_at, reconcile_evidence AS evidence,
+                reconcile_order_id AS order_id
+           FROM ota_order_attempts WHERE id = $1`,
+        [attemptId],
+      )
+    ).rows[0];
+    if (!row?.verdict || !row.checked_at) return undefined;
+    return { verdict: row.verdict, checkedAt: row.checked_at.toISOString(), orderId: row.order_id, evidence: row.evidence };
+  }
+
+  async ordersRecordedElsewhere(attemptId: number, orderIds: readonly string[]): Promise<Set<string>> {
+    if (orderIds.length === 0) return new Set();
+    const result = await this.#query<{ order_id: string }>(
+      'reconcile',
+      `SELECT order_id FROM ota_order_attempts WHERE order_id = ANY($2::text[]) AND id <> $1
+       UNION
+       SELECT reconcile_order_id FROM ota_order_attempts
+        WHERE reconcile_order_id = ANY($2::text[]) AND id <> $1 AND reconcile_verdict = 'placed'`,
+      [attemptId, [...orderIds]],
+    );
+    return new Set(result.rows.map((row) => row.order_id));
+  }
+
+  async settleFromReconciliation(attemptId: number, order: { orderId: string; orderTime: string }): Promise<OrderAttempt | undefined> {
+    // One conditional statement: only a stored `placed` verdict naming this order settles,
+    // and of two replicas or an operator settling at once, one wins.
+    const result = await this.#query<AttemptRow>(
+      'settle',
+      `UPDATE ota_order_attempts
+          SET status = 'SUCCEEDED', csss_code = NULL, csss_message = NULL, sim_id = '', order_id = $2, order_time = $3,
+              detail = $4, updated_at = now()
+        WHERE id = $1 AND status = 'UNKNOWN' AND reconcile_verdict = 'placed' AND reconcile_order_id = $2
+        RETURNING ${COLUMNS}`,
+      [attemptId, order.orderId, order.orderTime, RECONCILED_DETAIL],
+    );
+    return result.rows[0] && toAttempt(result.rows[0]);
+  }
+
+  async summarizeUnknown(): Promise<UnknownAttemptSummary[]> {
+    const result = await this.#query<{ id: string; created_at: Date; verdict: ReconcileVerdict | null }>(
+      'read',
+      `SELECT id, created_at, reconcile_verdict AS verdict FROM ota_order_attempts WHERE status = 'UNKNOWN'`,
+    );
+    return result.rows.map((row) => ({ attemptId: Number(row.id), createdAt: row.created_at.toISOString(), verdict: row.verdict }));
   }
 }

@@ -17,6 +17,16 @@ import {
   type OrderAttempt,
   type OrderJournal,
 } from './order-journal.js';
+import {
+  RECONCILED_DETAIL,
+  type ReconcileDueAttempt,
+  type ReconcileLeaseOptions,
+  type Reconciliation,
+  type ReconcileVerdict,
+  type ReconciliationStore,
+  type ReconciliationVerdict,
+  type UnknownAttemptSummary,
+} from './order-reconciliation.js';
 import { WalSync, type SyncFile } from './wal-sync.js';
 
 /** The journal file in a DATA_DIR: one place for the gateway, the journal CLI and the tests. */
@@ -80,6 +90,15 @@ interface AttemptRow extends AttemptColumns {
   stale_at: string | null;
 }
 
+interface ReconciliationRow {
+  reconcile_verdict: ReconcileVerdict | null;
+  reconcile_checked_at: string | null;
+  reconcile_evidence_json: string | null;
+  reconcile_order_id: string | null;
+}
+
+type ReconcileDueRow = AttemptRow & ReconciliationRow;
+
 function toAttempt(row: AttemptRow): OrderAttempt {
   const request = JSON.parse(row.request_json) as unknown;
   return attemptFromColumns(row, { id: row.id, request, createdAt: row.created_at, updatedAt: row.updated_at });
@@ -99,7 +118,7 @@ function toAttempt(row: AttemptRow): OrderAttempt {
  * SQLite's automatic checkpoint (every 1,000 WAL pages, inside a commit) still syncs on the
  * event loop; a worker thread doing it instead cost 20 % more CPU per order (measured).
  */
-export class SqliteOrderJournal implements OrderJournal {
+export class SqliteOrderJournal implements OrderJournal, ReconciliationStore {
   readonly owner = randomUUID();
   readonly #db: Database.Database;
   readonly #clock: () => number;
@@ -383,6 +402,111 @@ export class SqliteOrderJournal implements OrderJournal {
     if (this.#queue.length > 0) this.#flush();
     await this.#wal.close();
     this.#db.close();
+  }
+
+  async leaseForReconciliation(options: ReconcileLeaseOptions): Promise<ReconcileDueAttempt[]> {
+    const nowMs = this.#clock();
+    const iso = (ms: number): string => new Date(ms).toISOString();
+    const lease = this.#db.transaction((): ReconcileDueRow[] => {
+      const due = this.#db
+        .prepare<[{ createdBy: string; checkedBy: string; now: string; limit: number }], ReconcileDueRow>(
+          `SELECT * FROM ota_order_attempts
+            WHERE status = 'UNKNOWN' AND created_at <= @createdBy
+              AND (reconcile_checked_at IS NULL OR reconcile_checked_at <= @checkedBy)
+              AND (reconcile_lease_until IS NULL OR reconcile_lease_until < @now)
+            ORDER BY id LIMIT @limit`,
+        )
+        .all({
+          createdBy: iso(nowMs - options.olderThanMs),
+          checkedBy: iso(nowMs - options.recheckAfterMs),
+          now: iso(nowMs),
+          limit: options.limit,
+        });
+      const setLease = this.#db.prepare('UPDATE ota_order_attempts SET reconcile_lease_until = ? WHERE id = ?');
+      for (const row of due) setLease.run(iso(nowMs + options.leaseMs), row.id);
+      return due;
+    });
+    return lease.immediate().map((row) => ({
+      attempt: toAttempt(row),
+      sendWindow: { from: row.created_at, to: row.stale_at ?? row.updated_at },
+    }));
+  }
+
+  async recordReconciliation(attemptId: number, verdict: ReconciliationVerdict): Promise<boolean> {
+    const result = this.#db
+      .prepare(
+        `UPDATE ota_order_attempts
+            SET reconcile_verdict = @verdict, reconcile_checked_at = @now, reconcile_evidence_json = @evidence,
+                reconcile_order_id = @orderId, reconcile_lease_until = NULL
+          WHERE id = @id AND status = 'UNKNOWN'`,
+      )
+      .run({
+        id: attemptId,
+        verdict: verdict.verdict,
+        orderId: verdict.orderId,
+        evidence: JSON.stringify(verdict.evidence),
+        now: this.#now(),
+      });
+    return result.changes === 1;
+  }
+
+  async findReconciliation(attemptId: number): Promise<Reconciliation | undefined> {
+    const row = this.#db
+      .prepare<[number], ReconciliationRow>(
+        'SELECT reconcile_verdict, reconcile_checked_at, reconcile_evidence_json, reconcile_order_id FROM ota_order_attempts WHERE id = ?',
+      )
+      .get(attemptId);
+    if (!row?.reconcile_verdict || !row.reconcile_checked_at) return undefined;
+    return {
+      verdict: row.reconcile_verdict,
+      checkedAt: row.reconcile_checked_at,
+      orderId: row.reconcile_order_id,
+      evidence: row.reconcile_evidence_json === null ? null : (JSON.parse(row.reconcile_evidence_json) as unknown),
+    };
+  }
+
+  async ordersRecordedElsewhere(attemptId: number, orderIds: readonly string[]): Promise<Set<string>> {
+    if (orderIds.length === 0) return new Set();
+    const marks = orderIds.map(() => '?').join(', ');
+    const rows = this.#db
+      .prepare<unknown[], { orderId: string }>(
+        `SELECT order_id AS orderId FROM ota_order_attempts WHERE order_id IN (${marks}) AND id <> ?
+         UNION
+         SELECT reconcile_order_id FROM ota_order_attempts
+          WHERE reconcile_order_id IN (${marks}) AND id <> ? AND reconcile_verdict = 'placed'`,
+      )
+      .all(...orderIds, attemptId, ...orderIds, attemptId);
+    return new Set(rows.map((row) => row.orderId));
+  }
+
+  async settleFromReconciliation(attemptId: number, order: { orderId: string; orderTime: string }): Promise<OrderAttempt | undefined> {
+    const settle = this.#db.transaction((): OrderAttempt | undefined => {
+      const row = this.#db
+        .prepare<[number], AttemptRow & ReconciliationRow>('SELECT * FROM ota_order_attempts WHERE id = ?')
+        .get(attemptId);
+      if (row?.status !== 'UNKNOWN' || row.reconcile_verdict !== 'placed' || row.reconcile_order_id !== order.orderId) return undefined;
+      const outcome = {
+        status: 'SUCCEEDED',
+        simId: '',
+        orderId: order.orderId,
+        orderTime: order.orderTime,
+        detail: RECONCILED_DETAIL,
+      } as const;
+      this.#statements.record.run({ ...outcomeFields(outcome), id: attemptId, now: this.#now() });
+      return toAttempt(this.#statements.byId.get(attemptId)!);
+    });
+    const settled = settle.immediate();
+    // Retries replay this order from now on: durable before anyone is told so.
+    if (settled) await this.#wal.sync();
+    return settled;
+  }
+
+  async summarizeUnknown(): Promise<UnknownAttemptSummary[]> {
+    return this.#db
+      .prepare<[], { attemptId: number; createdAt: string; verdict: ReconcileVerdict | null }>(
+        `SELECT id AS attemptId, created_at AS createdAt, reconcile_verdict AS verdict FROM ota_order_attempts WHERE status = 'UNKNOWN'`,
+      )
+      .all();
   }
 }
 

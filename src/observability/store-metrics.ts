@@ -16,7 +16,7 @@ export interface RateLimitStoreMetrics {
   countFallbackDecision(): void;
 }
 
-export const JOURNAL_OPERATIONS = ['claim', 'record', 'read', 'sweep', 'settle', 'ready', 'migrate'] as const;
+export const JOURNAL_OPERATIONS = ['claim', 'record', 'read', 'sweep', 'settle', 'ready', 'migrate', 'reconcile'] as const;
 export type JournalOperation = (typeof JOURNAL_OPERATIONS)[number];
 
 // Journal statements take about a millisecond on a healthy primary; the top buckets

@@ -168,7 +168,12 @@ export async function startCsssSimulator(options: CsssSimulatorOptions = {}): Pr
     if (pathname === QUERY_ORDER_PATH) {
       const query = checkQueryOrderBody(body, { accessCode, secret, nowMs: clock(), maxClockSkewSeconds });
       if (!query.ok) return reply(query.rejection);
-      sendJson(res, 200, { code: CSSS_SUCCESS_CODE, success: true, message: simulatorMessage('success', language), data: listPlacedOrders(placed, query.request) });
+      sendJson(res, 200, {
+        code: CSSS_SUCCESS_CODE,
+        success: true,
+        message: simulatorMessage('success', language),
+        data: listPlacedOrders(placed, query.request),
+      });
       return;
     }
 
