@@ -29,6 +29,7 @@ import { OtaOrderService } from './orders/ota-order.service.js';
 import { plainTextLinks } from './plain-text-links.js';
 import type { GatewayContext } from './request/gateway-context.js';
 import { createRequestContextFactory } from './request/request-context.js';
+import { startReconciler } from './reconcile/start-reconciler.js';
 import { ShutdownStages } from './shutdown-stages.js';
 import { startEmbeddedSimulator, type EmbeddedSimulator } from './simulator/embedded-simulator.js';
 
@@ -113,6 +114,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     const openJournal = await openOrderJournal({ ...config, clock, logger, metrics: storeMetrics, signal: startAbort.signal });
     state.journal = openJournal.journal;
     shutdown.add('journal', () => openJournal.close());
+    const reconciler = startReconciler(config, { orderQuery: csss.orderQuery, journal: openJournal.journal, ...parts });
+    shutdown.add('reconciler', () => reconciler.stop());
 
     const { orders, schema } = await buildOrderFeature(config, state, csss.api, openJournal.journal, storeMetrics, parts);
     const drainMs = openJournal.pendingStaleAfterMs;

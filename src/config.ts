@@ -8,6 +8,7 @@ import { readListenerConfig, type ListenerConfig } from './http/listener.config-
 import { readJournalStoreConfig, type JournalStoreConfig } from './journal/journal.config-reader.js';
 import { readRateLimitsConfig, type RateLimitsConfig } from './rate-limits/rate-limits.config-reader.js';
 import { readObservabilityConfig, type ObservabilityConfig } from './observability/observability.config-reader.js';
+import { readReconcileConfig, type ReconcileConfig } from './reconcile/reconcile.config-reader.js';
 
 /**
  * CSSS calls in flight at once (the bulkhead, and the cap on connections to CSSS), unless
@@ -22,7 +23,7 @@ export const DEFAULT_CSSS_MAX_IN_FLIGHT = DEFAULT_HTTP_TIMEOUTS_AND_CAPS.maxConn
 
 /** The whole configuration: each group is typed and read beside the folder that uses it. */
 export interface GatewayConfig
-  extends ListenerConfig, CsssCallConfig, JournalStoreConfig, ObservabilityConfig, RateLimitsConfig, GraphqlConfig {
+  extends ListenerConfig, CsssCallConfig, JournalStoreConfig, ObservabilityConfig, RateLimitsConfig, GraphqlConfig, ReconcileConfig {
   csss: CsssTarget;
   /** How long to keep serving, not ready, after a stop signal before draining. */
   shutdownDelayMs: number;
@@ -60,6 +61,19 @@ export function loadConfig(rawEnv: Env = process.env): GatewayConfig {
   const rateLimits = readRateLimitsConfig(env, !remoteRequested && auth.mode === 'none');
   const production = env.value('NODE_ENV') === 'production' || realMoney;
   const graphql = readGraphqlConfig(env, production);
+  const reconcile = readReconcileConfig(env);
   if (env.problems.length > 0) throw new ConfigError(env.problems);
-  return { ...listener, ...csssCalls, csss, shutdownDelayMs, ...observability, auth, ...journal, ...rateLimits, ...graphql, production };
+  return {
+    ...listener,
+    ...csssCalls,
+    csss,
+    shutdownDelayMs,
+    ...observability,
+    auth,
+    ...journal,
+    ...rateLimits,
+    ...graphql,
+    production,
+    ...reconcile,
+  };
 }

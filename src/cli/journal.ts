@@ -1,8 +1,11 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.js';
+import { loadConfig, type GatewayConfig } from '../config.js';
+import { CsssHttpClient } from '../csss/csss.client.js';
 import { loadEnvFileIfPresent } from '../env-file.js';
 import { JournalSettleError, STALE_PENDING_DETAIL, type OrderAttempt } from '../journal/order-journal.js';
-import { openJournalStore } from '../journal/open-order-journal.js';
+import { openJournalStore, type OrderJournalStore } from '../journal/open-order-journal.js';
+import { createLogger } from '../logger.js';
+import { OrderReconciler, type ReconcileOutcome } from '../reconcile/order-reconciler.js';
 import { runWhenInvoked, UsageError, type Command } from './command-line.js';
 
 /**
@@ -16,6 +19,9 @@ export const JOURNAL_USAGE = `Usage: npm run journal -- <command>
   settle <id> placed --order-id <id> --sim-id <id> --order-time <time>
                                        CSSS has the order: retries replay it
   settle <id> not-placed               CSSS has no such order: a retry may send it again
+  reconcile [--apply] [--json]         ask CSSS (queryOrder) now about every UNKNOWN attempt and print
+                                       its verdict: placed, not-found or ambiguous; --apply settles
+                                       the placed ones so retries replay that order (never not-found)
 The journal is the one the gateway uses: PostgreSQL when DATABASE_URL is set, otherwise
 the file in DATA_DIR (default ./data). A journal that does not exist is refused, not created.`;
 
@@ -36,9 +42,13 @@ async function run(argv: readonly string[], write: (text: string) => void): Prom
   const out = (text: string): void => write(`${text}\n`);
   const { positionals, values } = parseCommandLine(argv);
   const [command, id, verdict] = positionals;
-  if (command !== 'unknown' && command !== 'show' && command !== 'settle') throw new UsageError(`unknown command "${command ?? ''}"`);
+  if (command !== 'unknown' && command !== 'show' && command !== 'settle' && command !== 'reconcile') {
+    throw new UsageError(`unknown command "${command ?? ''}"`);
+  }
   const attemptId = Number(id);
-  if (command !== 'unknown' && !Number.isSafeInteger(attemptId)) throw new UsageError(`${command} needs an attempt id`);
+  if (command !== 'unknown' && command !== 'reconcile' && !Number.isSafeInteger(attemptId))
+    throw new UsageError(`${command} needs an attempt id`);
+  if (command !== 'reconcile' && (values.apply || values.json)) throw new UsageError('--apply and --json belong to reconcile');
   // Checked before the journal is opened: a wrong verdict is a usage error wherever DATA_DIR points.
   if (command === 'settle' && verdict !== 'placed' && verdict !== 'not-placed')
     throw new UsageError('settle needs a verdict: placed or not-placed');
@@ -58,7 +68,11 @@ async function run(argv: readonly string[], write: (text: string) => void): Prom
     if (command === 'show') {
       const attempt = await journal.findById(attemptId);
       if (!attempt) throw new JournalSettleError(`no attempt with id ${attemptId}`);
-      out(JSON.stringify(attempt, null, 2));
+      out(JSON.stringify({ ...attempt, reconciliation: (await journal.findReconciliation(attemptId)) ?? null }, null, 2));
+      return;
+    }
+    if (command === 'reconcile') {
+      await reconcile(config, journal, { apply: values.apply === true, json: values.json === true }, out);
       return;
     }
     if (command === 'settle' && verdict === 'placed') {
@@ -88,12 +102,68 @@ async function run(argv: readonly string[], write: (text: string) => void): Prom
   }
 }
 
+/** `reconcile`: asks CSSS about every UNKNOWN attempt now, as the gateway's loop does, whatever its age. */
+async function reconcile(
+  config: GatewayConfig,
+  journal: OrderJournalStore,
+  options: { apply: boolean; json: boolean },
+  out: (text: string) => void,
+): Promise<void> {
+  if (config.csss.kind !== 'remote') {
+    throw new Error('reconcile asks CSSS: set CSSS_BASE_URL, CSSS_ACCESS_CODE and CSSS_SECRET as the gateway has them');
+  }
+  // Stale PENDING attempts are crashed sends: they are UNKNOWN, and asked about too.
+  await journal.markPendingUnknown({ ownOnly: false, detail: STALE_PENDING_DETAIL });
+  const orderQuery = new CsssHttpClient({ ...config.csss, timeoutMs: config.csssTimeoutMs, connections: 1 });
+  try {
+    const reconciler = new OrderReconciler({
+      orderQuery,
+      journal,
+      settings: config.reconcile,
+      // Its log lines would mix with the output; failures show in each line instead.
+      logger: createLogger({ level: 'silent' }),
+      language: config.csssDefaultLanguage,
+    });
+    const { outcomes, busy } = await reconciler.reconcileAllNow({ settle: options.apply });
+    if (options.json) {
+      out(JSON.stringify([...outcomes, ...busy], null, 2));
+      return;
+    }
+    if (outcomes.length === 0 && busy.length === 0) {
+      out('No attempts with an unknown outcome.');
+      return;
+    }
+    for (const outcome of [...outcomes, ...busy]) out(reconcileLine(outcome));
+  } finally {
+    await orderQuery.close();
+  }
+}
+
+function reconcileLine(outcome: ReconcileOutcome): string {
+  return [
+    `#${outcome.attemptId}`,
+    `client=${outcome.clientId}`,
+    `key=${outcome.idempotencyKey}`,
+    `verdict=${outcome.verdict}`,
+    ...(outcome.orderId === null ? [] : [`order=${outcome.orderId}`, `orderDate=${outcome.orderTime ?? ''}`]),
+    ...(outcome.settled ? ['settled: retries replay this order'] : []),
+    ...(outcome.error === undefined ? [] : [`error=${outcome.error}`]),
+    ...(outcome.verdict === 'busy' ? ['(a gateway is reconciling it now; try again shortly)'] : []),
+  ].join('  ');
+}
+
 function parseCommandLine(argv: readonly string[]) {
   try {
     return parseArgs({
       args: [...argv],
       allowPositionals: true,
-      options: { 'order-id': { type: 'string' }, 'sim-id': { type: 'string' }, 'order-time': { type: 'string' } },
+      options: {
+        'order-id': { type: 'string' },
+        'sim-id': { type: 'string' },
+        'order-time': { type: 'string' },
+        apply: { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
     });
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));

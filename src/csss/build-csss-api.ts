@@ -4,7 +4,7 @@ import type { GatewayMetrics } from '../observability/metrics.js';
 import { Bulkhead } from '../resilience/bulkhead.js';
 import { CircuitBreaker } from '../resilience/circuit-breaker.js';
 import type { Secret } from '../secret.js';
-import { CsssHttpClient, type CsssApi } from './csss.client.js';
+import { CsssHttpClient, type CsssApi, type CsssOrderQuery } from './csss.client.js';
 import { GuardedCsssApi } from './guarded-csss-api.js';
 import { ObservedCsssApi } from './observed-csss-api.js';
 
@@ -28,6 +28,12 @@ export interface CsssApiSettings {
 
 export interface BuiltCsssApi {
   api: CsssApi;
+  /**
+   * queryOrder, for reconciliation: its own single connection, outside the bulkhead and
+   * the breaker, so queries never take capacity from orders and a failing one never opens
+   * the order breaker.
+   */
+  orderQuery: CsssOrderQuery;
   /** Closes the client's connections. */
   close(): Promise<void>;
 }
@@ -60,5 +66,19 @@ export function buildCsssApi(
     },
   });
   const api = new GuardedCsssApi(new ObservedCsssApi(client, observability), new Bulkhead(settings.maxInFlight), breaker);
-  return { api, close: () => client.close() };
+  const orderQuery = new CsssHttpClient({
+    baseUrl: settings.baseUrl,
+    accessCode: settings.accessCode,
+    secret: settings.secret,
+    timeoutMs: settings.timeoutMs,
+    connections: 1,
+    clock: settings.clock,
+  });
+  return {
+    api,
+    orderQuery,
+    close: async () => {
+      await Promise.all([client.close(), orderQuery.close()]);
+    },
+  };
 }

@@ -11,6 +11,7 @@ import { DEFAULT_HTTP_TIMEOUTS_AND_CAPS, type HttpTimeoutsAndCaps } from '../../
 import type { DatabaseConfig } from '../../src/journal/journal.config.js';
 import type { CsssLanguage } from '../../src/csss/csss.wire.js';
 import { createLogger } from '../../src/logger.js';
+import { DEFAULT_RECONCILE_SETTINGS, type ReconcileSettings } from '../../src/reconcile/reconcile.config.js';
 import { Secret } from '../../src/secret.js';
 import { startCsssSimulator, type RunningCsssSimulator } from '../../src/simulator/simulator.js';
 import { executeGraphQL, type GraphQLResponseBody } from './graphql-client.js';
@@ -48,6 +49,8 @@ export interface HarnessOptions {
   production?: boolean;
   sandboxEnabled?: boolean;
   sandboxTelemetry?: boolean;
+  /** The reconciler's settings; off unless a test asks for it, so no other test sees its queries. */
+  reconcile?: Partial<ReconcileSettings>;
 }
 
 export interface Harness {
@@ -104,6 +107,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     production: options.production ?? false,
     sandboxEnabled: options.sandboxEnabled ?? !(options.production ?? false),
     sandboxTelemetry: options.sandboxTelemetry ?? false,
+    reconcile: { ...DEFAULT_RECONCILE_SETTINGS, mode: 'off', ...options.reconcile },
   };
   const gateway = await startGateway(config, {
     logger: createLogger({ level: 'debug', destination: logs }),
