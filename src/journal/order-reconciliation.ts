@@ -61,6 +61,8 @@ export interface ReconciliationStore {
   leaseForReconciliation(options: ReconcileLeaseOptions): Promise<ReconcileDueAttempt[]>;
   /** Stores a verdict on an UNKNOWN attempt and ends its lease; false when it is no longer UNKNOWN. */
   recordReconciliation(attemptId: number, verdict: ReconciliationVerdict): Promise<boolean>;
+  /** Ends a lease without a verdict (CSSS could not be asked), so the next round tries again. */
+  releaseReconciliationLease(attemptId: number): Promise<void>;
   /** The verdict stored on an attempt, if any. */
   findReconciliation(attemptId: number): Promise<Reconciliation | undefined>;
   /** Which of these order ids the journal holds for an attempt other than `attemptId` (its order, or a `placed` verdict). */

@@ -381,6 +381,10 @@ export class PostgresOrderJournal implements OrderJournal, ReconciliationStore {
     return result.rowCount === 1;
   }
 
+  async releaseReconciliationLease(attemptId: number): Promise<void> {
+    await this.#query('reconcile', 'UPDATE ota_order_attempts SET reconcile_lease_until = NULL WHERE id = $1', [attemptId]);
+  }
+
   async findReconciliation(attemptId: number): Promise<Reconciliation | undefined> {
     const row = (
       await this.#query<{ verdict: ReconcileVerdict | null; checked_at: Date | null; evidence: unknown; order_id: string | null }>(

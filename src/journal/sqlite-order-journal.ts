@@ -450,6 +450,10 @@ export class SqliteOrderJournal implements OrderJournal, ReconciliationStore {
     return result.changes === 1;
   }
 
+  async releaseReconciliationLease(attemptId: number): Promise<void> {
+    this.#db.prepare('UPDATE ota_order_attempts SET reconcile_lease_until = NULL WHERE id = ?').run(attemptId);
+  }
+
   async findReconciliation(attemptId: number): Promise<Reconciliation | undefined> {
     const row = this.#db
       .prepare<[number], ReconciliationRow>(

@@ -23,8 +23,7 @@ export interface ReconcileOutcome {
   clientId: string;
   idempotencyKey: string;
   /**
-   * `error`: CSSS could not be asked (see `error`); the attempt is tried again after its
-   * lease. `busy`: another process is reconciling it at this moment.
+   * `error`: CSSS could not be asked (see `error`); the next round tries again. `busy`: another process is reconciling it at this moment.
    */
   verdict: ReconcileVerdict | 'error' | 'busy';
   /** The matched order of a `placed` verdict. */
@@ -142,6 +141,8 @@ export class OrderReconciler {
     } catch (error) {
       const reason = describeQueryError(error);
       logger.warn({ attemptId: attempt.id, reason }, 'reconciliation could not ask CSSS for the SIM orders; trying again later');
+      // The next round (of any replica) tries again; RECONCILE_MAX_PER_MINUTE bounds how often.
+      await journal.releaseReconciliationLease(attempt.id);
       return { ...base, verdict: 'error', orderId: null, orderTime: null, settled: false, error: reason };
     }
     const orderIds = listing.orders.map((order) => order.orderCode);

@@ -63,7 +63,10 @@ describe('matchOrders', () => {
   });
 
   it('lets a listed plan code only remove a candidate', () => {
-    const orders = [listed('A', '2026-11-26 20:00:01', { packageCode: 'OTHER' }), listed('B', '2026-11-26 20:00:02', { packageCode: 'PLAN' })];
+    const orders = [
+      listed('A', '2026-11-26 20:00:01', { packageCode: 'OTHER' }),
+      listed('B', '2026-11-26 20:00:02', { packageCode: 'PLAN' }),
+    ];
     expect(match(orders, { packageCode: 'PLAN' }).order?.orderCode).toBe('B');
     expect(match(orders, { packageCode: 'PLAN' }).evidence.otherPlan).toEqual(['A']);
     // Without the field, the plan is no reason to leave an order out.
