@@ -23,6 +23,7 @@ describe('the gateway shuts down in an explicit order', () => {
       'orders finished',
       'in-flight attempts marked unknown',
       'rate limiter',
+      'reconciler',
       'journal',
       'csss client',
       'http server',
