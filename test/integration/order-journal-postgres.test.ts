@@ -48,6 +48,7 @@ describe('opening the PostgreSQL journal', () => {
       await Promise.all(journals.map((journal) => journal.close()));
       expect(await fresh.query('SELECT version, name FROM schema_migrations ORDER BY version')).toStrictEqual([
         { version: 1, name: 'create ota_order_attempts' },
+        { version: 2, name: 'add ota_order_attempts reconciliation columns' },
       ]);
     } finally {
       await fresh.drop();
@@ -61,7 +62,7 @@ describe('opening the PostgreSQL journal', () => {
       await fresh.query("INSERT INTO schema_migrations (version, name) VALUES (99, 'from a later release')");
       await expect(openJournal(fresh.url)).rejects.toThrow(
         new JournalUnavailableError(
-          "the order journal's schema is at version 99, newer than this gateway knows (1); run a gateway release that knows it",
+          "the order journal's schema is at version 99, newer than this gateway knows (2); run a gateway release that knows it",
         ),
       );
     } finally {

@@ -47,7 +47,30 @@ describe('configuration', () => {
       production: false,
       sandboxEnabled: true,
       sandboxTelemetry: false,
+      reconcile: { mode: 'report', afterMs: 60_000, clockSkewMs: 120_000, maxPerMinute: 30, intervalMs: 15_000, recheckAfterMs: 600_000 },
     });
+  });
+
+  it('reads the reconciler settings and refuses a mode it does not know', () => {
+    const config = loadConfig({
+      RECONCILE_MODE: 'settle',
+      RECONCILE_AFTER_MS: '1000',
+      RECONCILE_CLOCK_SKEW_MS: '0',
+      RECONCILE_MAX_PER_MINUTE: '5',
+      RECONCILE_INTERVAL_MS: '500',
+      RECONCILE_RECHECK_AFTER_MS: '0',
+    });
+    expect(config.reconcile).toStrictEqual({
+      mode: 'settle',
+      afterMs: 1000,
+      clockSkewMs: 0,
+      maxPerMinute: 5,
+      intervalMs: 500,
+      recheckAfterMs: 0,
+    });
+    expect(loadConfig({ RECONCILE_MODE: 'off' }).reconcile.mode).toBe('off');
+    expect(problemsOf({ RECONCILE_MODE: 'auto' })).toEqual(['RECONCILE_MODE must be one of off, report, settle (got "auto")']);
+    expect(problemsOf({ RECONCILE_MAX_PER_MINUTE: '0' })).toEqual(['RECONCILE_MAX_PER_MINUTE must be an integer from 1 to 6000 (got "0")']);
   });
 
   it('reads the journal folder and the limits towards CSSS', () => {
