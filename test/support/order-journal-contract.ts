@@ -7,6 +7,7 @@ import {
   type ClaimResult,
   type OrderJournal,
 } from '../../src/journal/order-journal.js';
+import type { ReconciliationStore } from '../../src/journal/order-reconciliation.js';
 
 /**
  * What every OrderJournal must do, run against each implementation. Journals opened by one
@@ -14,7 +15,7 @@ import {
  */
 export interface JournalFixture {
   /** Opens another journal on the store under test (another process or replica). */
-  open(options: { pendingStaleAfterMs: number }): Promise<OrderJournal>;
+  open(options: { pendingStaleAfterMs: number }): Promise<OrderJournal & ReconciliationStore>;
   /**
    * Makes the store refuse writes (another holder keeps its write lock) until the returned
    * function runs; the journal's own wait for that lock is short.
@@ -49,7 +50,7 @@ export function describeOrderJournalContract(name: string, createFixture: () => 
   describe(`the order journal contract: ${name}`, () => {
     let fixture: JournalFixture;
     const opened: OrderJournal[] = [];
-    const open = async (pendingStaleAfterMs = LIVE_MS): Promise<OrderJournal> => {
+    const open = async (pendingStaleAfterMs = LIVE_MS): Promise<OrderJournal & ReconciliationStore> => {
       const journal = await fixture.open({ pendingStaleAfterMs });
       opened.push(journal);
       return journal;
@@ -261,6 +262,62 @@ export function describeOrderJournalContract(name: string, createFixture: () => 
       for (const request of requests) expect(await journal.findLatest(request.clientId, request.idempotencyKey)).toBeUndefined();
       expect(await claimIn(journal, requests[0]!)).toMatchObject({ kind: 'claimed', attempt: { attemptNo: 1 } });
       expect(await journal.isWritable()).toBe(true);
+    });
+
+    describe('reconciliation', () => {
+      const leaseAll = { olderThanMs: 0, recheckAfterMs: 0, leaseMs: 60_000, limit: 100 };
+      const unknownAttempt = async (journal: OrderJournal): Promise<number> => {
+        const claim = await claimIn(journal, claimRequest());
+        expect(await journal.record(claim.attempt.id, { status: 'UNKNOWN', detail: 'deadline passed' })).toBe(true);
+        return claim.attempt.id;
+      };
+
+      it('leases an UNKNOWN attempt to one journal at a time, with its send window; a verdict ends the lease', async () => {
+        const [a, b] = [await open(), await open()];
+        const id = await unknownAttempt(a);
+        const leased = await a.leaseForReconciliation(leaseAll);
+        expect(leased.map((entry) => entry.attempt.id)).toStrictEqual([id]);
+        expect(Date.parse(leased[0]!.sendWindow.to)).toBeGreaterThan(Date.parse(leased[0]!.sendWindow.from));
+        expect(await b.leaseForReconciliation(leaseAll)).toStrictEqual([]);
+
+        expect(await a.recordReconciliation(id, { verdict: 'not-found', orderId: null, evidence: { listed: 0 } })).toBe(true);
+        expect(await b.findReconciliation(id)).toMatchObject({ verdict: 'not-found', orderId: null, evidence: { listed: 0 } });
+        // A fresh verdict stands until the recheck time; the lease is gone.
+        expect(await b.leaseForReconciliation({ ...leaseAll, recheckAfterMs: 60_000 })).toStrictEqual([]);
+        expect((await b.leaseForReconciliation(leaseAll)).map((entry) => entry.attempt.id)).toStrictEqual([id]);
+        await b.releaseReconciliationLease(id);
+        expect((await a.leaseForReconciliation(leaseAll)).map((entry) => entry.attempt.id)).toStrictEqual([id]);
+      });
+
+      it('leases only attempts old enough, and only UNKNOWN ones', async () => {
+        const journal = await open();
+        await unknownAttempt(journal);
+        await claimIn(journal, claimRequest());
+        expect(await journal.leaseForReconciliation({ ...leaseAll, olderThanMs: 60_000 })).toStrictEqual([]);
+        expect(await journal.leaseForReconciliation(leaseAll)).toHaveLength(1);
+        expect((await journal.summarizeUnknown()).map((attempt) => attempt.verdict)).toStrictEqual([null]);
+      });
+
+      it('settles SUCCEEDED only from a placed verdict naming that order, and holds the order against other attempts', async () => {
+        const journal = await open();
+        const id = await unknownAttempt(journal);
+        const other = await unknownAttempt(journal);
+        const order = { orderId: 'ORDER_00000000000000001', orderTime: '2026-11-26 20:13:10' };
+        expect(await journal.settleFromReconciliation(id, order)).toBeUndefined();
+
+        await journal.recordReconciliation(id, { verdict: 'placed', orderId: order.orderId, evidence: {} });
+        expect(await journal.ordersRecordedElsewhere(other, [order.orderId, 'ORDER_2'])).toStrictEqual(new Set([order.orderId]));
+        expect(await journal.ordersRecordedElsewhere(id, [order.orderId])).toStrictEqual(new Set());
+        expect(await journal.settleFromReconciliation(id, { ...order, orderId: 'ORDER_2' })).toBeUndefined();
+
+        const settled = await journal.settleFromReconciliation(id, order);
+        expect(settled).toMatchObject({ id, status: 'SUCCEEDED', orderId: order.orderId, orderTime: order.orderTime });
+        expect(await journal.findById(id)).toMatchObject({ status: 'SUCCEEDED', orderId: order.orderId });
+        expect(await journal.settleFromReconciliation(id, order)).toBeUndefined();
+        expect(await journal.recordReconciliation(id, { verdict: 'not-found', orderId: null, evidence: {} })).toBe(false);
+        expect(await journal.ordersRecordedElsewhere(other, [order.orderId])).toStrictEqual(new Set([order.orderId]));
+        expect((await journal.summarizeUnknown()).map((attempt) => attempt.attemptId)).toStrictEqual([other]);
+      });
     });
   });
 }
