@@ -2,7 +2,10 @@
 // manifest from the committed schema, type-checks it, builds the gateway, then:
 //   1. the Node walk-through (src/walk-through.ts) against a live gateway that runs
 //      TRUSTED_DOCUMENTS_ONLY with the example's manifest, and a check that an operation
-//      outside the manifest is refused;
+//      outside the manifest is refused; then the refusal walk-through
+//      (src/refusal-walk-through.ts) against a gateway with API keys, a connection cap of 2
+//      and a small request limit: which error class Apollo Client 4 throws for each error
+//      status (503, 401, 403, 413, 431, 429), read by the example's one error function;
 //   2. the built browser app (vite build, VITE_TRUSTED_DOCUMENTS=true) in Debian's Chromium,
 //      driven by playwright-core: place an order, see the replay on retry, look the key up,
 //      see three violations beside three fields, see the network outcome once the gateway is
@@ -18,7 +21,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const example = join(root, 'examples', 'frontend');
@@ -167,11 +170,12 @@ const browser = await chromium.launch({
 });
 const stops = [];
 try {
-  // Until the gateway accepts local origins by default, the app's origin is listed explicitly.
+  // No CORS_ORIGINS for either browser run: on the embedded simulator with AUTH_MODE=none
+  // the gateway accepts http://127.0.0.1:* (the app's origin here) by default, which the
+  // browser steps prove. A gateway in any other mode would need the app's origin listed.
   const trusted = await startGateway({
     TRUSTED_DOCUMENTS_FILE: join(example, 'src', 'gql', 'persisted-documents.json'),
     TRUSTED_DOCUMENTS_ONLY: 'true',
-    CORS_ORIGINS: app.origin,
   });
   stops.push(trusted.stop);
 
@@ -187,6 +191,29 @@ try {
     `an operation outside the manifest was not refused: HTTP ${refused.status} ${JSON.stringify(body)}`,
   );
   console.log('an operation outside the manifest: refused with OPERATION_NOT_TRUSTED');
+
+  // Error statuses through the example's own Apollo Client: API keys for a 401 and a 403,
+  // two connections held open for a 503, a burst of 5 requests for a 429.
+  const { generateApiKey } = await import(pathToFileURL(join(root, 'dist', 'src', 'auth', 'api-key-store.js')).href);
+  const apiKey = generateApiKey('frontend-example', ['ota:order']);
+  const readOnlyKey = generateApiKey('frontend-example-read-only', ['ota:read']);
+  const heldConnections = 2;
+  const guarded = await startGateway({
+    AUTH_MODE: 'apikey',
+    AUTH_API_KEYS: JSON.stringify([apiKey.record, readOnlyKey.record]),
+    HTTP_MAX_CONNECTIONS: String(heldConnections),
+    REQUEST_RATE_LIMIT_PER_SECOND: '1',
+    REQUEST_RATE_LIMIT_BURST: '5',
+  });
+  stops.push(guarded.stop);
+  run(npm, ['run', 'walk-through:refusals'], example, {
+    ...process.env,
+    GATEWAY_URL: guarded.graphqlUrl,
+    GATEWAY_API_KEY: apiKey.key,
+    GATEWAY_API_KEY_WITHOUT_ORDER_SCOPE: readOnlyKey.key,
+    HELD_CONNECTIONS: String(heldConnections),
+  });
+  await guarded.stop();
 
   // Sandbox where Apollo's CDN cannot be reached (as behind a proxy that blocks it).
   const sandbox = await browser.newPage();
@@ -262,7 +289,7 @@ try {
   await page.close();
 
   // Plain text against a gateway without a manifest.
-  const plain = await startGateway({ CORS_ORIGINS: app.origin });
+  const plain = await startGateway({});
   stops.push(plain.stop);
   buildApp(plain.graphqlUrl, false);
   const plainPage = await browser.newPage();

@@ -24,9 +24,18 @@ interface WireError {
 
 /**
  * The gateway error behind what Apollo Client threw, or undefined for a network failure
- * (no answer at all). Apollo Client 4 throws CombinedGraphQLErrors for GraphQL answers,
- * and ServerError for a non-2xx answer sent as plain JSON (the gateway's 400, 401, 403,
- * 405, 408, 413, 429 and 503 refusals); both carry the same GraphQL error body.
+ * (no answer, or an answer that is not the gateway's: a proxy's HTML 502, say).
+ *
+ * Every code arrives as CombinedGraphQLErrors: the gateway answers its own refusals before
+ * GraphQL runs (401, 413, 429, 503, OPERATION_NOT_TRUSTED's 400) as GraphQL responses in
+ * `application/graphql-response+json`, the media type Apollo Client 4 asks for first, and
+ * Apollo Client reads such an answer as a GraphQL result whatever its status.
+ *
+ * The one exception is ServerError: Apollo Client 4 throws it for a non-2xx answer in
+ * `application/json`. The gateway sends that only where node:http refuses a request before
+ * its headers are read (headers over 16 KiB: 431; bytes that are not HTTP: 400; headers
+ * that arrive too slowly: 408), so the client's Accept is unknown; its body is the same
+ * GraphQL error, read here from `bodyText`.
  */
 export function gatewayErrorOf(error: unknown): GatewayError | undefined {
   let first: WireError | undefined;

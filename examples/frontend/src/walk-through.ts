@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { strict as assert } from 'node:assert';
+import { gql } from '@apollo/client';
+import { CombinedGraphQLErrors } from '@apollo/client/errors';
 import { createGatewayClient } from './client.js';
+import { gatewayErrorOf } from './gateway-error.js';
 import type { CreateOtaOrderInput } from './gql/graphql.js';
 import { placeOrder, type OrderOutcome } from './place-order.js';
 
@@ -81,5 +84,17 @@ assert(secondTab.kind === 'unknown' && secondTab.error?.code === 'IDEMPOTENCY_KE
 const firstOutcome = await firstTab;
 show('the first call, once CSSS timed out', firstOutcome);
 assert(firstOutcome.kind === 'unknown' && firstOutcome.error?.code === 'CSSS_OUTCOME_UNKNOWN');
+
+if (process.env.TRUSTED_DOCUMENTS === 'true') {
+  // An operation outside the manifest, sent as text: refused with 400 before GraphQL runs,
+  // surfaced by Apollo Client as a GraphQL error like every other code.
+  const asText = createGatewayClient({ url, trustedDocuments: false, headers: apiKey ? { 'x-api-key': apiKey } : {} });
+  const untrusted = await asText.query({ query: gql('query NotInTheManifest { ordersSimulated }') }).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  console.log(`an operation outside the manifest: ${JSON.stringify(gatewayErrorOf(untrusted) ?? String(untrusted))}`);
+  assert(CombinedGraphQLErrors.is(untrusted) && gatewayErrorOf(untrusted)?.code === 'OPERATION_NOT_TRUSTED');
+}
 
 console.log('frontend example: every case answered as expected');
