@@ -25,9 +25,9 @@ export default tseslint.config(
     },
   },
   {
-    // Scripts that report to a terminal: CI glue and the example's walk-through. The browser
+    // Scripts that report to a terminal: CI glue and the example's walk-throughs. The browser
     // test's callbacks run in the page, hence the DOM's globals.
-    files: ['.ci/*.mjs', 'examples/*/src/walk-through.ts'],
+    files: ['.ci/*.mjs', 'examples/*/src/*walk-through.ts'],
     languageOptions: {
       globals: {
         process: 'readonly',
