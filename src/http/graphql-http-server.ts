@@ -162,6 +162,9 @@ async function route(
       return;
     }
     case GRAPHQL_PATH: {
+      // CORS first, so that a page on an allowed origin can read every refusal below (the
+      // browser would otherwise report a bare network failure instead of the gateway's error).
+      if (await cors.answered(request, response)) return;
       if (overCap.has(request.socket)) {
         // Answered rather than reset, so the client can tell it was not served and retry.
         const log = { message: 'request refused: over the connection cap', level: 'debug' as const };
@@ -189,7 +192,6 @@ async function route(
         );
         return;
       }
-      if (await cors.answered(request, response)) return;
       const apollo = options.apollo();
       const lifecycle = options.lifecycle();
       if (!apollo || (lifecycle !== 'ready' && lifecycle !== 'draining')) {

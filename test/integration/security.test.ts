@@ -1,5 +1,5 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { auditServer } from 'graphql-http';
 import { SignJWT } from 'jose';
@@ -486,6 +486,28 @@ describe('CORS', () => {
       body: JSON.stringify({ query: '{ ordersSimulated }' }),
     });
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it("adds CORS headers to the HTTP front's own refusals, so a page on an allowed origin can read them", async () => {
+    const h = await start({ auth: AUTH, corsOrigins: ['https://app.example.com'] });
+    // A GET with a body is refused before authentication; fetch cannot send one, so node:http does.
+    const answer = await new Promise<{ status: number; allowOrigin: string | undefined; body: string }>((resolve, reject) => {
+      const request = httpRequest(h.gateway.graphqlUrl, { method: 'GET', headers: { origin: 'https://app.example.com' } }, (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (body += chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, allowOrigin: response.headers['access-control-allow-origin'], body }),
+        );
+      });
+      request.on('error', reject);
+      const body = '{"query":"{ __typename }"}';
+      request.setHeader('content-length', Buffer.byteLength(body));
+      request.end(body);
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.allowOrigin).toBe('https://app.example.com');
+    expect(JSON.parse(answer.body).errors[0].extensions.code).toBe('BAD_REQUEST');
   });
 
   const preflightFrom = (url: string, origin: string): Promise<Response> =>
