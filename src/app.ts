@@ -43,6 +43,11 @@ export interface RunningGateway {
   simulatorUrl: string | undefined;
   /** Stops gracefully: not ready, drain, finish orders in flight, close. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Before a forced exit (no graceful close): this process's attempts still in flight become
+   * UNKNOWN now, where the journal can still be written, instead of after their stale deadline.
+   */
+  abandonInFlight(): Promise<void>;
 }
 
 export interface GatewayDependencies {
@@ -53,6 +58,12 @@ export interface GatewayDependencies {
   processMetrics?: boolean;
   /** Aborts the start's wait for a database that is down (a signal during start-up); the start then fails and closes what it opened. */
   startSignal?: AbortSignal;
+  /**
+   * Called once when the journal can no longer be trusted (a failed SQLite WAL sync): it
+   * already refuses new orders and readiness fails; the process should close and exit
+   * non-zero so its supervisor restarts it.
+   */
+  onJournalFailed?: (error: unknown) => void;
 }
 
 /** What the HTTP front reads while the gateway starts, serves and stops. */
@@ -111,7 +122,14 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     shutdown.add('csss client', () => csss.close());
 
     const storeMetrics = createStoreMetrics(metrics.registry);
-    const openJournal = await openOrderJournal({ ...config, clock, logger, metrics: storeMetrics, signal: startAbort.signal });
+    const onFatal = (error: unknown): void => {
+      logger.error(
+        { err: error },
+        'a sync of the order journal failed: it takes no new orders, and the gateway stops so that a restart reads what is really on the disk',
+      );
+      deps.onJournalFailed?.(error);
+    };
+    const openJournal = await openOrderJournal({ ...config, clock, logger, metrics: storeMetrics, signal: startAbort.signal, onFatal });
     state.journal = openJournal.journal;
     shutdown.add('journal', () => openJournal.close());
     const reconciler = startReconciler(config, { orderQuery: csss.orderQuery, journal: openJournal.journal, ...parts });
@@ -138,7 +156,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDependenc
     // Only a gateway that serves Sandbox invites the reader to open it.
     const invitation = config.sandboxEnabled ? '; open the URL in a browser for Apollo Sandbox' : '';
     logger.info({ graphqlUrl, metricsUrl: metricsListener.url }, `gateway listening${invitation}`);
-    return { graphqlUrl, port: address.port, metricsUrl: metricsListener.url, simulatorUrl: simulator?.baseUrl, close };
+    const abandonInFlight = (): Promise<void> => openJournal.markAbandonedUnknown();
+    return { graphqlUrl, port: address.port, metricsUrl: metricsListener.url, simulatorUrl: simulator?.baseUrl, close, abandonInFlight };
   } catch (error) {
     await close();
     throw error;
@@ -193,7 +212,7 @@ async function buildOrderFeature(
   storeMetrics: RateLimitStoreMetrics,
   { shutdown, clock, logger, metrics }: GatewayParts,
 ): Promise<{ orders: OtaOrderService; schema: GraphQLSchema }> {
-  const orders = new OtaOrderService(csss, journal, logger);
+  const orders = new OtaOrderService(csss, journal, logger, { sendBudgetMs: config.orderSendBudgetMs });
   const limiters = await createRateLimiters(config, { logger, clock, metrics: storeMetrics });
   shutdown.add('rate limiter', () => limiters.close());
   state.requestLimiter = limiters.requests;

@@ -6,6 +6,8 @@ import { createLogger, stdoutDestination, type Logger } from './logger.js';
 
 /** Signals closer together than this are one request to stop (see onSignal). */
 const SIGNAL_ECHO_MS = 1_000;
+/** How long a forced exit waits for its in-flight attempts to be marked UNKNOWN. */
+const FORCED_EXIT_MARK_MS = 1_000;
 
 /** The entry point of `npm start`: configuration, start, and a graceful stop on signals. */
 async function main(): Promise<void> {
@@ -32,11 +34,13 @@ async function main(): Promise<void> {
   let stopping = false;
   let lastSignalAt = 0;
   let signalsWhileStopping = 0;
+  // A failed journal sync ends the process like a stop, but with a failure exit code.
+  let exitCode = 0;
   const stop = (running: RunningGateway): void => {
     running.close().then(
       () => {
         logger.info('stopped');
-        exitAfterFlush(logger, 0);
+        exitAfterFlush(logger, exitCode);
       },
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
@@ -67,10 +71,22 @@ async function main(): Promise<void> {
       );
       return;
     }
-    // A deliberate third request: stop now, as a crash would. Orders still in flight stay
-    // PENDING until a gateway's sweep marks them UNKNOWN; none is sent twice.
-    logger.warn({ signal }, 'stopping at once: orders still in flight will become UNKNOWN for an operator to settle');
-    exitAfterFlush(logger, 128 + (constants.signals[signal] ?? 0));
+    // A deliberate third request: stop now. Orders still in flight are marked UNKNOWN first
+    // where the journal takes the write in time (otherwise the stale sweep does it later);
+    // none is sent twice.
+    logger.warn({ signal }, 'stopping at once: orders still in flight become UNKNOWN for an operator to settle');
+    const code = 128 + (constants.signals[signal] ?? 0);
+    const marked = gateway?.abandonInFlight() ?? Promise.resolve();
+    const bound = new Promise<void>((resolve) => setTimeout(resolve, FORCED_EXIT_MARK_MS).unref());
+    Promise.race([marked, bound])
+      .catch((error: unknown) => logger.error({ err: error }, 'orders in flight could not be marked UNKNOWN; the stale sweep will'))
+      .finally(() => exitAfterFlush(logger, code));
+  };
+  const onJournalFailed = (): void => {
+    exitCode = 1;
+    if (stopping) return;
+    stopping = true;
+    if (gateway) stop(gateway);
   };
   // `on`, not `once`: after a `once` handler, the repeated signal's default action kills
   // the process in the middle of an order.
@@ -78,7 +94,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal);
 
   try {
-    gateway = await startGateway(config, { logger, startSignal: startAbort.signal });
+    gateway = await startGateway(config, { logger, startSignal: startAbort.signal, onJournalFailed });
   } catch (error) {
     if (stopping) {
       logger.info('stopped before start-up finished');

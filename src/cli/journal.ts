@@ -19,6 +19,7 @@ export const JOURNAL_USAGE = `Usage: npm run journal -- <command>
   settle <id> placed --order-id <id> --sim-id <id> --order-time <time>
                                        CSSS has the order: retries replay it
   settle <id> not-placed               CSSS has no such order: a retry may send it again
+                                       (refused while the attempt could still be in flight)
   reconcile [--apply] [--json]         ask CSSS (queryOrder) now about every UNKNOWN attempt and print
                                        its verdict: placed, not-found or ambiguous; --apply settles
                                        the placed ones so retries replay that order (never not-found)
@@ -89,10 +90,13 @@ async function run(argv: readonly string[], write: (text: string) => void): Prom
       return;
     }
     if (command === 'settle' && verdict === 'not-placed') {
-      const settled = await journal.settle(attemptId, {
-        status: 'NOT_SENT',
-        detail: `settled as not placed by an operator on ${new Date().toISOString()}`,
-      });
+      // Until its stale deadline plus one CSSS deadline, the request may still be on its way
+      // to CSSS or being processed there: a retry after a not-placed verdict could order twice.
+      const settled = await journal.settle(
+        attemptId,
+        { status: 'NOT_SENT', detail: `settled as not placed by an operator on ${new Date().toISOString()}` },
+        { inFlightForMs: config.csssTimeoutMs },
+      );
       out(`Settled: ${summary(settled)}`);
       return;
     }

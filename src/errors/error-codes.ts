@@ -53,7 +53,7 @@ const GATEWAY_ERROR_CODE_DOCS = {
   },
   SERVICE_UNAVAILABLE: {
     description:
-      'HTTP 503 with Retry-After: the gateway is starting or stopping, has more connections open than it takes, could not journal the order and so did not send it, or cannot check credentials now (keep the token). Safe to retry.',
+      'HTTP 503 with Retry-After: the gateway is starting or stopping, has more connections open than it takes, could not journal the order (or not send it within ORDER_SEND_BUDGET_MS of journaling it) and so did not send it, or cannot check credentials now (keep the token). Safe to retry.',
   },
   OPERATION_NOT_TRUSTED: {
     description:
@@ -128,6 +128,8 @@ export const ERROR_KINDS = {
   csssOutcomeUnknown: { code: 'CSSS_OUTCOME_UNKNOWN' },
   /** The journal could not record the attempt, so nothing was sent: 503 like every other SERVICE_UNAVAILABLE. */
   orderNotRecorded: { code: 'SERVICE_UNAVAILABLE', status: 503, retryAfterSeconds: 5 },
+  /** The attempt was journaled but could not leave within the send budget, so it was recorded NOT_SENT and not sent. */
+  orderNotSentInTime: { code: 'SERVICE_UNAVAILABLE', status: 503, retryAfterSeconds: 1 },
   /** GraphQL before start-up finished or after shutdown began; like every SERVICE_UNAVAILABLE, with Retry-After. */
   notReady: { code: 'SERVICE_UNAVAILABLE', status: 503, retryAfterSeconds: 5 },
   requestBodyTooLarge: { code: 'BAD_REQUEST', status: 413 },

@@ -8,9 +8,14 @@ export interface DatabaseConfig {
   statementTimeoutMs: number;
 }
 
-/** Where the journal is: DATABASE_URL (PostgreSQL) or DATA_DIR (SQLite), and the CSSS deadline its stale window derives from. */
+/**
+ * Where the journal is: DATABASE_URL (PostgreSQL) or DATA_DIR (SQLite), and the send budget
+ * and CSSS deadline its stale window derives from.
+ */
 export interface JournalLocation {
   dataDir: string;
   database: DatabaseConfig | undefined;
   csssTimeoutMs: number;
+  /** The longest a claimed attempt may wait before its request leaves; past it, it is not sent. */
+  orderSendBudgetMs: number;
 }

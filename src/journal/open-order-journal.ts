@@ -2,13 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../logger.js';
 import type { JournalStoreMetrics } from '../observability/store-metrics.js';
 import type { JournalLocation } from './journal.config.js';
-import { JournalUnavailableError, STALE_PENDING_DETAIL, type OrderJournal } from './order-journal.js';
+import { JournalUnavailableError, pendingStaleAfterMsFor, STALE_PENDING_DETAIL, type OrderJournal } from './order-journal.js';
 import type { ReconciliationStore } from './order-reconciliation.js';
 import { PostgresOrderJournal } from './postgres-order-journal.js';
-import { journalPathIn, pendingStaleAfterMsFor, SqliteOrderJournal } from './sqlite-order-journal.js';
+import { journalPathIn, SqliteOrderJournal } from './sqlite-order-journal.js';
 
 const SWEEP_INTERVAL_MS = 1_000;
 const STOPPED_IN_FLIGHT_DETAIL = 'the gateway stopped before the outcome was recorded';
+const FORCED_EXIT_DETAIL = 'the gateway was stopped at once while the order was in flight';
 /** Backoff between start-up tries of the database: doubling from 250 ms, at most 5 s apart. */
 const FIRST_RETRY_MS = 250;
 const MAX_RETRY_MS = 5_000;
@@ -20,6 +21,8 @@ export interface JournalSettings extends JournalLocation {
   metrics?: JournalStoreMetrics;
   /** Aborts the wait for a database that is down at start-up. */
   signal?: AbortSignal;
+  /** Called once when the journal can no longer be trusted to keep what it commits (a failed SQLite WAL sync). */
+  onFatal?: (error: unknown) => void;
 }
 
 /** An open journal with its upkeep running. */
@@ -32,6 +35,8 @@ export interface OpenOrderJournal {
   pendingStaleAfterMs: number;
   /** At shutdown, once no order is in flight: this process's PENDING attempts become UNKNOWN. */
   markInFlightUnknown(): Promise<void>;
+  /** At a forced exit, with orders still in flight: this process's PENDING attempts become UNKNOWN at once. */
+  markAbandonedUnknown(): Promise<void>;
   /** Stops the sweeper and closes the journal. */
   close(): Promise<void>;
 }
@@ -42,8 +47,8 @@ export interface OpenOrderJournal {
  */
 export async function openOrderJournal(settings: JournalSettings): Promise<OpenOrderJournal> {
   const { logger } = settings;
-  const pendingStaleAfterMs = pendingStaleAfterMsFor(settings.csssTimeoutMs);
-  const journal = await openJournalStore(settings, { create: true, waitForDatabase: true, ...settings });
+  const pendingStaleAfterMs = pendingStaleAfterMsFor(settings);
+  const journal = await openJournalStore(settings, { create: true, waitForDatabase: true, ...settings, onSyncFailed: settings.onFatal });
 
   const sweepStalePending = async (): Promise<void> => {
     const swept = await journal.markPendingUnknown({ ownOnly: false, detail: STALE_PENDING_DETAIL });
@@ -69,6 +74,10 @@ export async function openOrderJournal(settings: JournalSettings): Promise<OpenO
       const marked = await journal.markPendingUnknown({ ownOnly: true, detail: STOPPED_IN_FLIGHT_DETAIL });
       if (marked > 0) logger.warn({ marked }, 'order attempts still in flight at shutdown are now UNKNOWN');
     },
+    async markAbandonedUnknown() {
+      const marked = await journal.markPendingUnknown({ ownOnly: true, detail: FORCED_EXIT_DETAIL });
+      if (marked > 0) logger.warn({ marked }, 'order attempts in flight at a forced exit are now UNKNOWN');
+    },
     async close() {
       clearInterval(sweeper);
       await journal.close();
@@ -88,6 +97,8 @@ export interface OpenJournalStoreOptions {
   clock?: () => number;
   metrics?: JournalStoreMetrics;
   signal?: AbortSignal;
+  /** SQLite: called once when a WAL sync fails (see SqliteOrderJournalOptions). */
+  onSyncFailed?: (error: unknown) => void;
 }
 
 /**
@@ -96,11 +107,17 @@ export interface OpenJournalStoreOptions {
  * knows which store it is; the gateway, the journal CLI and the tests all open it here.
  */
 export async function openJournalStore(location: JournalLocation, options: OpenJournalStoreOptions): Promise<OrderJournalStore> {
-  const pendingStaleAfterMs = pendingStaleAfterMsFor(location.csssTimeoutMs);
+  const pendingStaleAfterMs = pendingStaleAfterMsFor(location);
   const { database } = location;
   if (!database) {
     const path = journalPathIn(location.dataDir);
-    const journal = new SqliteOrderJournal({ path, pendingStaleAfterMs, clock: options.clock, create: options.create });
+    const journal = new SqliteOrderJournal({
+      path,
+      pendingStaleAfterMs,
+      clock: options.clock,
+      create: options.create,
+      onSyncFailed: options.onSyncFailed,
+    });
     options.logger?.info({ journal: 'sqlite', journalPath: path }, 'order journal open');
     return journal;
   }

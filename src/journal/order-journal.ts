@@ -29,6 +29,11 @@ export interface OrderAttempt {
   owner: string;
   createdAt: string;
   updatedAt: string;
+  /**
+   * When a PENDING attempt can no longer be in flight, set by its sender when it claimed it;
+   * null only on SQLite rows written before the column existed.
+   */
+  staleAt: string | null;
 }
 
 export interface ClaimRequest {
@@ -84,8 +89,16 @@ export interface OrderJournal {
    * or those of any process past the stale deadline their sender stored (after a crash).
    */
   markPendingUnknown(options: { ownOnly: boolean; detail: string }): Promise<number>;
-  /** An operator's verdict on an UNKNOWN attempt after checking with CSSS. */
-  settle(attemptId: number, outcome: Extract<AttemptOutcome, { status: 'SUCCEEDED' | 'NOT_SENT' }>): Promise<OrderAttempt>;
+  /**
+   * An operator's verdict on an UNKNOWN attempt after checking with CSSS. With
+   * `inFlightForMs`, a NOT_SENT verdict is refused (JournalSettleError) until that long
+   * after the attempt's stale deadline, judged by the store's clock in the same write.
+   */
+  settle(
+    attemptId: number,
+    outcome: Extract<AttemptOutcome, { status: 'SUCCEEDED' | 'NOT_SENT' }>,
+    options?: SettleOptions,
+  ): Promise<OrderAttempt>;
   /**
    * Whether an order could be journaled now (readiness); it never blocks the event loop.
    * SQLite: false once a write has failed, true again once one succeeds, answered from
@@ -97,12 +110,81 @@ export interface OrderJournal {
   close(): Promise<void>;
 }
 
+export interface SettleOptions {
+  /**
+   * How long after its stale deadline the attempt may still be in flight at CSSS (the CSSS
+   * deadline): a NOT_SENT verdict before then is refused, since a retry could order twice.
+   */
+  inFlightForMs?: number;
+}
+
+/** The margin past the send budget and the CSSS deadline for recording the outcome, a journal lock wait (2 s at most) included. */
+const STALE_MARGIN_MS = 5_000;
+
+/**
+ * How long a PENDING attempt may stay so. A claimed attempt leaves within the send budget
+ * or is never sent, and every CSSS call ends by its deadline, so one older than this was
+ * cut off by a crash; an attempt that can still be sent is never stale.
+ */
+export function pendingStaleAfterMsFor(settings: { csssTimeoutMs: number; orderSendBudgetMs: number }): number {
+  return settings.orderSendBudgetMs + settings.csssTimeoutMs + STALE_MARGIN_MS;
+}
+
 /** Why a PENDING attempt past its stale deadline became UNKNOWN: its sender stopped. */
 export const STALE_PENDING_DETAIL = 'the gateway that sent it stopped before the outcome was recorded';
+
+/** The latest attempt for a (client, key), and whether it is past its stale deadline by the store's clock. */
+export interface LatestAttempt {
+  attempt: OrderAttempt;
+  stale: boolean;
+}
+
+/** What a claim does, decided from the latest attempt alone; each store carries it out atomically. */
+export type ClaimDecision =
+  /** Answer without writing. */
+  | { kind: 'answer'; result: ClaimResult }
+  /** The latest attempt is PENDING past its stale deadline: mark it UNKNOWN, then answer it as finished. */
+  | { kind: 'sweep'; attempt: OrderAttempt }
+  /** Record attempt `attemptNo` as PENDING and answer it as claimed. */
+  | { kind: 'insert'; attemptNo: number };
+
+/**
+ * The one claim rule of every journal: a key used with another order is reused; a live
+ * PENDING attempt is in progress, a stale one is swept to UNKNOWN; any finished attempt
+ * other than NOT_SENT is replayed; otherwise (no attempt, or NOT_SENT) a new attempt is
+ * recorded, unless `refuseNew` says nothing would be sent now.
+ */
+export function decideClaim(latest: LatestAttempt | undefined, request: ClaimRequest): ClaimDecision {
+  if (latest) {
+    const { attempt } = latest;
+    if (attempt.fingerprint !== request.fingerprint) return { kind: 'answer', result: { kind: 'reused', attempt } };
+    if (attempt.status === 'PENDING') {
+      return latest.stale ? { kind: 'sweep', attempt } : { kind: 'answer', result: { kind: 'in_progress', attempt } };
+    }
+    if (attempt.status !== 'NOT_SENT') return { kind: 'answer', result: { kind: 'finished', attempt } };
+  }
+  if (request.refuseNew) return { kind: 'answer', result: { kind: 'refused' } };
+  return { kind: 'insert', attemptNo: (latest?.attempt.attemptNo ?? 0) + 1 };
+}
 
 /** Thrown by `settle` when the attempt is missing or not UNKNOWN. */
 export class JournalSettleError extends Error {
   override readonly name = 'JournalSettleError';
+}
+
+/** The refusal of a NOT_SENT verdict while the attempt could still be in flight at CSSS, saying from when it is possible. */
+export function notPlacedTooSoon(attemptId: number, possibleFrom: Date): JournalSettleError {
+  return new JournalSettleError(
+    `attempt ${attemptId} could still be in flight at CSSS; it can be settled not-placed from ${possibleFrom.toISOString()} (check CSSS again then)`,
+  );
+}
+
+/**
+ * Thrown by a claim once the journal can no longer promise that what it commits is on the
+ * disk (a failed WAL sync): nothing more is sent until a restart reads what is really there.
+ */
+export class JournalFailedError extends Error {
+  override readonly name = 'JournalFailedError';
 }
 
 /**
@@ -132,7 +214,7 @@ export interface AttemptColumns {
 /** One row as an OrderAttempt: the shared columns mapped here, so a new one cannot be forgotten by one store. */
 export function attemptFromColumns(
   row: AttemptColumns,
-  converted: Pick<OrderAttempt, 'id' | 'request' | 'createdAt' | 'updatedAt'>,
+  converted: Pick<OrderAttempt, 'id' | 'request' | 'createdAt' | 'updatedAt' | 'staleAt'>,
 ): OrderAttempt {
   return {
     id: converted.id,
@@ -151,6 +233,7 @@ export function attemptFromColumns(
     owner: row.owner,
     createdAt: converted.createdAt,
     updatedAt: converted.updatedAt,
+    staleAt: converted.staleAt,
   };
 }
 

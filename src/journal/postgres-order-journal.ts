@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
 import type { JournalOperation, JournalStoreMetrics } from '../observability/store-metrics.js';
@@ -15,8 +16,10 @@ import {
 import { POSTGRES_JOURNAL_MIGRATIONS } from './postgres-journal.migrations.js';
 import {
   attemptFromColumns,
+  decideClaim,
   JournalSettleError,
   JournalUnavailableError,
+  notPlacedTooSoon,
   outcomeFields,
   STALE_PENDING_DETAIL,
   type AttemptColumns,
@@ -26,6 +29,7 @@ import {
   type ClaimResult,
   type OrderAttempt,
   type OrderJournal,
+  type SettleOptions,
 } from './order-journal.js';
 
 export interface PostgresOrderJournalOptions {
@@ -51,6 +55,10 @@ export interface PostgresOrderJournalOptions {
 const MIGRATION_LOCK_KEY = 0x4353_5353_4a52_4e4cn;
 /** A claim that keeps losing races on one key gives up after this many rounds (each round is a write another call won). */
 const MAX_CLAIM_ROUNDS = 8;
+/** Pauses before the tries of undoing a claim whose reply was lost; the first try is at once. */
+const UNDO_LOST_CLAIM_PAUSES_MS = [0, 250, 1_000];
+/** The outcome of a claim whose INSERT may have committed although its reply never came: its order was not sent. */
+export const CLAIM_REPLY_LOST_DETAIL = 'the journal did not confirm the attempt, so it was not sent';
 
 /** pg returns BIGSERIAL ids as strings, JSONB parsed and TIMESTAMPTZ as Dates. */
 interface AttemptRow extends AttemptColumns {
@@ -58,6 +66,7 @@ interface AttemptRow extends AttemptColumns {
   request: unknown;
   created_at: Date;
   updated_at: Date;
+  stale_at: Date;
 }
 
 function toAttempt(row: AttemptRow): OrderAttempt {
@@ -66,11 +75,12 @@ function toAttempt(row: AttemptRow): OrderAttempt {
     request: row.request,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
+    staleAt: row.stale_at.toISOString(),
   });
 }
 
 const COLUMNS = `id, client_id, idempotency_key, attempt_no, fingerprint, request, status, csss_code, csss_message,
-  sim_id, order_id, order_time, detail, owner, created_at, updated_at`;
+  sim_id, order_id, order_time, detail, owner, created_at, updated_at, stale_at`;
 
 // Named statements are prepared once per connection. Every time comes from the database's
 // clock (now()), so replicas whose host clocks differ still agree on which attempts are stale.
@@ -100,6 +110,11 @@ const SQL = {
                   updated_at = now()
             WHERE id = $1 AND status IN ('PENDING', 'UNKNOWN')`,
   },
+  undoLostClaim: {
+    name: 'journal-undo-lost-claim',
+    text: `UPDATE ota_order_attempts SET status = 'NOT_SENT', detail = $5, updated_at = now()
+            WHERE client_id = $1 AND idempotency_key = $2 AND attempt_no = $3 AND owner = $4 AND status = 'PENDING'`,
+  },
 } as const;
 
 /**
@@ -117,11 +132,22 @@ export class PostgresOrderJournal implements OrderJournal, ReconciliationStore {
   readonly #pool: pg.Pool;
   readonly #staleAfterMs: number;
   readonly #metrics: JournalStoreMetrics | undefined;
+  readonly #logger: Logger | undefined;
+  /**
+   * Per (client, key, attempt) slot, this process's INSERTs awaiting their reply plus its
+   * claimed attempts not yet recorded. A lost reply is undone only where this is zero: a
+   * PENDING row of this owner in that slot is then the lost INSERT's own, not another
+   * call's live attempt.
+   */
+  readonly #slotUsers = new Map<string, number>();
+  /** The slot of each attempt this process claimed and has not recorded yet. */
+  readonly #claimedSlots = new Map<number, string>();
 
   private constructor(pool: pg.Pool, options: PostgresOrderJournalOptions) {
     this.#pool = pool;
     this.#staleAfterMs = options.pendingStaleAfterMs;
     this.#metrics = options.metrics;
+    this.#logger = options.logger;
   }
 
   /**
@@ -157,6 +183,7 @@ export class PostgresOrderJournal implements OrderJournal, ReconciliationStore {
       throw error;
     }
     options.metrics?.observePool(() => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }));
+    if (options.create) await journal.#warnWithoutSynchronousStandby();
     return journal;
   }
 
@@ -210,6 +237,23 @@ export class PostgresOrderJournal implements OrderJournal, ReconciliationStore {
     }
   }
 
+  /**
+   * A commit acknowledged by a primary without a synchronous standby can be lost in a
+   * failover: the claim of an order that was then sent would vanish, and a retry would send
+   * it again. Exactly-once across a failover needs a standby that has every commit.
+   */
+  async #warnWithoutSynchronousStandby(): Promise<void> {
+    try {
+      const result = await this.#pool.query<{ synchronous_standby_names: string }>('SHOW synchronous_standby_names');
+      if ((result.rows[0]?.synchronous_standby_names ?? '') !== '') return;
+      this.#logger?.warn(
+        'PostgreSQL has no synchronous standby (synchronous_standby_names is empty): after a failover to a standby that missed commits, an order could be sent twice; see docs/replicas.md',
+      );
+    } catch (error) {
+      this.#logger?.warn({ err: error }, 'could not read synchronous_standby_names');
+    }
+  }
+
   async #query<Row extends pg.QueryResultRow>(
     operation: JournalOperation,
     query: string | { name: string; text: string },
@@ -232,7 +276,43 @@ export class PostgresOrderJournal implements OrderJournal, ReconciliationStore {
     for (let round = 0; round < MAX_CLAIM_ROUNDS; round += 1) {
       // While nothing would be sent (refuseNew), only known keys are answered: no row is written.
       if (!request.refuseNew) {
-        const inserted = await this.#query<AttemptRow>('claim', SQL.insert, [
+        const claimed = await this.#insertClaim(request, attemptNo, requestJson);
+        if (claimed) return { kind: 'claimed', attempt: claimed };
+      }
+
+      // Attempt n exists (or none does yet): decide from the latest attempt, as it stands now.
+      const latest = (await this.#query<AttemptRow & { stale: boolean }>('claim', SQL.latest, [request.clientId, request.idempotencyKey]))
+        .rows[0];
+      const decision = decideClaim(latest && { attempt: toAttempt(latest), stale: latest.stale }, request);
+      switch (decision.kind) {
+        case 'answer':
+          return decision.result;
+        case 'sweep': {
+          const swept = (await this.#query<AttemptRow>('claim', SQL.sweepOne, [decision.attempt.id, STALE_PENDING_DETAIL])).rows[0];
+          if (swept) return { kind: 'finished', attempt: toAttempt(swept) };
+          continue; // its outcome was recorded meanwhile: read it again
+        }
+        case 'insert':
+          attemptNo = decision.attemptNo;
+          continue;
+      }
+    }
+    throw new Error(`the claim of one idempotency key lost ${MAX_CLAIM_ROUNDS} races in a row`);
+  }
+
+  /**
+   * Records attempt `attemptNo` as PENDING, or answers undefined when it exists. When the
+   * INSERT fails, it may still have committed (the reply was lost): the row is marked
+   * NOT_SENT before the error goes on, so a retry is not told the order is in progress and
+   * then that its outcome is unknown, for an order that never left.
+   */
+  async #insertClaim(request: ClaimRequest, attemptNo: number, requestJson: string): Promise<OrderAttempt | undefined> {
+    const slot = JSON.stringify([request.clientId, request.idempotencyKey, attemptNo]);
+    this.#slotUsers.set(slot, (this.#slotUsers.get(slot) ?? 0) + 1);
+    let row: AttemptRow | undefined;
+    try {
+      row = (
+        await this.#query<AttemptRow>('claim', SQL.insert, [
           request.clientId,
           request.idempotencyKey,
           attemptNo,
@@ -240,32 +320,59 @@ export class PostgresOrderJournal implements OrderJournal, ReconciliationStore {
           requestJson,
           this.owner,
           this.#staleAfterMs,
-        ]);
-        if (inserted.rows[0]) return { kind: 'claimed', attempt: toAttempt(inserted.rows[0]) };
-      }
-
-      // Attempt n exists: answer from the latest attempt, as it stands now.
-      const latest = (await this.#query<AttemptRow & { stale: boolean }>('claim', SQL.latest, [request.clientId, request.idempotencyKey]))
-        .rows[0];
-      if (!latest) {
-        if (request.refuseNew) return { kind: 'refused' };
-        continue;
-      }
-      if (latest.fingerprint !== request.fingerprint) return { kind: 'reused', attempt: toAttempt(latest) };
-      if (latest.status === 'PENDING') {
-        if (!latest.stale) return { kind: 'in_progress', attempt: toAttempt(latest) };
-        const swept = (await this.#query<AttemptRow>('claim', SQL.sweepOne, [latest.id, STALE_PENDING_DETAIL])).rows[0];
-        if (swept) return { kind: 'finished', attempt: toAttempt(swept) };
-        continue; // its outcome was recorded meanwhile: read it again
-      }
-      if (latest.status !== 'NOT_SENT') return { kind: 'finished', attempt: toAttempt(latest) };
-      if (request.refuseNew) return { kind: 'refused' };
-      attemptNo = latest.attempt_no + 1;
+        ])
+      ).rows[0];
+    } catch (error) {
+      if (this.#releaseSlot(slot)) await this.#undoLostClaim(request, attemptNo);
+      throw error;
     }
-    throw new Error(`the claim of one idempotency key lost ${MAX_CLAIM_ROUNDS} races in a row`);
+    if (!row) {
+      this.#releaseSlot(slot);
+      return undefined;
+    }
+    const attempt = toAttempt(row);
+    this.#claimedSlots.set(attempt.id, slot);
+    return attempt;
+  }
+
+  /** One user of the slot is done; true when no call of this process uses it any more. */
+  #releaseSlot(slot: string): boolean {
+    const users = (this.#slotUsers.get(slot) ?? 1) - 1;
+    if (users > 0) {
+      this.#slotUsers.set(slot, users);
+      return false;
+    }
+    this.#slotUsers.delete(slot);
+    return true;
+  }
+
+  async #undoLostClaim(request: ClaimRequest, attemptNo: number): Promise<void> {
+    for (const [tryNo, pauseMs] of UNDO_LOST_CLAIM_PAUSES_MS.entries()) {
+      if (pauseMs > 0) await sleep(pauseMs);
+      try {
+        const undone = await this.#query('claim', SQL.undoLostClaim, [
+          request.clientId,
+          request.idempotencyKey,
+          attemptNo,
+          this.owner,
+          CLAIM_REPLY_LOST_DETAIL,
+        ]);
+        if ((undone.rowCount ?? 0) > 0) this.#logger?.warn({ attemptNo }, 'an attempt whose claim reply was lost is now NOT_SENT');
+        return;
+      } catch (error) {
+        // Still unreachable: the attempt stays PENDING and becomes UNKNOWN once stale, never sent twice.
+        const last = tryNo === UNDO_LOST_CLAIM_PAUSES_MS.length - 1;
+        this.#logger?.error({ err: error, attemptNo, last }, 'an attempt whose claim reply was lost could not be marked NOT_SENT');
+      }
+    }
   }
 
   async record(attemptId: number, outcome: AttemptOutcome): Promise<boolean> {
+    const slot = this.#claimedSlots.get(attemptId);
+    if (slot !== undefined) {
+      this.#claimedSlots.delete(attemptId);
+      this.#releaseSlot(slot);
+    }
     const fields = outcomeFields(outcome);
     const result = await this.#query('record', SQL.record, [
       attemptId,
@@ -315,20 +422,39 @@ export class PostgresOrderJournal implements OrderJournal, ReconciliationStore {
     return result.rowCount ?? 0;
   }
 
-  async settle(attemptId: number, outcome: Extract<AttemptOutcome, { status: 'SUCCEEDED' | 'NOT_SENT' }>): Promise<OrderAttempt> {
+  async settle(
+    attemptId: number,
+    outcome: Extract<AttemptOutcome, { status: 'SUCCEEDED' | 'NOT_SENT' }>,
+    options: SettleOptions = {},
+  ): Promise<OrderAttempt> {
     const fields = outcomeFields(outcome);
-    // One conditional statement: two operators settling the same attempt cannot both win.
+    const inFlightForMs = outcome.status === 'NOT_SENT' ? (options.inFlightForMs ?? null) : null;
+    // One conditional statement, judged by the database's clock: two operators settling the
+    // same attempt cannot both win, and a NOT_SENT verdict cannot land while it may be in flight.
     const settled = await this.#query<AttemptRow>(
       'settle',
       `UPDATE ota_order_attempts
           SET status = $2, csss_code = $3, csss_message = $4, sim_id = $5, order_id = $6, order_time = $7, detail = $8, updated_at = now()
-        WHERE id = $1 AND status = 'UNKNOWN'
+        WHERE id = $1 AND status = 'UNKNOWN' AND ($9::integer IS NULL OR stale_at + $9 * interval '1 millisecond' <= now())
         RETURNING ${COLUMNS}`,
-      [attemptId, fields.status, fields.csssCode, fields.csssMessage, fields.simId, fields.orderId, fields.orderTime, fields.detail],
+      [
+        attemptId,
+        fields.status,
+        fields.csssCode,
+        fields.csssMessage,
+        fields.simId,
+        fields.orderId,
+        fields.orderTime,
+        fields.detail,
+        inFlightForMs,
+      ],
     );
     if (settled.rows[0]) return toAttempt(settled.rows[0]);
     const current = await this.findById(attemptId);
     if (!current) throw new JournalSettleError(`no attempt with id ${attemptId}`);
+    if (current.status === 'UNKNOWN' && inFlightForMs !== null && current.staleAt !== null) {
+      throw notPlacedTooSoon(attemptId, new Date(Date.parse(current.staleAt) + inFlightForMs));
+    }
     throw new JournalSettleError(`attempt ${attemptId} is ${current.status}; only UNKNOWN attempts can be settled`);
   }
 

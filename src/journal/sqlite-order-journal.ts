@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { JOURNAL_MIGRATIONS } from './journal.migrations.js';
 import {
   attemptFromColumns,
+  decideClaim,
+  JournalFailedError,
   JournalSettleError,
   JournalUnavailableError,
+  notPlacedTooSoon,
   outcomeFields,
   STALE_PENDING_DETAIL,
   type AttemptColumns,
@@ -16,6 +18,7 @@ import {
   type ClaimResult,
   type OrderAttempt,
   type OrderJournal,
+  type SettleOptions,
 } from './order-journal.js';
 import {
   RECONCILED_DETAIL,
@@ -27,20 +30,12 @@ import {
   type ReconciliationVerdict,
   type UnknownAttemptSummary,
 } from './order-reconciliation.js';
+import { SQLITE_JOURNAL_MIGRATIONS } from './sqlite-journal.migrations.js';
 import { WalSync, type SyncFile } from './wal-sync.js';
 
 /** The journal file in a DATA_DIR: one place for the gateway, the journal CLI and the tests. */
 export function journalPathIn(dataDir: string): string {
   return join(dataDir, 'orders.sqlite');
-}
-
-/**
- * How long a PENDING attempt may stay so: every CSSS call ends by its deadline, so one
- * older than this was cut off by a crash. The margin covers recording the outcome after
- * the answer, including a journal lock wait (2 s at most) and a busy event loop.
- */
-export function pendingStaleAfterMsFor(csssTimeoutMs: number): number {
-  return csssTimeoutMs + 5_000;
 }
 
 export interface SqliteOrderJournalOptions {
@@ -59,6 +54,12 @@ export interface SqliteOrderJournalOptions {
   create?: boolean;
   /** How the WAL is flushed to the disk: fdatasync on libuv's thread pool unless a test says otherwise. */
   syncFile?: SyncFile;
+  /**
+   * Called once when a WAL sync fails: the journal then refuses every claim for good, and
+   * the process should finish what is in flight and exit, so that a restart's recovery
+   * reads what is really on the disk.
+   */
+  onSyncFailed?: (error: unknown) => void;
 }
 
 /** The outcome of an attempt whose claim committed but could not be made durable: it was never sent. */
@@ -101,7 +102,7 @@ type ReconcileDueRow = AttemptRow & ReconciliationRow;
 
 function toAttempt(row: AttemptRow): OrderAttempt {
   const request = JSON.parse(row.request_json) as unknown;
-  return attemptFromColumns(row, { id: row.id, request, createdAt: row.created_at, updatedAt: row.updated_at });
+  return attemptFromColumns(row, { id: row.id, request, createdAt: row.created_at, updatedAt: row.updated_at, staleAt: row.stale_at });
 }
 
 /**
@@ -117,6 +118,10 @@ function toAttempt(row: AttemptRow): OrderAttempt {
  * cut loses one first, its attempt stays PENDING and ends UNKNOWN, never re-sent.
  * SQLite's automatic checkpoint (every 1,000 WAL pages, inside a commit) still syncs on the
  * event loop; a worker thread doing it instead cost 20 % more CPU per order (measured).
+ *
+ * A failed sync is fatal, as PostgreSQL treats a failed fsync: Linux reports a write-back
+ * error once and may drop the failed pages, so later syncs that succeed prove nothing about
+ * what was committed before. From then on every claim is refused and readiness fails.
  */
 export class SqliteOrderJournal implements OrderJournal, ReconciliationStore {
   readonly owner = randomUUID();
@@ -126,8 +131,15 @@ export class SqliteOrderJournal implements OrderJournal, ReconciliationStore {
   readonly #statements;
   readonly #wal: WalSync;
   readonly #queue: QueuedWrite[] = [];
-  /** Whether the last write transaction committed (and was synced, where its callers waited for that); readiness reads it. */
-  #lastWriteOk = true;
+  /**
+   * Whether the last WAL sync succeeded and no write transaction failed since; readiness
+   * reads it. A commit alone never sets it back: on a full disk a small write may commit
+   * to the page cache while syncs keep failing.
+   */
+  #lastSyncOk = true;
+  /** Set by the first failed sync, never cleared: the journal no longer claims. */
+  #syncFailure: unknown;
+  readonly #onSyncFailed: ((error: unknown) => void) | undefined;
   #probing = false;
 
   constructor(options: SqliteOrderJournalOptions) {
@@ -139,18 +151,35 @@ export class SqliteOrderJournal implements OrderJournal, ReconciliationStore {
       mkdirSync(dirname(options.path), { recursive: true });
     }
     this.#db = new Database(options.path, { fileMustExist: options.create === false });
+    this.#onSyncFailed = options.onSyncFailed;
+    try {
+      // A tool must not turn an empty file (a wrong path, a copy that failed) into a journal.
+      if (options.create === false && !this.#hasTable('schema_migrations')) {
+        throw new JournalUnavailableError(
+          `${options.path} is not an order journal (it has no schema_migrations table); check DATA_DIR, or start the gateway once to create it`,
+        );
+      }
+    } catch (error) {
+      this.#db.close();
+      throw error;
+    }
     // Waiting blocks the event loop, so keep it short; stale deadlines leave margin for it.
     this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 2000}`);
     this.#clock = options.clock ?? Date.now;
     this.#staleAfterMs = options.pendingStaleAfterMs;
     // Switching a new file to WAL takes an exclusive lock that SQLite does not wait for, so
     // two gateways starting together on one file must retry rather than fail.
-    retryWhileBusy(() => {
-      this.#db.pragma('journal_mode = WAL');
-      // Not FULL: the WAL is synced off the event loop by #wal, only where a caller waits for it.
-      this.#db.pragma('synchronous = NORMAL');
-      this.#migrate();
-    });
+    try {
+      retryWhileBusy(() => {
+        this.#db.pragma('journal_mode = WAL');
+        // Not FULL: the WAL is synced off the event loop by #wal, only where a caller waits for it.
+        this.#db.pragma('synchronous = NORMAL');
+        this.#migrate(options.create !== false);
+      });
+    } catch (error) {
+      this.#db.close();
+      throw error;
+    }
     this.#wal = new WalSync(options.path, options.syncFile);
 
     const db = this.#db;
@@ -186,18 +215,35 @@ export class SqliteOrderJournal implements OrderJournal, ReconciliationStore {
     return new Date(this.#clock()).toISOString();
   }
 
-  #migrate(): void {
-    this.#db.exec(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR(255) NOT NULL, applied_at VARCHAR(32) NOT NULL)',
-    );
+  #hasTable(name: string): boolean {
+    return this.#db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+  }
+
+  /** Applies the migrations this code knows; refuses a newer schema, and (tools, `create` false) an older one. */
+  #migrate(create: boolean): void {
     const apply = this.#db.transaction(() => {
+      this.#db.exec(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR(255) NOT NULL, applied_at VARCHAR(32) NOT NULL)',
+      );
       const applied = new Set(
         this.#db
           .prepare<[], { version: number }>('SELECT version FROM schema_migrations')
           .all()
           .map((row) => row.version),
       );
-      for (const migration of JOURNAL_MIGRATIONS) {
+      const known = Math.max(...SQLITE_JOURNAL_MIGRATIONS.map((migration) => migration.version));
+      const newest = Math.max(0, ...applied);
+      if (newest > known) {
+        throw new JournalUnavailableError(
+          `the order journal's schema is at version ${newest}, newer than this gateway knows (${known}); run a gateway release that knows it`,
+        );
+      }
+      if (!create && applied.size < SQLITE_JOURNAL_MIGRATIONS.length) {
+        throw new JournalUnavailableError(
+          `the order journal's schema is at version ${newest}; start the gateway once to migrate it to ${known}`,
+        );
+      }
+      for (const migration of SQLITE_JOURNAL_MIGRATIONS) {
         if (applied.has(migration.version)) continue;
         this.#db.exec(migration.sql);
         this.#db
@@ -214,6 +260,7 @@ export class SqliteOrderJournal implements OrderJournal, ReconciliationStore {
    * waits for the WAL sync; everything else resolves at commit.
    */
   claim(request: ClaimRequest): Promise<ClaimResult> {
+    if (this.#syncFailure !== undefined) return Promise.reject(this.#failedError());
     return this.#enqueue(() => this.#claimNow(request), {
       required: (result) => result.kind === 'claimed',
       onSyncFailed: (result) => this.#abandonClaim(result),
@@ -258,7 +305,7 @@ export class SqliteOrderJournal implements OrderJournal, ReconciliationStore {
         .immediate();
     } catch (error) {
       // The transaction itself failed (busy, disk full): nothing in it was written.
-      this.#lastWriteOk = false;
+      this.#lastSyncOk = false;
       for (const { reject } of batch) reject(error);
       return;
     }
@@ -269,23 +316,52 @@ export class SqliteOrderJournal implements OrderJournal, ReconciliationStore {
       else if (entry.durability?.required(outcome.value)) durableWaiters.push({ entry, value: outcome.value });
       else entry.resolve(outcome.value);
     });
-    if (durableWaiters.length === 0) {
-      this.#lastWriteOk = true;
-      return;
-    }
+    if (durableWaiters.length === 0) return;
     this.#wal.sync().then(
       () => {
-        this.#lastWriteOk = true;
+        // A sync that started after a failed one proves nothing about the commits before it.
+        if (this.#syncFailure !== undefined) {
+          for (const { entry, value } of durableWaiters) {
+            entry.reject(this.#failedError());
+            entry.durability?.onSyncFailed?.(value);
+          }
+          return;
+        }
+        this.#lastSyncOk = true;
         for (const { entry, value } of durableWaiters) entry.resolve(value);
       },
       (error: unknown) => {
-        this.#lastWriteOk = false;
+        this.#failSync(error);
         for (const { entry, value } of durableWaiters) {
           entry.reject(error);
           entry.durability?.onSyncFailed?.(value);
         }
       },
     );
+  }
+
+  /** A sync outside the write batches (sweeps, settling): its failure is as fatal as a claim's. */
+  async #syncWal(): Promise<void> {
+    try {
+      await this.#wal.sync();
+    } catch (error) {
+      this.#failSync(error);
+      throw error;
+    }
+  }
+
+  /** The first failed sync: no claim from now on, readiness fails for good, and the owner is told once. */
+  #failSync(error: unknown): void {
+    this.#lastSyncOk = false;
+    if (this.#syncFailure !== undefined) return;
+    this.#syncFailure = error;
+    this.#onSyncFailed?.(error);
+  }
+
+  #failedError(): JournalFailedError {
+    return new JournalFailedError('a WAL sync of the order journal failed; it takes no new attempts until the gateway restarts', {
+      cause: this.#syncFailure,
+    });
   }
 
   /**
@@ -301,48 +377,52 @@ export class SqliteOrderJournal implements OrderJournal, ReconciliationStore {
   #claimNow(request: ClaimRequest): ClaimResult {
     const latestRow = this.#statements.latest.get(request.clientId, request.idempotencyKey);
     const now = this.#now();
-    if (latestRow) {
-      if (latestRow.fingerprint !== request.fingerprint) return { kind: 'reused', attempt: toAttempt(latestRow) };
-      if (latestRow.status === 'PENDING') {
-        if (latestRow.stale_at !== null && latestRow.stale_at >= now) return { kind: 'in_progress', attempt: toAttempt(latestRow) };
-        this.#statements.record.run({ ...outcomeFields({ status: 'UNKNOWN', detail: STALE_PENDING_DETAIL }), id: latestRow.id, now });
-        return { kind: 'finished', attempt: toAttempt(this.#statements.byId.get(latestRow.id)!) };
+    const latest = latestRow && { attempt: toAttempt(latestRow), stale: latestRow.stale_at === null || latestRow.stale_at < now };
+    const decision = decideClaim(latest, request);
+    switch (decision.kind) {
+      case 'answer':
+        return decision.result;
+      case 'sweep': {
+        const { id } = decision.attempt;
+        this.#statements.record.run({ ...outcomeFields({ status: 'UNKNOWN', detail: STALE_PENDING_DETAIL }), id, now });
+        return { kind: 'finished', attempt: toAttempt(this.#statements.byId.get(id)!) };
       }
-      if (latestRow.status !== 'NOT_SENT') return { kind: 'finished', attempt: toAttempt(latestRow) };
+      case 'insert': {
+        const staleAt = new Date(this.#clock() + this.#staleAfterMs).toISOString();
+        const { lastInsertRowid } = this.#statements.insert.run({
+          clientId: request.clientId,
+          idempotencyKey: request.idempotencyKey,
+          attemptNo: decision.attemptNo,
+          fingerprint: request.fingerprint,
+          requestJson: JSON.stringify(request.request),
+          owner: this.owner,
+          now,
+          staleAt,
+        });
+        return {
+          kind: 'claimed',
+          attempt: {
+            id: Number(lastInsertRowid),
+            clientId: request.clientId,
+            idempotencyKey: request.idempotencyKey,
+            attemptNo: decision.attemptNo,
+            fingerprint: request.fingerprint,
+            request: request.request,
+            status: 'PENDING',
+            csssCode: null,
+            csssMessage: null,
+            simId: null,
+            orderId: null,
+            orderTime: null,
+            detail: null,
+            owner: this.owner,
+            createdAt: now,
+            updatedAt: now,
+            staleAt,
+          },
+        };
+      }
     }
-    if (request.refuseNew) return { kind: 'refused' };
-    const attemptNo = (latestRow?.attempt_no ?? 0) + 1;
-    const { lastInsertRowid } = this.#statements.insert.run({
-      clientId: request.clientId,
-      idempotencyKey: request.idempotencyKey,
-      attemptNo,
-      fingerprint: request.fingerprint,
-      requestJson: JSON.stringify(request.request),
-      owner: this.owner,
-      now,
-      staleAt: new Date(this.#clock() + this.#staleAfterMs).toISOString(),
-    });
-    return {
-      kind: 'claimed',
-      attempt: {
-        id: Number(lastInsertRowid),
-        clientId: request.clientId,
-        idempotencyKey: request.idempotencyKey,
-        attemptNo,
-        fingerprint: request.fingerprint,
-        request: request.request,
-        status: 'PENDING',
-        csssCode: null,
-        csssMessage: null,
-        simId: null,
-        orderId: null,
-        orderTime: null,
-        detail: null,
-        owner: this.owner,
-        createdAt: now,
-        updatedAt: now,
-      },
-    };
   }
 
   async findLatest(clientId: string, idempotencyKey: string): Promise<OrderAttempt | undefined> {
@@ -364,28 +444,37 @@ export class SqliteOrderJournal implements OrderJournal, ReconciliationStore {
     const result = options.ownOnly
       ? this.#statements.ownToUnknown.run({ detail: options.detail, now, owner: this.owner })
       : this.#statements.staleToUnknown.run({ detail: options.detail, now });
-    if (result.changes > 0) await this.#wal.sync();
+    if (result.changes > 0) await this.#syncWal();
     return result.changes;
   }
 
-  async settle(attemptId: number, outcome: Extract<AttemptOutcome, { status: 'SUCCEEDED' | 'NOT_SENT' }>): Promise<OrderAttempt> {
+  async settle(
+    attemptId: number,
+    outcome: Extract<AttemptOutcome, { status: 'SUCCEEDED' | 'NOT_SENT' }>,
+    options: SettleOptions = {},
+  ): Promise<OrderAttempt> {
     const settle = this.#db.transaction((): OrderAttempt => {
       const row = this.#statements.byId.get(attemptId);
       if (!row) throw new JournalSettleError(`no attempt with id ${attemptId}`);
       if (row.status !== 'UNKNOWN') {
         throw new JournalSettleError(`attempt ${attemptId} is ${row.status}; only UNKNOWN attempts can be settled`);
       }
+      if (outcome.status === 'NOT_SENT' && options.inFlightForMs !== undefined && row.stale_at !== null) {
+        const possibleFrom = Date.parse(row.stale_at) + options.inFlightForMs;
+        if (this.#clock() < possibleFrom) throw notPlacedTooSoon(attemptId, new Date(possibleFrom));
+      }
       this.#statements.record.run({ ...outcomeFields(outcome), id: attemptId, now: this.#now() });
       return toAttempt(this.#statements.byId.get(attemptId)!);
     });
     const settled = settle.immediate();
     // An operator's verdict is durable before the tool says it is done.
-    await this.#wal.sync();
+    await this.#syncWal();
     return settled;
   }
 
   async isWritable(): Promise<boolean> {
-    if (!this.#lastWriteOk && !this.#probing && this.#db.open) {
+    if (this.#syncFailure !== undefined) return false;
+    if (!this.#lastSyncOk && !this.#probing && this.#db.open) {
       // A real, synced write through the batch queue, which sets the state: the header's
       // user_version (unused by this journal) is rewritten, so a full disk fails it.
       this.#probing = true;
@@ -393,7 +482,7 @@ export class SqliteOrderJournal implements OrderJournal, ReconciliationStore {
         .catch(() => undefined)
         .finally(() => (this.#probing = false));
     }
-    return this.#lastWriteOk;
+    return this.#lastSyncOk;
   }
 
   async close(): Promise<void> {

@@ -51,6 +51,18 @@ export class OrderNotRecordedError extends GatewayError {
   }
 }
 
+/**
+ * The attempt was journaled, but its request could not leave within the send budget (a slow
+ * journal sync, a stalled event loop): it was recorded NOT_SENT and never sent; retrying is safe.
+ */
+export class OrderNotSentInTimeError extends GatewayError {
+  override readonly name = 'OrderNotSentInTimeError';
+  readonly kind = ERROR_KINDS.orderNotSentInTime;
+  constructor() {
+    super('The gateway could not send the order in time, so it was not sent to CSSS. It is safe to retry.');
+  }
+}
+
 /** The order may or may not exist at CSSS; retrying blindly could order twice. */
 export class OrderOutcomeUnknownError extends GatewayError {
   override readonly name = 'OrderOutcomeUnknownError';

@@ -11,6 +11,7 @@ import {
   InvalidOrderInputError,
   OrderNotRecordedError,
   OrderNotSentError,
+  OrderNotSentInTimeError,
   OrderOutcomeUnknownError,
   OrderRejectedError,
 } from './ota-order.errors.js';
@@ -21,6 +22,19 @@ import { fromCreateOtaOrderWire, toCreateOtaOrderWire } from './ota-order.wire-m
 
 /** Pauses between tries of an outcome write; the last entry is the final try. */
 const RECORD_RETRY_PAUSES_MS = [50, 250, 0];
+/** The outcome of an attempt that could not leave within the send budget. */
+export const SEND_BUDGET_PASSED_DETAIL = 'the order could not be sent within ORDER_SEND_BUDGET_MS of its journaling, so it was not sent';
+
+export interface OtaOrderServiceOptions {
+  /**
+   * The longest a claimed attempt may wait before its request leaves (ORDER_SEND_BUDGET_MS).
+   * The journal's stale deadline allows for it, so an attempt sent within it is never
+   * judged stale while in flight; one past it is recorded NOT_SENT and not sent.
+   */
+  sendBudgetMs: number;
+  /** Monotonic milliseconds; the budget is measured with it. */
+  now?: () => number;
+}
 
 export interface PlaceOrderOptions {
   /** The language CSSS localizes its messages into. */
@@ -38,11 +52,18 @@ export interface PlaceOrderOptions {
  * attempt before sending, maps to CSSS, records the outcome, and replays it on retries.
  */
 export class OtaOrderService {
+  readonly #now: () => number;
+  readonly #sendBudgetMs: number;
+
   constructor(
     private readonly csss: CsssApi,
     private readonly journal: OrderJournal,
     private readonly logger: Logger,
-  ) {}
+    options: OtaOrderServiceOptions,
+  ) {
+    this.#sendBudgetMs = options.sendBudgetMs;
+    this.#now = options.now ?? (() => performance.now());
+  }
 
   readonly #inFlight = new Set<Promise<unknown>>();
 
@@ -72,6 +93,9 @@ export class OtaOrderService {
     // During a CSSS outage a new attempt would only be recorded to be marked NOT_SENT:
     // two synced rows per refused call. Known keys are still answered from the journal.
     const refusal = this.csss.refusalReason?.();
+    // Taken before the claim is asked for, so the budget covers at least the time since its
+    // row (and the stale deadline stored with it) was written.
+    const claimStartedAt = this.#now();
     let claim;
     try {
       claim = await this.journal.claim({
@@ -96,7 +120,7 @@ export class OtaOrderService {
       case 'refused':
         throw new OrderNotSentError({ cause: new CsssUnavailableError(refusal ?? 'CSSS refused') });
       case 'claimed':
-        return this.#send(order, claim.attempt, options);
+        return this.#send(order, claim.attempt, options, claimStartedAt);
     }
   }
 
@@ -105,11 +129,23 @@ export class OtaOrderService {
     return this.journal.findLatest(clientId, idempotencyKey);
   }
 
-  async #send(order: OtaOrderRequest, attempt: OrderAttempt, options: PlaceOrderOptions): Promise<OtaOrderResult> {
+  async #send(order: OtaOrderRequest, attempt: OrderAttempt, options: PlaceOrderOptions, claimStartedAt: number): Promise<OtaOrderResult> {
+    const wire = toCreateOtaOrderWire(order);
+    // Checked in the same synchronous run that starts the CSSS call (and its deadline), so
+    // nothing can stall between this check and the request leaving.
+    const waitedMs = this.#now() - claimStartedAt;
+    if (waitedMs > this.#sendBudgetMs) {
+      this.logger.warn(
+        { attemptId: attempt.id, waitedMs: Math.round(waitedMs), sendBudgetMs: this.#sendBudgetMs },
+        'an order could not be sent within the send budget of its journaling; it was not sent',
+      );
+      await this.#record(attempt, { status: 'NOT_SENT', detail: SEND_BUDGET_PASSED_DETAIL });
+      throw new OrderNotSentInTimeError();
+    }
     let placed;
     try {
       const { language, requestInfo } = options;
-      placed = fromCreateOtaOrderWire(await this.csss.createOtaOrder(toCreateOtaOrderWire(order), { language, requestInfo }));
+      placed = fromCreateOtaOrderWire(await this.csss.createOtaOrder(wire, { language, requestInfo }));
     } catch (error) {
       throw await this.#recordFailure(attempt, error);
     }

@@ -33,7 +33,7 @@ describe('an unexpected failure', () => {
       path: join(await mkdtemp(join(tmpdir(), 'csss-journal-')), 'orders.sqlite'),
       pendingStaleAfterMs: 60_000,
     });
-    const orders = new OtaOrderService(brokenCsss, journal, pino({ level: 'silent' }));
+    const orders = new OtaOrderService(brokenCsss, journal, pino({ level: 'silent' }), { sendBudgetMs: 2_000 });
     const orderAccess = new OrderAccessPolicy('ota:order', { take: () => ({ allowed: true }) });
     const schema = await buildGatewaySchema({ orders, orderAccess, info: new GatewayInfo(false) });
     const apollo = new ApolloServer<GatewayContext>({ schema, formatError: formatGatewayError });

@@ -2,14 +2,14 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ClaimRequest } from '../../src/journal/order-journal.js';
+import { JournalFailedError, type ClaimRequest } from '../../src/journal/order-journal.js';
 import { CLAIM_NOT_DURABLE_DETAIL, journalPathIn, SqliteOrderJournal } from '../../src/journal/sqlite-order-journal.js';
 import { fdatasyncOffLoop } from '../../src/journal/wal-sync.js';
 
 /**
  * The SQLite journal's durability rule, on a real file: a new attempt resolves only once its
  * WAL is synced (the sync runs off the event loop, one for every commit before it), outcome
- * writes do not wait for a sync, and a claim whose sync fails is never sent. The WAL sync is
+ * writes do not wait for a sync, and a claim whose sync fails is never sent and ends claiming. The WAL sync is
  * the real fdatasync, held back or failed by the test where it says so.
  */
 
@@ -47,11 +47,15 @@ afterEach(async () => {
   await Promise.all(journals.splice(0).map((journal) => journal.close()));
 });
 
-async function openJournal(syncFile: (fd: number) => Promise<void>): Promise<SqliteOrderJournal> {
-  const path = journalPathIn(await mkdtemp(join(tmpdir(), 'csss-journal-durability-')));
-  const journal = new SqliteOrderJournal({ path, pendingStaleAfterMs: 60_000, syncFile });
+const newJournalPath = async (): Promise<string> => journalPathIn(await mkdtemp(join(tmpdir(), 'csss-journal-durability-')));
+
+function track(journal: SqliteOrderJournal): SqliteOrderJournal {
   journals.push(journal);
   return journal;
+}
+
+async function openJournal(syncFile: (fd: number) => Promise<void>): Promise<SqliteOrderJournal> {
+  return track(new SqliteOrderJournal({ path: await newJournalPath(), pendingStaleAfterMs: 60_000, syncFile }));
 }
 
 describe('SQLite journal durability', () => {
@@ -101,9 +105,13 @@ describe('SQLite journal durability', () => {
     expect(sync.calls).toHaveLength(2);
   });
 
-  it('refuses a claim whose sync failed, marks its attempt NOT_SENT and lets the same key be sent again', async () => {
+  it('refuses a claim whose sync failed, marks its attempt NOT_SENT, and after a restart lets the same key be sent again', async () => {
     const sync = heldSync();
-    const journal = await openJournal(sync.syncFile);
+    const failures: unknown[] = [];
+    const path = await newJournalPath();
+    const journal = track(
+      new SqliteOrderJournal({ path, pendingStaleAfterMs: 60_000, syncFile: sync.syncFile, onSyncFailed: (error) => failures.push(error) }),
+    );
     const request = claimRequest();
 
     const claiming = journal.claim(request);
@@ -111,20 +119,41 @@ describe('SQLite journal durability', () => {
     sync.calls[0]!.fail(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
     await expect(claiming).rejects.toThrow(/EIO/);
     expect(await journal.isWritable()).toBe(false);
+    expect(failures).toHaveLength(1);
 
     await expect.poll(async () => (await journal.findLatest(request.clientId, request.idempotencyKey))?.status).toBe('NOT_SENT');
     expect((await journal.findLatest(request.clientId, request.idempotencyKey))?.detail).toBe(CLAIM_NOT_DURABLE_DETAIL);
 
-    // The readiness probe's synced write, then a retry with the same key, each pass once the disk syncs again.
-    await expect
-      .poll(async () => {
-        for (const call of sync.calls.splice(0)) call.release();
-        return journal.isWritable();
-      })
-      .toBe(true);
-    const retry = journal.claim(request);
-    await expect.poll(() => (sync.calls.splice(0).forEach((call) => call.release()), settledSoon(retry))).toBe(true);
-    const answer = await retry;
+    // A failed sync is fatal: later syncs that succeed prove nothing about what was committed
+    // before it, so no claim is taken and readiness stays down, however well the disk syncs now.
+    await expect(journal.claim(claimRequest())).rejects.toBeInstanceOf(JournalFailedError);
+    for (let turn = 0; turn < 5; turn += 1) {
+      for (const call of sync.calls.splice(0)) call.release();
+      expect(await journal.isWritable()).toBe(false);
+      await settledSoon(Promise.resolve());
+    }
+    expect(failures).toHaveLength(1);
+
+    // A restart reads what is on the disk; the NOT_SENT attempt may be sent again as attempt 2.
+    await journal.close();
+    const restarted = track(new SqliteOrderJournal({ path, pendingStaleAfterMs: 60_000, syncFile: fdatasyncOffLoop }));
+    const answer = await restarted.claim(request);
     expect(answer.kind === 'claimed' && answer.attempt.attemptNo).toBe(2);
+    expect(await restarted.isWritable()).toBe(true);
+  });
+
+  it('refuses new claims after a failed sync although the claims of that batch resolve later', async () => {
+    const sync = heldSync();
+    const journal = await openJournal(sync.syncFile);
+    const first = journal.claim(claimRequest());
+    await settledSoon(first);
+    // A second claim commits while the first sync runs: it waits for the next sync.
+    const second = journal.claim(claimRequest());
+    await settledSoon(second);
+    sync.calls[0]!.fail(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    await expect(first).rejects.toThrow(/EIO/);
+    // The next sync succeeds, but it cannot vouch for a commit made after a failed write-back.
+    await expect.poll(() => (sync.calls.splice(0).forEach((call) => call.release()), settledSoon(second))).toBe(true);
+    await expect(second).rejects.toBeInstanceOf(JournalFailedError);
   });
 });

@@ -89,6 +89,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     http: { ...DEFAULT_HTTP_TIMEOUTS_AND_CAPS, ...options.httpLimits },
     csss,
     csssTimeoutMs: options.timeoutMs ?? 2_000,
+    orderSendBudgetMs: 2_000,
     csssDefaultLanguage: options.defaultLanguage ?? 'zh-CN',
     csssMaxInFlight: options.maxInFlight ?? DEFAULT_CSSS_MAX_IN_FLIGHT,
     csssBreakerFailureThreshold: options.breakerFailureThreshold ?? 5,

@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import type { CsssApi } from '../../src/csss/csss.client.js';
 import { CsssOutcomeUnknownError, CsssRejectedError, CsssUnavailableError } from '../../src/csss/csss.errors.js';
 import type { CreateOtaOrderWireData, CreateOtaOrderWireRequest } from '../../src/csss/csss.wire.js';
-import type { AttemptOutcome, ClaimRequest, ClaimResult, OrderAttempt, OrderJournal } from '../../src/journal/order-journal.js';
+import {
+  decideClaim,
+  outcomeFields,
+  STALE_PENDING_DETAIL,
+  type AttemptOutcome,
+  type ClaimRequest,
+  type ClaimResult,
+  type OrderAttempt,
+  type OrderJournal,
+} from '../../src/journal/order-journal.js';
 import { createLogger } from '../../src/logger.js';
 import {
   IdempotencyKeyInProgressError,
@@ -10,12 +19,13 @@ import {
   InvalidOrderInputError,
   OrderNotRecordedError,
   OrderNotSentError,
+  OrderNotSentInTimeError,
   OrderOutcomeUnknownError,
   OrderRejectedError,
 } from '../../src/orders/ota-order.errors.js';
 import { EXAMPLE_ICCID } from '../../src/orders/ota-order.example.js';
 import type { OtaOrderRequest } from '../../src/orders/ota-order.model.js';
-import { OtaOrderService } from '../../src/orders/ota-order.service.js';
+import { OtaOrderService, SEND_BUDGET_PASSED_DETAIL } from '../../src/orders/ota-order.service.js';
 import { LogCapture } from '../support/log-capture.js';
 import { validOrder } from '../support/valid-order.js';
 
@@ -25,6 +35,8 @@ const PLACED: CreateOtaOrderWireData = { sim_id: 'SIM1', order_id: 'ORDER_1', or
 /** CSSS as the service sees it: answers (or fails) each call as the test says, and counts the calls. */
 class FakeCsss implements CsssApi {
   readonly requests: CreateOtaOrderWireRequest[] = [];
+  /** What a guard in front of CSSS would say now; undefined: it would send. */
+  refusalReason: () => string | undefined = () => undefined;
   constructor(private answer: () => Promise<CreateOtaOrderWireData>) {}
 
   then(answer: () => Promise<CreateOtaOrderWireData>): this {
@@ -38,29 +50,56 @@ class FakeCsss implements CsssApi {
   }
 }
 
-/** The journal's contract in memory; `failNextRecords` makes the next outcome writes throw. */
+/**
+ * The journal's storage in memory, deciding claims with the real journals' claim rule;
+ * `failNextRecords` makes the next outcome writes throw, `clock` judges stale deadlines.
+ */
 class InMemoryJournal implements OrderJournal {
   readonly owner = 'test-process';
   readonly attempts: OrderAttempt[] = [];
   failClaims = false;
   failNextRecords = 0;
   recordTries = 0;
+  clock = Date.now();
+  pendingStaleAfterMs = 60_000;
+  /** Runs after a claim's row is in and before the claim resolves: a slow sync or a stalled event loop. */
+  afterClaimWrite: () => Promise<void> = async () => {};
 
   async claim(request: ClaimRequest): Promise<ClaimResult> {
     if (this.failClaims) throw new Error('disk full');
-    // No await before the new row is in: a claim is atomic, as the real journal's is.
+    const result = this.#claimNow(request);
+    if (result.kind === 'claimed') await this.afterClaimWrite();
+    return result;
+  }
+
+  /** No await until the decision is carried out: a claim is atomic, as the real journal's is. */
+  #claimNow(request: ClaimRequest): ClaimResult {
     const latest = this.#latest(request.clientId, request.idempotencyKey);
-    if (latest && latest.fingerprint !== request.fingerprint) return { kind: 'reused', attempt: latest };
-    if (latest?.status === 'PENDING') return { kind: 'in_progress', attempt: latest };
-    if (latest && latest.status !== 'NOT_SENT') return { kind: 'finished', attempt: latest };
-    const now = new Date().toISOString();
-    const attempt: OrderAttempt = {
-      ...{ id: this.attempts.length + 1, attemptNo: (latest?.attemptNo ?? 0) + 1, status: 'PENDING', owner: this.owner },
-      ...{ clientId: request.clientId, idempotencyKey: request.idempotencyKey, fingerprint: request.fingerprint, request: request.request },
-      ...{ csssCode: null, csssMessage: null, simId: null, orderId: null, orderTime: null, detail: null, createdAt: now, updatedAt: now },
-    };
-    this.attempts.push(attempt);
-    return { kind: 'claimed', attempt };
+    const now = new Date(this.clock).toISOString();
+    const decision = decideClaim(latest && { attempt: latest, stale: latest.staleAt === null || latest.staleAt < now }, request);
+    switch (decision.kind) {
+      case 'answer':
+        return decision.result;
+      case 'sweep':
+        Object.assign(decision.attempt, outcomeFields({ status: 'UNKNOWN', detail: STALE_PENDING_DETAIL }), { updatedAt: now });
+        return { kind: 'finished', attempt: decision.attempt };
+      case 'insert': {
+        const staleAt = new Date(this.clock + this.pendingStaleAfterMs).toISOString();
+        const attempt: OrderAttempt = {
+          ...{ id: this.attempts.length + 1, attemptNo: decision.attemptNo, status: 'PENDING', owner: this.owner },
+          ...{
+            clientId: request.clientId,
+            idempotencyKey: request.idempotencyKey,
+            fingerprint: request.fingerprint,
+            request: request.request,
+          },
+          ...{ csssCode: null, csssMessage: null, simId: null, orderId: null, orderTime: null, detail: null },
+          ...{ createdAt: now, updatedAt: now, staleAt },
+        };
+        this.attempts.push(attempt);
+        return { kind: 'claimed', attempt };
+      }
+    }
   }
 
   async record(attemptId: number, outcome: AttemptOutcome): Promise<boolean> {
@@ -106,14 +145,21 @@ class InMemoryJournal implements OrderJournal {
   async close(): Promise<void> {}
 }
 
+const SEND_BUDGET_MS = 2_000;
+
 function setUp(answer: () => Promise<CreateOtaOrderWireData> = async () => PLACED) {
   const csss = new FakeCsss(answer);
   const journal = new InMemoryJournal();
   const logs = new LogCapture();
-  const service = new OtaOrderService(csss, journal, createLogger({ level: 'debug', destination: logs }));
+  // The service's monotonic clock; tests move it to stand for time spent between claim and send.
+  const monotonic = { now: 0 };
+  const service = new OtaOrderService(csss, journal, createLogger({ level: 'debug', destination: logs }), {
+    sendBudgetMs: SEND_BUDGET_MS,
+    now: () => monotonic.now,
+  });
   const place = (idempotencyKey = 'key-1', order: OtaOrderRequest = ORDER) =>
     service.placeOrder(order, { language: 'en-US', clientId: 'apikey:shop', idempotencyKey });
-  return { csss, journal, logs, service, place };
+  return { csss, journal, logs, service, place, monotonic };
 }
 
 describe('OtaOrderService: what each CSSS outcome becomes', () => {
@@ -176,6 +222,65 @@ describe('OtaOrderService: what each CSSS outcome becomes', () => {
     await expect(place()).rejects.toBeInstanceOf(OrderNotRecordedError);
     expect(csss.requests).toHaveLength(0);
     expect(logs.text).toContain('an order attempt could not be journaled, so it was not sent');
+  });
+});
+
+describe('OtaOrderService: the send budget', () => {
+  it('records NOT_SENT and answers SERVICE_UNAVAILABLE, sending nothing, when the claim took longer than the budget', async () => {
+    const { csss, journal, logs, place, monotonic } = setUp();
+    journal.afterClaimWrite = async () => {
+      monotonic.now += SEND_BUDGET_MS + 1;
+    };
+
+    const refusal = place().catch((error: unknown) => error);
+    await expect(refusal).resolves.toBeInstanceOf(OrderNotSentInTimeError);
+    await expect(refusal).resolves.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    expect(csss.requests).toHaveLength(0);
+    expect(journal.attempts).toMatchObject([{ status: 'NOT_SENT', detail: SEND_BUDGET_PASSED_DETAIL }]);
+    expect(logs.text).toContain('an order could not be sent within the send budget');
+
+    // NOT_SENT: a retry with the key sends it as a new attempt.
+    journal.afterClaimWrite = async () => {};
+    expect(await place()).toMatchObject({ orderId: 'ORDER_1', replayed: false });
+    expect(journal.attempts.map((attempt) => [attempt.attemptNo, attempt.status])).toEqual([
+      [1, 'NOT_SENT'],
+      [2, 'SUCCEEDED'],
+    ]);
+    expect(csss.requests).toHaveLength(1);
+  });
+
+  it('sends an order whose claim took exactly the budget', async () => {
+    const { csss, journal, place, monotonic } = setUp();
+    journal.afterClaimWrite = async () => {
+      monotonic.now += SEND_BUDGET_MS;
+    };
+
+    expect(await place()).toMatchObject({ orderId: 'ORDER_1', replayed: false });
+    expect(csss.requests).toHaveLength(1);
+  });
+});
+
+describe('OtaOrderService: the claim rule it shares with the journals', () => {
+  it('answers a retry of a PENDING attempt past its stale deadline as CSSS_OUTCOME_UNKNOWN, never sending it again', async () => {
+    const { csss, journal, place } = setUp(() => new Promise(() => {}));
+    void place();
+    await expect(place()).rejects.toBeInstanceOf(IdempotencyKeyInProgressError);
+
+    journal.clock += journal.pendingStaleAfterMs + 1;
+    await expect(place()).rejects.toBeInstanceOf(OrderOutcomeUnknownError);
+    expect(journal.attempts).toMatchObject([{ status: 'UNKNOWN', detail: STALE_PENDING_DETAIL }]);
+    expect(csss.requests).toHaveLength(1);
+  });
+
+  it('records nothing for a new key while CSSS would refuse it, and still answers a known key', async () => {
+    const { csss, journal, place } = setUp();
+    expect(await place('known')).toMatchObject({ replayed: false });
+    csss.refusalReason = () => 'circuit breaker open';
+
+    await expect(place('new')).rejects.toBeInstanceOf(OrderNotSentError);
+    expect(await place('known')).toMatchObject({ replayed: true });
+    expect(journal.attempts).toHaveLength(1);
+    expect(csss.requests).toHaveLength(1);
   });
 });
 

@@ -1,9 +1,9 @@
 /**
- * Schema migrations of the order journal, applied in order and recorded in
+ * Schema migrations of the SQLite order journal, applied in order and recorded in
  * `schema_migrations`. Plain, portable SQL (no SQLite-only types or pragmas), so the same
  * statements can seed a shared database. Never edit a released migration; add one.
  */
-export const JOURNAL_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+export const SQLITE_JOURNAL_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
   {
     version: 1,
     name: 'create ota_order_attempts',
