@@ -10,12 +10,15 @@ export interface TcpProxy {
   port: number;
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** While on, what the target sends is dropped: requests arrive and are acted on, their replies are lost. */
+  dropReplies(on: boolean): void;
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   let port = 0;
+  let dropping = false;
   const listen = async (): Promise<void> => {
     const created = createServer((inbound) => {
       const outbound = connect(target.port, target.host);
@@ -27,7 +30,10 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
           outbound.destroy();
         });
       }
-      inbound.pipe(outbound).pipe(inbound);
+      inbound.pipe(outbound);
+      outbound.on('data', (chunk: Buffer) => {
+        if (!dropping) inbound.write(chunk);
+      });
     });
     created.listen(port, '127.0.0.1');
     await once(created, 'listening');
@@ -49,6 +55,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     async start() {
       if (!server) await listen();
+    },
+    dropReplies(on) {
+      dropping = on;
     },
   };
 }
