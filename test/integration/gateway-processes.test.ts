@@ -3,6 +3,7 @@ import { appendFile, cp, mkdtemp, readdir, readFile, realpath, symlink, writeFil
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { print } from 'graphql';
 import { afterEach, describe, expect, it } from 'vitest';
 import { journalPathIn, SqliteOrderJournal } from '../../src/journal/sqlite-order-journal.js';
@@ -98,6 +99,23 @@ describe('gateway processes sharing one journal file', () => {
 });
 
 describe('start-up refusals and secret files', () => {
+  it('refuses to start on a journal whose schema is newer than it knows, and says why', async () => {
+    const sim = await simulator();
+    const dataDir = await newDataDir();
+    await new SqliteOrderJournal({ path: journalPathIn(dataDir), pendingStaleAfterMs: 60_000 }).close();
+    const db = new Database(journalPathIn(dataDir));
+    db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'from a newer release', '2030-01-01')").run();
+    db.close();
+
+    const failure = await gateway(sim, dataDir).then(
+      () => undefined,
+      (error: unknown) => String(error),
+    );
+    expect(failure).toContain('gateway exited (1) before listening');
+    expect(failure).toContain("the order journal's schema is at version 99, newer than this gateway knows");
+    expect(sim.requests).toHaveLength(0);
+  });
+
   it('refuses to start with a plain-http CSSS or JWKS off this machine, and says why', async () => {
     const sim = await simulator();
     const plainCsss = spawnGateway({
@@ -316,7 +334,7 @@ describe('Ctrl-C on `npm start`', () => {
     },
   );
 
-  it('stops at once on a third separate signal, leaving the order for the stale sweep', async () => {
+  it('stops at once on a third separate signal, marking its order in flight UNKNOWN first', async () => {
     const sim = await simulator();
     const dataDir = await newDataDir();
     const running = await gateway(sim, dataDir, { CSSS_TIMEOUT_MS: '10000' });
@@ -334,7 +352,12 @@ describe('Ctrl-C on `npm start`', () => {
     expect(await inFlight).toBeInstanceOf(Error);
     const journal = new SqliteOrderJournal({ path: journalPathIn(dataDir), pendingStaleAfterMs: 60_000 });
     cleanups.push(() => journal.close());
-    expect(await journal.findLatest('apikey:test-client', input.idempotencyKey)).toMatchObject({ status: 'PENDING' });
+    // Not left PENDING for the sweep: an operator sees it UNKNOWN at once, and why.
+    expect(await journal.findLatest('apikey:test-client', input.idempotencyKey)).toMatchObject({
+      status: 'UNKNOWN',
+      detail: 'the gateway was stopped at once while the order was in flight',
+    });
+    expect(sim.requests).toHaveLength(1);
   });
 });
 

@@ -1,11 +1,13 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { journalPathIn, SqliteOrderJournal } from '../../src/journal/sqlite-order-journal.js';
 import { Secret } from '../../src/secret.js';
 import { SIMULATOR_ICCIDS } from '../../src/simulator/simulator.scenarios.js';
 import { CreateOtaOrderDocument } from '../generated/graphql.js';
@@ -21,6 +23,28 @@ afterEach(async () => {
   await harness?.close();
   harness = undefined;
 });
+
+/** The time a refused `settle … not-placed` names as the earliest it becomes possible. */
+async function notPlacedRefusal(settling: Promise<string>): Promise<string> {
+  const failure = await settling.then(
+    () => undefined,
+    (error: unknown) => error as { code: number; stderr: string },
+  );
+  expect(failure).toMatchObject({ code: 1, stderr: expect.stringContaining('could still be in flight at CSSS') });
+  const from = /settled not-placed from (\S+)/.exec(failure?.stderr ?? '')?.[1];
+  expect(from).toMatch(/^\d{4}-\d\d-\d\dT/);
+  return from!;
+}
+
+/** Moves an attempt's stale deadline into the past in the SQLite journal, as if its sender's deadlines had all passed. */
+function backdateStaleDeadline(dataDir: string, attemptId: number): void {
+  const db = new Database(journalPathIn(dataDir));
+  try {
+    db.prepare("UPDATE ota_order_attempts SET stale_at = '2000-01-01T00:00:00.000Z' WHERE id = ?").run(attemptId);
+  } finally {
+    db.close();
+  }
+}
 
 async function journal(dataDir: string, ...args: string[]): Promise<string> {
   return journalWithEnv({ DATA_DIR: dataDir }, ...args);
@@ -74,6 +98,11 @@ describe('settling unknown orders with `npm run journal`', () => {
     const id = /^#(\d+)/.exec(await journal(harness.dataDir, 'unknown'))?.[1];
     expect(id).toMatch(/^\d+$/);
 
+    // Until its stale deadline plus a CSSS deadline the request may still be at CSSS: refused, saying from when.
+    const possibleFrom = await notPlacedRefusal(journal(harness.dataDir, 'settle', id!, 'not-placed'));
+    expect(Date.parse(possibleFrom)).toBeGreaterThan(Date.now());
+    // As if that time had passed.
+    backdateStaleDeadline(harness.dataDir, Number(id));
     await journal(harness.dataDir, 'settle', id!, 'not-placed');
     const retry = await harness.execute(CreateOtaOrderDocument, { input });
 
@@ -171,6 +200,24 @@ describe('`npm run journal` on the PostgreSQL journal (DATABASE_URL)', () => {
     expect(existsSync(join(env.DATA_DIR, 'orders.sqlite'))).toBe(false);
   });
 
+  it('refuses to settle an attempt not-placed while it could still be in flight, judged by the database clock', async () => {
+    database = await createTestDatabase();
+    harness = await startHarness({ database: { url: new Secret(database.url), poolSize: 2, statementTimeoutMs: 2_000 } });
+    const input = orderInput({ deviceId: SIMULATOR_ICCIDS.serverError });
+    await harness.execute(CreateOtaOrderDocument, { input });
+    const env = { DATABASE_URL: database.url };
+    const id = /^#(\d+)/.exec(await journalWithEnv(env, 'unknown'))?.[1];
+    expect(id).toMatch(/^\d+$/);
+
+    await notPlacedRefusal(journalWithEnv(env, 'settle', id!, 'not-placed'));
+    expect(await database.query('SELECT status FROM ota_order_attempts WHERE id = $1', [Number(id)])).toEqual([{ status: 'UNKNOWN' }]);
+    await database.query("UPDATE ota_order_attempts SET stale_at = now() - interval '1 hour' WHERE id = $1", [Number(id)]);
+    await journalWithEnv(env, 'settle', id!, 'not-placed');
+    const retry = await harness.execute(CreateOtaOrderDocument, { input });
+    expect(retry.body.errors?.[0]?.extensions?.code).toBe('CSSS_OUTCOME_UNKNOWN');
+    expect(harness.simulator.requests).toHaveLength(2);
+  });
+
   it('refuses a database that holds no journal instead of creating one', async () => {
     database = await createTestDatabase();
     await expect(journalWithEnv({ DATABASE_URL: database.url }, 'unknown')).rejects.toMatchObject({
@@ -187,5 +234,29 @@ describe('`npm run journal` with a DATA_DIR that holds no journal', () => {
       stderr: expect.stringContaining(`there is no order journal at ${join(dataDir, 'orders.sqlite')}`),
     });
     expect(existsSync(dataDir)).toBe(false);
+  });
+});
+
+describe('`npm run journal` on a SQLite file that is not a journal this code can use', () => {
+  it('refuses an existing empty file without creating tables in it', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'csss-journal-cli-'));
+    await writeFile(journalPathIn(dataDir), '');
+    await expect(journal(dataDir, 'unknown')).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('is not an order journal (it has no schema_migrations table)'),
+    });
+    expect((await stat(journalPathIn(dataDir))).size).toBe(0);
+  });
+
+  it('refuses a journal whose schema is newer than the code', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'csss-journal-cli-'));
+    await new SqliteOrderJournal({ path: journalPathIn(dataDir), pendingStaleAfterMs: 60_000 }).close();
+    const db = new Database(journalPathIn(dataDir));
+    db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'from a newer release', '2030-01-01')").run();
+    db.close();
+    await expect(journal(dataDir, 'unknown')).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("the order journal's schema is at version 99, newer than this gateway knows"),
+    });
   });
 });
