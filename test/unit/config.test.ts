@@ -30,6 +30,7 @@ describe('configuration', () => {
       http: { headersTimeoutMs: 10_000, bodyIdleTimeoutMs: 5_000, requestTimeoutMs: 30_000, maxConnections: 1_000 },
       csss: { kind: 'simulator' },
       csssTimeoutMs: 10_000,
+      orderSendBudgetMs: 2_000,
       csssDefaultLanguage: 'zh-CN',
       csssMaxInFlight: 1_000,
       csssBreakerFailureThreshold: 5,
@@ -79,14 +80,17 @@ describe('configuration', () => {
       CSSS_MAX_IN_FLIGHT: '8',
       CSSS_BREAKER_FAILURE_THRESHOLD: '3',
       CSSS_BREAKER_COOLDOWN_MS: '2500',
+      ORDER_SEND_BUDGET_MS: '750',
     });
     expect(config).toMatchObject({
       dataDir: '/var/lib/gateway',
+      orderSendBudgetMs: 750,
       csssMaxInFlight: 8,
       csssBreakerFailureThreshold: 3,
       csssBreakerCooldownMs: 2500,
     });
     expect(problemsOf({ CSSS_MAX_IN_FLIGHT: '0' })).toEqual(['CSSS_MAX_IN_FLIGHT must be an integer from 1 to 10000 (got "0")']);
+    expect(problemsOf({ ORDER_SEND_BUDGET_MS: '5' })).toEqual(['ORDER_SEND_BUDGET_MS must be an integer from 10 to 600000 (got "5")']);
   });
 
   it('reads a real CSSS target and keeps the secret out of its JSON and string forms', () => {
