@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
 import {
   attemptFromColumns,
   decideClaim,
-  JournalFailedError,
   JournalSettleError,
-  JournalUnavailableError,
   notPlacedTooSoon,
   outcomeFields,
   STALE_PENDING_DETAIL,
@@ -30,7 +27,8 @@ import {
   type ReconciliationVerdict,
   type UnknownAttemptSummary,
 } from './order-reconciliation.js';
-import { SQLITE_JOURNAL_MIGRATIONS } from './sqlite-journal.migrations.js';
+import { SqliteGroupCommit } from './sqlite-group-commit.js';
+import { openSqliteJournalDatabase } from './sqlite-journal.database.js';
 import { WalSync, type SyncFile } from './wal-sync.js';
 
 /** The journal file in a DATA_DIR: one place for the gateway, the journal CLI and the tests. */
@@ -64,23 +62,6 @@ export interface SqliteOrderJournalOptions {
 
 /** The outcome of an attempt whose claim committed but could not be made durable: it was never sent. */
 export const CLAIM_NOT_DURABLE_DETAIL = 'the journal could not sync the attempt to the disk, so it was not sent';
-
-/**
- * What a write whose caller may go on only once it is on the disk (a new attempt, before its
- * order leaves) needs: whether this result is such a one, and what to undo if the sync fails.
- * Writes without it resolve at commit.
- */
-interface Durability<T> {
-  required: (value: T) => boolean;
-  onSyncFailed?: (value: T) => void;
-}
-
-interface QueuedWrite {
-  write: () => unknown;
-  durability: Durability<unknown> | undefined;
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
-}
 
 interface AttemptRow extends AttemptColumns {
   id: number;
@@ -129,58 +110,21 @@ export class SqliteOrderJournal implements OrderJournal, ReconciliationStore {
   readonly #clock: () => number;
   readonly #staleAfterMs: number;
   readonly #statements;
-  readonly #wal: WalSync;
-  readonly #queue: QueuedWrite[] = [];
-  /**
-   * Whether the last WAL sync succeeded and no write transaction failed since; readiness
-   * reads it. A commit alone never sets it back: on a full disk a small write may commit
-   * to the page cache while syncs keep failing.
-   */
-  #lastSyncOk = true;
-  /** Set by the first failed sync, never cleared: the journal no longer claims. */
-  #syncFailure: unknown;
-  readonly #onSyncFailed: ((error: unknown) => void) | undefined;
-  #probing = false;
+  readonly #writes: SqliteGroupCommit;
 
   constructor(options: SqliteOrderJournalOptions) {
-    if (options.create === false) {
-      if (!existsSync(options.path)) {
-        throw new JournalUnavailableError(`there is no order journal at ${options.path}; check DATA_DIR (or DATABASE_URL)`);
-      }
-    } else {
-      mkdirSync(dirname(options.path), { recursive: true });
-    }
-    this.#db = new Database(options.path, { fileMustExist: options.create === false });
-    this.#onSyncFailed = options.onSyncFailed;
-    try {
-      // A tool must not turn an empty file (a wrong path, a copy that failed) into a journal.
-      if (options.create === false && !this.#hasTable('schema_migrations')) {
-        throw new JournalUnavailableError(
-          `${options.path} is not an order journal (it has no schema_migrations table); check DATA_DIR, or start the gateway once to create it`,
-        );
-      }
-    } catch (error) {
-      this.#db.close();
-      throw error;
-    }
-    // Waiting blocks the event loop, so keep it short; stale deadlines leave margin for it.
-    this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 2000}`);
     this.#clock = options.clock ?? Date.now;
     this.#staleAfterMs = options.pendingStaleAfterMs;
-    // Switching a new file to WAL takes an exclusive lock that SQLite does not wait for, so
-    // two gateways starting together on one file must retry rather than fail.
-    try {
-      retryWhileBusy(() => {
-        this.#db.pragma('journal_mode = WAL');
-        // Not FULL: the WAL is synced off the event loop by #wal, only where a caller waits for it.
-        this.#db.pragma('synchronous = NORMAL');
-        this.#migrate(options.create !== false);
-      });
-    } catch (error) {
-      this.#db.close();
-      throw error;
-    }
-    this.#wal = new WalSync(options.path, options.syncFile);
+    this.#db = openSqliteJournalDatabase({
+      path: options.path,
+      create: options.create !== false,
+      busyTimeoutMs: options.busyTimeoutMs ?? 2000,
+      now: () => this.#now(),
+    });
+    this.#writes = new SqliteGroupCommit(this.#db, new WalSync(options.path, options.syncFile), {
+      clock: this.#clock,
+      onSyncFailed: options.onSyncFailed,
+    });
 
     const db = this.#db;
     this.#statements = {
@@ -215,153 +159,24 @@ export class SqliteOrderJournal implements OrderJournal, ReconciliationStore {
     return new Date(this.#clock()).toISOString();
   }
 
-  #hasTable(name: string): boolean {
-    return this.#db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
-  }
-
-  /** Applies the migrations this code knows; refuses a newer schema, and (tools, `create` false) an older one. */
-  #migrate(create: boolean): void {
-    const apply = this.#db.transaction(() => {
-      this.#db.exec(
-        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR(255) NOT NULL, applied_at VARCHAR(32) NOT NULL)',
-      );
-      const applied = new Set(
-        this.#db
-          .prepare<[], { version: number }>('SELECT version FROM schema_migrations')
-          .all()
-          .map((row) => row.version),
-      );
-      const known = Math.max(...SQLITE_JOURNAL_MIGRATIONS.map((migration) => migration.version));
-      const newest = Math.max(0, ...applied);
-      if (newest > known) {
-        throw new JournalUnavailableError(
-          `the order journal's schema is at version ${newest}, newer than this gateway knows (${known}); run a gateway release that knows it`,
-        );
-      }
-      if (!create && applied.size < SQLITE_JOURNAL_MIGRATIONS.length) {
-        throw new JournalUnavailableError(
-          `the order journal's schema is at version ${newest}; start the gateway once to migrate it to ${known}`,
-        );
-      }
-      for (const migration of SQLITE_JOURNAL_MIGRATIONS) {
-        if (applied.has(migration.version)) continue;
-        this.#db.exec(migration.sql);
-        this.#db
-          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
-          .run(migration.version, migration.name, this.#now());
-      }
-    });
-    apply.immediate();
-  }
-
   /**
    * Claims and outcome records wait for the next batch: every write queued in one turn of
    * the event loop commits in one transaction. A claim that recorded a new attempt then
    * waits for the WAL sync; everything else resolves at commit.
    */
   claim(request: ClaimRequest): Promise<ClaimResult> {
-    if (this.#syncFailure !== undefined) return Promise.reject(this.#failedError());
-    return this.#enqueue(() => this.#claimNow(request), {
+    const failure = this.#writes.failure();
+    if (failure) return Promise.reject(failure);
+    return this.#writes.enqueue(() => this.#claimNow(request), {
       required: (result) => result.kind === 'claimed',
       onSyncFailed: (result) => this.#abandonClaim(result),
     });
   }
 
   record(attemptId: number, outcome: AttemptOutcome): Promise<boolean> {
-    return this.#enqueue(() => this.#statements.record.run({ ...outcomeFields(outcome), id: attemptId, now: this.#now() }).changes === 1);
-  }
-
-  #enqueue<T>(write: () => T, durability?: Durability<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.#queue.push({
-        write,
-        durability: durability as Durability<unknown> | undefined,
-        resolve: resolve as (value: unknown) => void,
-        reject,
-      });
-      if (this.#queue.length === 1) setImmediate(() => this.#flush());
-    });
-  }
-
-  #flush(): void {
-    const batch = this.#queue.splice(0);
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
-    try {
-      // One write failing (say, a constraint) must not undo the others in its batch. But
-      // when SQLite rolled back the whole transaction (disk full, I/O error), the later
-      // writes would commit on their own while the caller is told nothing was written, so
-      // the batch fails as a whole.
-      this.#db
-        .transaction(() => {
-          for (const { write } of batch) {
-            try {
-              outcomes.push({ ok: true, value: write() });
-            } catch (error) {
-              if (!this.#db.inTransaction) throw error;
-              outcomes.push({ ok: false, error });
-            }
-          }
-        })
-        .immediate();
-    } catch (error) {
-      // The transaction itself failed (busy, disk full): nothing in it was written.
-      this.#lastSyncOk = false;
-      for (const { reject } of batch) reject(error);
-      return;
-    }
-    const durableWaiters: Array<{ entry: QueuedWrite; value: unknown }> = [];
-    batch.forEach((entry, index) => {
-      const outcome = outcomes[index]!;
-      if (!outcome.ok) entry.reject(outcome.error);
-      else if (entry.durability?.required(outcome.value)) durableWaiters.push({ entry, value: outcome.value });
-      else entry.resolve(outcome.value);
-    });
-    if (durableWaiters.length === 0) return;
-    this.#wal.sync().then(
-      () => {
-        // A sync that started after a failed one proves nothing about the commits before it.
-        if (this.#syncFailure !== undefined) {
-          for (const { entry, value } of durableWaiters) {
-            entry.reject(this.#failedError());
-            entry.durability?.onSyncFailed?.(value);
-          }
-          return;
-        }
-        this.#lastSyncOk = true;
-        for (const { entry, value } of durableWaiters) entry.resolve(value);
-      },
-      (error: unknown) => {
-        this.#failSync(error);
-        for (const { entry, value } of durableWaiters) {
-          entry.reject(error);
-          entry.durability?.onSyncFailed?.(value);
-        }
-      },
+    return this.#writes.enqueue(
+      () => this.#statements.record.run({ ...outcomeFields(outcome), id: attemptId, now: this.#now() }).changes === 1,
     );
-  }
-
-  /** A sync outside the write batches (sweeps, settling): its failure is as fatal as a claim's. */
-  async #syncWal(): Promise<void> {
-    try {
-      await this.#wal.sync();
-    } catch (error) {
-      this.#failSync(error);
-      throw error;
-    }
-  }
-
-  /** The first failed sync: no claim from now on, readiness fails for good, and the owner is told once. */
-  #failSync(error: unknown): void {
-    this.#lastSyncOk = false;
-    if (this.#syncFailure !== undefined) return;
-    this.#syncFailure = error;
-    this.#onSyncFailed?.(error);
-  }
-
-  #failedError(): JournalFailedError {
-    return new JournalFailedError('a WAL sync of the order journal failed; it takes no new attempts until the gateway restarts', {
-      cause: this.#syncFailure,
-    });
   }
 
   /**
@@ -444,7 +259,7 @@ export class SqliteOrderJournal implements OrderJournal, ReconciliationStore {
     const result = options.ownOnly
       ? this.#statements.ownToUnknown.run({ detail: options.detail, now, owner: this.owner })
       : this.#statements.staleToUnknown.run({ detail: options.detail, now });
-    if (result.changes > 0) await this.#syncWal();
+    if (result.changes > 0) await this.#writes.sync();
     return result.changes;
   }
 
@@ -468,28 +283,17 @@ export class SqliteOrderJournal implements OrderJournal, ReconciliationStore {
     });
     const settled = settle.immediate();
     // An operator's verdict is durable before the tool says it is done.
-    await this.#syncWal();
+    await this.#writes.sync();
     return settled;
   }
 
   async isWritable(): Promise<boolean> {
-    if (this.#syncFailure !== undefined) return false;
-    if (!this.#lastSyncOk && !this.#probing && this.#db.open) {
-      // A real, synced write through the batch queue, which sets the state: the header's
-      // user_version (unused by this journal) is rewritten, so a full disk fails it.
-      this.#probing = true;
-      this.#enqueue(() => this.#db.pragma(`user_version = ${this.#clock() % 2 ** 31}`), { required: () => true })
-        .catch(() => undefined)
-        .finally(() => (this.#probing = false));
-    }
-    return this.#lastSyncOk;
+    return this.#writes.isWritable();
   }
 
   async close(): Promise<void> {
     if (!this.#db.open) return;
-    // Writes still waiting for their batch are committed, not dropped, and synced if their callers wait for it.
-    if (this.#queue.length > 0) this.#flush();
-    await this.#wal.close();
+    await this.#writes.close();
     this.#db.close();
   }
 
@@ -590,7 +394,7 @@ export class SqliteOrderJournal implements OrderJournal, ReconciliationStore {
     });
     const settled = settle.immediate();
     // Retries replay this order from now on: durable before anyone is told so.
-    if (settled) await this.#wal.sync();
+    if (settled) await this.#writes.sync();
     return settled;
   }
 
@@ -600,21 +404,5 @@ export class SqliteOrderJournal implements OrderJournal, ReconciliationStore {
         `SELECT id AS attemptId, created_at AS createdAt, reconcile_verdict AS verdict FROM ota_order_attempts WHERE status = 'UNKNOWN'`,
       )
       .all();
-  }
-}
-
-/** Runs start-up work again while another process holds the lock, for up to 10 s. */
-function retryWhileBusy(work: () => void): void {
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  for (let tries = 1; ; tries += 1) {
-    try {
-      work();
-      return;
-    } catch (error) {
-      const busy = (error as { code?: unknown }).code === 'SQLITE_BUSY';
-      if (!busy || tries >= 200) throw error;
-      // Start-up only: blocking for 50 ms here is harmless, and the constructor stays synchronous.
-      Atomics.wait(pause, 0, 0, 50);
-    }
   }
 }
