@@ -13,16 +13,15 @@ import {
   type ReconciliationVerdict,
   type UnknownAttemptSummary,
 } from './order-reconciliation.js';
-import { POSTGRES_JOURNAL_MIGRATIONS } from './postgres-journal.migrations.js';
+import { PostgresClaimSlots } from './postgres-claim-slots.js';
+import { preparePostgresJournalSchema, warnWithoutSynchronousStandby } from './postgres-journal.schema.js';
+import { COLUMNS, SQL, toAttempt, type AttemptRow } from './postgres-journal.statements.js';
 import {
-  attemptFromColumns,
   decideClaim,
   JournalSettleError,
-  JournalUnavailableError,
   notPlacedTooSoon,
   outcomeFields,
   STALE_PENDING_DETAIL,
-  type AttemptColumns,
   type AttemptOutcome,
   type AttemptStatus,
   type ClaimRequest,
@@ -51,71 +50,12 @@ export interface PostgresOrderJournalOptions {
   metrics?: JournalStoreMetrics;
 }
 
-/** Any two constant integers would do; this one is "CSSS" "JRNL" in ASCII, to be recognizable in pg_locks. */
-const MIGRATION_LOCK_KEY = 0x4353_5353_4a52_4e4cn;
 /** A claim that keeps losing races on one key gives up after this many rounds (each round is a write another call won). */
 const MAX_CLAIM_ROUNDS = 8;
 /** Pauses before the tries of undoing a claim whose reply was lost; the first try is at once. */
 const UNDO_LOST_CLAIM_PAUSES_MS = [0, 250, 1_000];
 /** The outcome of a claim whose INSERT may have committed although its reply never came: its order was not sent. */
 export const CLAIM_REPLY_LOST_DETAIL = 'the journal did not confirm the attempt, so it was not sent';
-
-/** pg returns BIGSERIAL ids as strings, JSONB parsed and TIMESTAMPTZ as Dates. */
-interface AttemptRow extends AttemptColumns {
-  id: string;
-  request: unknown;
-  created_at: Date;
-  updated_at: Date;
-  stale_at: Date;
-}
-
-function toAttempt(row: AttemptRow): OrderAttempt {
-  return attemptFromColumns(row, {
-    id: Number(row.id),
-    request: row.request,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-    staleAt: row.stale_at.toISOString(),
-  });
-}
-
-const COLUMNS = `id, client_id, idempotency_key, attempt_no, fingerprint, request, status, csss_code, csss_message,
-  sim_id, order_id, order_time, detail, owner, created_at, updated_at, stale_at`;
-
-// Named statements are prepared once per connection. Every time comes from the database's
-// clock (now()), so replicas whose host clocks differ still agree on which attempts are stale.
-const SQL = {
-  insert: {
-    name: 'journal-claim-insert',
-    text: `INSERT INTO ota_order_attempts (client_id, idempotency_key, attempt_no, fingerprint, request, status, owner, stale_at)
-           VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, now() + $7 * interval '1 millisecond')
-           ON CONFLICT (client_id, idempotency_key, attempt_no) DO NOTHING
-           RETURNING ${COLUMNS}`,
-  },
-  latest: {
-    name: 'journal-latest',
-    text: `SELECT ${COLUMNS}, stale_at < now() AS stale FROM ota_order_attempts
-            WHERE client_id = $1 AND idempotency_key = $2 ORDER BY attempt_no DESC LIMIT 1`,
-  },
-  sweepOne: {
-    name: 'journal-sweep-one',
-    text: `UPDATE ota_order_attempts SET status = 'UNKNOWN', detail = $2, updated_at = now()
-            WHERE id = $1 AND status = 'PENDING' AND stale_at < now()
-            RETURNING ${COLUMNS}`,
-  },
-  record: {
-    name: 'journal-record',
-    text: `UPDATE ota_order_attempts
-              SET status = $2, csss_code = $3, csss_message = $4, sim_id = $5, order_id = $6, order_time = $7, detail = $8,
-                  updated_at = now()
-            WHERE id = $1 AND status IN ('PENDING', 'UNKNOWN')`,
-  },
-  undoLostClaim: {
-    name: 'journal-undo-lost-claim',
-    text: `UPDATE ota_order_attempts SET status = 'NOT_SENT', detail = $5, updated_at = now()
-            WHERE client_id = $1 AND idempotency_key = $2 AND attempt_no = $3 AND owner = $4 AND status = 'PENDING'`,
-  },
-} as const;
 
 /**
  * The order journal on PostgreSQL, shared by every replica of the gateway. Each write is
@@ -133,15 +73,7 @@ export class PostgresOrderJournal implements OrderJournal, ReconciliationStore {
   readonly #staleAfterMs: number;
   readonly #metrics: JournalStoreMetrics | undefined;
   readonly #logger: Logger | undefined;
-  /**
-   * Per (client, key, attempt) slot, this process's INSERTs awaiting their reply plus its
-   * claimed attempts not yet recorded. A lost reply is undone only where this is zero: a
-   * PENDING row of this owner in that slot is then the lost INSERT's own, not another
-   * call's live attempt.
-   */
-  readonly #slotUsers = new Map<string, number>();
-  /** The slot of each attempt this process claimed and has not recorded yet. */
-  readonly #claimedSlots = new Map<number, string>();
+  readonly #slots = new PostgresClaimSlots();
 
   private constructor(pool: pg.Pool, options: PostgresOrderJournalOptions) {
     this.#pool = pool;
@@ -177,81 +109,14 @@ export class PostgresOrderJournal implements OrderJournal, ReconciliationStore {
     pool.on('error', (error) => options.logger?.warn({ err: error }, 'a PostgreSQL journal connection was lost; it will be replaced'));
     const journal = new PostgresOrderJournal(pool, options);
     try {
-      await journal.#prepareSchema(options.create);
+      await preparePostgresJournalSchema(pool, options);
     } catch (error) {
       await pool.end().catch(() => undefined);
       throw error;
     }
     options.metrics?.observePool(() => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }));
-    if (options.create) await journal.#warnWithoutSynchronousStandby();
+    if (options.create) await warnWithoutSynchronousStandby(pool, options.logger);
     return journal;
-  }
-
-  async #prepareSchema(create: boolean): Promise<void> {
-    const done = this.#metrics?.startQuery('migrate');
-    let client: pg.PoolClient | undefined;
-    try {
-      client = await this.#pool.connect();
-      await client.query('BEGIN');
-      // Replicas starting together queue here; the first applies the migrations, the others
-      // then find them applied.
-      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
-      const exists = (await client.query<{ found: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS found")).rows[0]!
-        .found;
-      if (!exists && !create) {
-        throw new JournalUnavailableError(
-          'there is no order journal in this database (no schema_migrations table); start the gateway once with this DATABASE_URL to create it',
-        );
-      }
-      await client.query(
-        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
-      );
-      const applied = new Set(
-        (await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((row) => row.version),
-      );
-      const known = Math.max(...POSTGRES_JOURNAL_MIGRATIONS.map((migration) => migration.version));
-      const newest = Math.max(0, ...applied);
-      if (newest > known) {
-        throw new JournalUnavailableError(
-          `the order journal's schema is at version ${newest}, newer than this gateway knows (${known}); run a gateway release that knows it`,
-        );
-      }
-      if (!create && applied.size < POSTGRES_JOURNAL_MIGRATIONS.length) {
-        throw new JournalUnavailableError(
-          `the order journal's schema is at version ${newest}; start the gateway once to migrate it to ${known}`,
-        );
-      }
-      for (const migration of POSTGRES_JOURNAL_MIGRATIONS) {
-        if (applied.has(migration.version)) continue;
-        await client.query(migration.sql);
-        await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
-      }
-      await client.query('COMMIT');
-      done?.('ok');
-    } catch (error) {
-      done?.('error');
-      await client?.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client?.release();
-    }
-  }
-
-  /**
-   * A commit acknowledged by a primary without a synchronous standby can be lost in a
-   * failover: the claim of an order that was then sent would vanish, and a retry would send
-   * it again. Exactly-once across a failover needs a standby that has every commit.
-   */
-  async #warnWithoutSynchronousStandby(): Promise<void> {
-    try {
-      const result = await this.#pool.query<{ synchronous_standby_names: string }>('SHOW synchronous_standby_names');
-      if ((result.rows[0]?.synchronous_standby_names ?? '') !== '') return;
-      this.#logger?.warn(
-        'PostgreSQL has no synchronous standby (synchronous_standby_names is empty): after a failover to a standby that missed commits, an order could be sent twice; see docs/replicas.md',
-      );
-    } catch (error) {
-      this.#logger?.warn({ err: error }, 'could not read synchronous_standby_names');
-    }
   }
 
   async #query<Row extends pg.QueryResultRow>(
@@ -307,8 +172,7 @@ export class PostgresOrderJournal implements OrderJournal, ReconciliationStore {
    * then that its outcome is unknown, for an order that never left.
    */
   async #insertClaim(request: ClaimRequest, attemptNo: number, requestJson: string): Promise<OrderAttempt | undefined> {
-    const slot = JSON.stringify([request.clientId, request.idempotencyKey, attemptNo]);
-    this.#slotUsers.set(slot, (this.#slotUsers.get(slot) ?? 0) + 1);
+    const slot = this.#slots.enter(request.clientId, request.idempotencyKey, attemptNo);
     let row: AttemptRow | undefined;
     try {
       row = (
@@ -323,27 +187,16 @@ export class PostgresOrderJournal implements OrderJournal, ReconciliationStore {
         ])
       ).rows[0];
     } catch (error) {
-      if (this.#releaseSlot(slot)) await this.#undoLostClaim(request, attemptNo);
+      if (this.#slots.leave(slot)) await this.#undoLostClaim(request, attemptNo);
       throw error;
     }
     if (!row) {
-      this.#releaseSlot(slot);
+      this.#slots.leave(slot);
       return undefined;
     }
     const attempt = toAttempt(row);
-    this.#claimedSlots.set(attempt.id, slot);
+    this.#slots.holdFor(attempt.id, slot);
     return attempt;
-  }
-
-  /** One user of the slot is done; true when no call of this process uses it any more. */
-  #releaseSlot(slot: string): boolean {
-    const users = (this.#slotUsers.get(slot) ?? 1) - 1;
-    if (users > 0) {
-      this.#slotUsers.set(slot, users);
-      return false;
-    }
-    this.#slotUsers.delete(slot);
-    return true;
   }
 
   async #undoLostClaim(request: ClaimRequest, attemptNo: number): Promise<void> {
@@ -368,11 +221,7 @@ export class PostgresOrderJournal implements OrderJournal, ReconciliationStore {
   }
 
   async record(attemptId: number, outcome: AttemptOutcome): Promise<boolean> {
-    const slot = this.#claimedSlots.get(attemptId);
-    if (slot !== undefined) {
-      this.#claimedSlots.delete(attemptId);
-      this.#releaseSlot(slot);
-    }
+    this.#slots.release(attemptId);
     const fields = outcomeFields(outcome);
     const result = await this.#query('record', SQL.record, [
       attemptId,

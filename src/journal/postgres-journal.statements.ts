@@ -1,0 +1,61 @@
+import { attemptFromColumns, type AttemptColumns, type OrderAttempt } from './order-journal.js';
+
+// The rows the PostgreSQL journal reads and the statements it runs most, named so that each
+// is prepared once per connection.
+
+/** pg returns BIGSERIAL ids as strings, JSONB parsed and TIMESTAMPTZ as Dates. */
+export interface AttemptRow extends AttemptColumns {
+  id: string;
+  request: unknown;
+  created_at: Date;
+  updated_at: Date;
+  stale_at: Date;
+}
+
+export function toAttempt(row: AttemptRow): OrderAttempt {
+  return attemptFromColumns(row, {
+    id: Number(row.id),
+    request: row.request,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    staleAt: row.stale_at.toISOString(),
+  });
+}
+
+export const COLUMNS = `id, client_id, idempotency_key, attempt_no, fingerprint, request, status, csss_code, csss_message,
+  sim_id, order_id, order_time, detail, owner, created_at, updated_at, stale_at`;
+
+// Named statements are prepared once per connection. Every time comes from the database's
+// clock (now()), so replicas whose host clocks differ still agree on which attempts are stale.
+export const SQL = {
+  insert: {
+    name: 'journal-claim-insert',
+    text: `INSERT INTO ota_order_attempts (client_id, idempotency_key, attempt_no, fingerprint, request, status, owner, stale_at)
+           VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, now() + $7 * interval '1 millisecond')
+           ON CONFLICT (client_id, idempotency_key, attempt_no) DO NOTHING
+           RETURNING ${COLUMNS}`,
+  },
+  latest: {
+    name: 'journal-latest',
+    text: `SELECT ${COLUMNS}, stale_at < now() AS stale FROM ota_order_attempts
+            WHERE client_id = $1 AND idempotency_key = $2 ORDER BY attempt_no DESC LIMIT 1`,
+  },
+  sweepOne: {
+    name: 'journal-sweep-one',
+    text: `UPDATE ota_order_attempts SET status = 'UNKNOWN', detail = $2, updated_at = now()
+            WHERE id = $1 AND status = 'PENDING' AND stale_at < now()
+            RETURNING ${COLUMNS}`,
+  },
+  record: {
+    name: 'journal-record',
+    text: `UPDATE ota_order_attempts
+              SET status = $2, csss_code = $3, csss_message = $4, sim_id = $5, order_id = $6, order_time = $7, detail = $8,
+                  updated_at = now()
+            WHERE id = $1 AND status IN ('PENDING', 'UNKNOWN')`,
+  },
+  undoLostClaim: {
+    name: 'journal-undo-lost-claim',
+    text: `UPDATE ota_order_attempts SET status = 'NOT_SENT', detail = $5, updated_at = now()
+            WHERE client_id = $1 AND idempotency_key = $2 AND attempt_no = $3 AND owner = $4 AND status = 'PENDING'`,
+  },
+} as const;
