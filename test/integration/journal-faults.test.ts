@@ -12,7 +12,7 @@ import { CLAIM_NOT_DURABLE_DETAIL, journalPathIn, SqliteOrderJournal } from '../
 import { SEND_BUDGET_PASSED_DETAIL } from '../../src/orders/ota-order.service.js';
 import { SIMULATOR_ICCIDS } from '../../src/simulator/simulator.scenarios.js';
 import { startCsssSimulator, type RunningCsssSimulator } from '../../src/simulator/simulator.js';
-import { CreateOtaOrderDocument } from '../generated/graphql.js';
+import { CreateOtaOrderDocument, OtaOrderAttemptDocument } from '../generated/graphql.js';
 import { testApiKey } from '../support/api-keys.js';
 import { spawnGateway, type GatewayProcess } from '../support/gateway-process.js';
 import { executeGraphQL as executeWithoutKey } from '../support/graphql-client.js';
@@ -262,8 +262,15 @@ describe('the send budget on the PostgreSQL journal', () => {
     cleanups.push(() => proxy.stop());
     const viaProxy = new URL(database.url);
     viaProxy.port = String(proxy.port);
-    const running = await gateway(sim, { DATABASE_URL: viaProxy.toString(), DATABASE_STATEMENT_TIMEOUT_MS: '1000' });
+    // No reconciler: its queries would hang on the dropped replies and take the pool's idle connections.
+    const running = await gateway(sim, { DATABASE_URL: viaProxy.toString(), DATABASE_STATEMENT_TIMEOUT_MS: '1000', RECONCILE_MODE: 'off' });
     const input = orderInput();
+    // Connections open before replies are dropped: a new one could not finish its handshake.
+    await Promise.all(
+      Array.from({ length: 4 }, () =>
+        executeGraphQL(running.graphqlUrl, OtaOrderAttemptDocument, { idempotencyKey: input.idempotencyKey }),
+      ),
+    );
 
     // The INSERT reaches PostgreSQL and commits; its reply never comes back.
     proxy.dropReplies(true);
