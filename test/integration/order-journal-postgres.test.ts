@@ -1,9 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JournalUnavailableError } from '../../src/journal/order-journal.js';
 import { PostgresOrderJournal } from '../../src/journal/postgres-order-journal.js';
 import { describeOrderJournalContract } from '../support/order-journal-contract.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
 
 // One database for this file's run, with a unique name, dropped afterwards; each test
 // starts from an empty journal.
@@ -77,6 +79,53 @@ describe('opening the PostgreSQL journal', () => {
       expect(await fresh.query("SELECT to_regclass('schema_migrations') AS found")).toStrictEqual([{ found: null }]);
     } finally {
       await fresh.drop();
+    }
+  });
+});
+
+describe('a claim whose reply was lost', () => {
+  it('is undone only where it is the lost INSERT’s own row, never another call’s live attempt of the same key', async () => {
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(database.url).port || 5432) });
+    const viaProxy = new URL(database.url);
+    viaProxy.port = String(proxy.port);
+    const journal = await PostgresOrderJournal.open({
+      url: viaProxy.toString(),
+      poolSize: 4,
+      statementTimeoutMs: 500,
+      pendingStaleAfterMs: 60_000,
+      create: true,
+    });
+    try {
+      const request = {
+        clientId: 'client-lost-reply',
+        idempotencyKey: 'key-lost-reply',
+        fingerprint: 'f'.repeat(64),
+        request: { deviceId: '89852202101130001670' },
+      };
+      // Idle connections first: a new one could not finish its handshake while replies are dropped.
+      await Promise.all(Array.from({ length: 4 }, () => journal.findLatest(request.clientId, request.idempotencyKey)));
+      const live = await journal.claim(request);
+      expect(live.kind).toBe('claimed');
+
+      // A second call with the same key in this process: its INSERT's reply is lost.
+      proxy.dropReplies(true);
+      const lost = journal.claim(request).catch((error: unknown) => error);
+      await sleep(100);
+      await proxy.stop();
+      proxy.dropReplies(false);
+      await proxy.start();
+      expect(await lost).toBeInstanceOf(Error);
+
+      // Past every try of the undo: the live attempt, this owner's and PENDING, is untouched.
+      await sleep(1_500);
+      const id = live.kind === 'claimed' ? live.attempt.id : 0;
+      expect(await database.query('SELECT status FROM ota_order_attempts WHERE id = $1', [id])).toEqual([{ status: 'PENDING' }]);
+      expect(await journal.record(id, { status: 'SUCCEEDED', simId: 'SIM1', orderId: 'ORDER_1', orderTime: '2026-11-26 12:00:00' })).toBe(
+        true,
+      );
+    } finally {
+      await journal.close();
+      await proxy.stop();
     }
   });
 });
