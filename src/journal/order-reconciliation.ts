@@ -26,6 +26,12 @@ export interface Reconciliation extends ReconciliationVerdict {
 export interface ReconcileDueAttempt {
   attempt: OrderAttempt;
   /**
+   * Names this lease: a verdict, a settlement or a release counts only while the attempt
+   * still holds it (with this journal's owner), so a round that outlived its lease, whose
+   * attempt another process has leased since, changes nothing.
+   */
+  leaseToken: string;
+  /**
    * When its order can have left and reached CSSS at the latest: from the claim's write to
    * the stale deadline its sender stored (the updated time on rows older than that column).
    */
@@ -40,6 +46,19 @@ export interface ReconcileLeaseOptions {
   /** How long the lease keeps other processes off the attempt; a verdict ends it sooner. */
   leaseMs: number;
   limit: number;
+}
+
+/**
+ * Another attempt on the same ICCID that may have placed an order CSSS lists: PENDING (it
+ * may still be in flight) or UNKNOWN without a `placed` verdict (one with it is accounted
+ * for by its order). Any client's.
+ */
+export interface UnresolvedAttempt {
+  attemptId: number;
+  /** As ReconcileDueAttempt's: from the claim's write to its stale deadline. */
+  sendWindow: { from: string; to: string };
+  /** Its plan, from the stored request. */
+  packageCode: string | undefined;
 }
 
 /** An UNKNOWN attempt's age and latest verdict, for the metrics. */
@@ -59,23 +78,39 @@ export interface ReconciliationStore {
    * by another process), oldest first, so that one process at a time asks CSSS about each.
    */
   leaseForReconciliation(options: ReconcileLeaseOptions): Promise<ReconcileDueAttempt[]>;
-  /** Stores a verdict on an UNKNOWN attempt and ends its lease; false when it is no longer UNKNOWN. */
-  recordReconciliation(attemptId: number, verdict: ReconciliationVerdict): Promise<boolean>;
-  /** Ends a lease without a verdict (CSSS could not be asked), so the next round tries again. */
-  releaseReconciliationLease(attemptId: number): Promise<void>;
+  /**
+   * Stores a verdict on an UNKNOWN attempt and ends its lease; false when it is no longer
+   * UNKNOWN or this journal no longer holds that lease (another process leased it since).
+   */
+  recordReconciliation(attemptId: number, leaseToken: string, verdict: ReconciliationVerdict): Promise<boolean>;
+  /** Ends a lease without a verdict (CSSS could not be asked), so the next round tries again; another process's lease stays. */
+  releaseReconciliationLease(attemptId: number, leaseToken: string): Promise<void>;
   /** The verdict stored on an attempt, if any. */
   findReconciliation(attemptId: number): Promise<Reconciliation | undefined>;
+  /** The other unresolved attempts on this ICCID (matched on the stored request's `deviceId`), whose orders an UNKNOWN attempt's listing may hold. */
+  unresolvedAttemptsOnDevice(attemptId: number, deviceId: string): Promise<UnresolvedAttempt[]>;
   /** Which of these order ids the journal holds for an attempt other than `attemptId` (its order, or a `placed` verdict). */
   ordersRecordedElsewhere(attemptId: number, orderIds: readonly string[]): Promise<Set<string>>;
   /**
    * Settles an UNKNOWN attempt SUCCEEDED with the order its stored `placed` verdict names,
-   * so retries replay it. Undefined when the attempt is no longer UNKNOWN or its verdict is
-   * not `placed` with that order.
+   * so retries replay it. Undefined when the attempt is no longer UNKNOWN, its verdict is
+   * not `placed` with that order, or the verdict was not recorded under this journal's
+   * lease `leaseToken` (another process has leased the attempt since).
    */
-  settleFromReconciliation(attemptId: number, order: { orderId: string; orderTime: string }): Promise<OrderAttempt | undefined>;
+  settleFromReconciliation(
+    attemptId: number,
+    leaseToken: string,
+    order: { orderId: string; orderTime: string },
+  ): Promise<OrderAttempt | undefined>;
   /** Every UNKNOWN attempt's creation time and verdict, for the metrics. */
   summarizeUnknown(): Promise<UnknownAttemptSummary[]>;
 }
 
 /** The detail of an attempt settled from a `placed` verdict; the verdict itself stays on the row. */
 export const RECONCILED_DETAIL = "settled as placed from CSSS's queryOrder record";
+
+/** The plan of a stored request, if it names one. */
+export function packageCodeOf(request: unknown): string | undefined {
+  const packageCode = (request as { packageCode?: unknown } | null)?.packageCode;
+  return typeof packageCode === 'string' && packageCode !== '' ? packageCode : undefined;
+}

@@ -41,14 +41,17 @@ export const POSTGRES_JOURNAL_MIGRATIONS: ReadonlyArray<{ version: number; name:
     version: 2,
     name: 'add ota_order_attempts reconciliation columns',
     // As the SQLite journal's migration 3: the verdict of CSSS's queryOrder record on an
-    // UNKNOWN attempt, and a lease so that one replica at a time asks.
+    // UNKNOWN attempt, and a lease (end, owner, token) so that one replica at a time asks
+    // and a round that outlived its lease cannot overwrite a later one's verdict.
     sql: `
       ALTER TABLE ota_order_attempts
         ADD COLUMN reconcile_verdict TEXT CHECK (reconcile_verdict IN ('placed', 'not-found', 'ambiguous')),
         ADD COLUMN reconcile_checked_at TIMESTAMPTZ,
         ADD COLUMN reconcile_evidence JSONB,
         ADD COLUMN reconcile_order_id TEXT,
-        ADD COLUMN reconcile_lease_until TIMESTAMPTZ;
+        ADD COLUMN reconcile_lease_until TIMESTAMPTZ,
+        ADD COLUMN reconcile_lease_owner TEXT,
+        ADD COLUMN reconcile_lease_token TEXT;
       CREATE INDEX ota_order_attempts_order_id ON ota_order_attempts (order_id) WHERE order_id IS NOT NULL;
       CREATE INDEX ota_order_attempts_reconcile_order_id ON ota_order_attempts (reconcile_order_id)
         WHERE reconcile_order_id IS NOT NULL;

@@ -49,7 +49,10 @@ export const SQLITE_JOURNAL_MIGRATIONS: ReadonlyArray<{ version: number; name: s
     name: 'add ota_order_attempts reconciliation columns',
     // What CSSS's queryOrder record says about an UNKNOWN attempt (the verdict, when it was
     // checked, the evidence and the matched order), and a lease so that one process at a
-    // time asks. The order_id indexes let a verdict leave out orders another attempt already
+    // time asks: its end, and its owner and token, which a verdict or a settlement must
+    // still match, so a round that outlived its lease cannot overwrite a later one's. The
+    // ICCID is not a column: only the few PENDING and UNKNOWN rows are ever looked up by it,
+    // from the stored request, and a column would cost every claim. The order_id indexes let a verdict leave out orders another attempt already
     // holds; partial, so attempts without an order (most failures) cost nothing.
     sql: `
       ALTER TABLE ota_order_attempts ADD COLUMN reconcile_verdict VARCHAR(16)
@@ -58,6 +61,8 @@ export const SQLITE_JOURNAL_MIGRATIONS: ReadonlyArray<{ version: number; name: s
       ALTER TABLE ota_order_attempts ADD COLUMN reconcile_evidence_json TEXT;
       ALTER TABLE ota_order_attempts ADD COLUMN reconcile_order_id VARCHAR(255);
       ALTER TABLE ota_order_attempts ADD COLUMN reconcile_lease_until VARCHAR(32);
+      ALTER TABLE ota_order_attempts ADD COLUMN reconcile_lease_owner VARCHAR(64);
+      ALTER TABLE ota_order_attempts ADD COLUMN reconcile_lease_token VARCHAR(64);
       CREATE INDEX ota_order_attempts_order_id ON ota_order_attempts (order_id) WHERE order_id IS NOT NULL;
       CREATE INDEX ota_order_attempts_reconcile_order_id ON ota_order_attempts (reconcile_order_id)
         WHERE reconcile_order_id IS NOT NULL;

@@ -18,6 +18,7 @@ import {
   type SettleOptions,
 } from './order-journal.js';
 import {
+  packageCodeOf,
   RECONCILED_DETAIL,
   type ReconcileDueAttempt,
   type ReconcileLeaseOptions,
@@ -25,6 +26,7 @@ import {
   type ReconcileVerdict,
   type ReconciliationStore,
   type ReconciliationVerdict,
+  type UnresolvedAttempt,
   type UnknownAttemptSummary,
 } from './order-reconciliation.js';
 import { SqliteGroupCommit } from './sqlite-group-commit.js';
@@ -300,6 +302,7 @@ export class SqliteOrderJournal implements OrderJournal, ReconciliationStore {
   async leaseForReconciliation(options: ReconcileLeaseOptions): Promise<ReconcileDueAttempt[]> {
     const nowMs = this.#clock();
     const iso = (ms: number): string => new Date(ms).toISOString();
+    const leaseToken = randomUUID();
     const lease = this.#db.transaction((): ReconcileDueRow[] => {
       const due = this.#db
         .prepare<[{ createdBy: string; checkedBy: string; now: string; limit: number }], ReconcileDueRow>(
@@ -315,26 +318,33 @@ export class SqliteOrderJournal implements OrderJournal, ReconciliationStore {
           now: iso(nowMs),
           limit: options.limit,
         });
-      const setLease = this.#db.prepare('UPDATE ota_order_attempts SET reconcile_lease_until = ? WHERE id = ?');
-      for (const row of due) setLease.run(iso(nowMs + options.leaseMs), row.id);
+      const setLease = this.#db.prepare(
+        'UPDATE ota_order_attempts SET reconcile_lease_until = ?, reconcile_lease_owner = ?, reconcile_lease_token = ? WHERE id = ?',
+      );
+      for (const row of due) setLease.run(iso(nowMs + options.leaseMs), this.owner, leaseToken, row.id);
       return due;
     });
     return lease.immediate().map((row) => ({
       attempt: toAttempt(row),
+      leaseToken,
       sendWindow: { from: row.created_at, to: row.stale_at ?? row.updated_at },
     }));
   }
 
-  async recordReconciliation(attemptId: number, verdict: ReconciliationVerdict): Promise<boolean> {
+  async recordReconciliation(attemptId: number, leaseToken: string, verdict: ReconciliationVerdict): Promise<boolean> {
+    // The lease's owner and token stay on the row: they name the lease the verdict came
+    // from, which a settlement from it must still match.
     const result = this.#db
       .prepare(
         `UPDATE ota_order_attempts
             SET reconcile_verdict = @verdict, reconcile_checked_at = @now, reconcile_evidence_json = @evidence,
                 reconcile_order_id = @orderId, reconcile_lease_until = NULL
-          WHERE id = @id AND status = 'UNKNOWN'`,
+          WHERE id = @id AND status = 'UNKNOWN' AND reconcile_lease_owner = @owner AND reconcile_lease_token = @leaseToken`,
       )
       .run({
         id: attemptId,
+        owner: this.owner,
+        leaseToken,
         verdict: verdict.verdict,
         orderId: verdict.orderId,
         evidence: JSON.stringify(verdict.evidence),
@@ -343,8 +353,30 @@ export class SqliteOrderJournal implements OrderJournal, ReconciliationStore {
     return result.changes === 1;
   }
 
-  async releaseReconciliationLease(attemptId: number): Promise<void> {
-    this.#db.prepare('UPDATE ota_order_attempts SET reconcile_lease_until = NULL WHERE id = ?').run(attemptId);
+  async releaseReconciliationLease(attemptId: number, leaseToken: string): Promise<void> {
+    this.#db
+      .prepare(
+        `UPDATE ota_order_attempts SET reconcile_lease_until = NULL
+          WHERE id = ? AND reconcile_lease_owner = ? AND reconcile_lease_token = ?`,
+      )
+      .run(attemptId, this.owner, leaseToken);
+  }
+
+  async unresolvedAttemptsOnDevice(attemptId: number, deviceId: string): Promise<UnresolvedAttempt[]> {
+    // The (status, stale_at) index narrows this to the few PENDING and UNKNOWN rows.
+    const rows = this.#db
+      .prepare<[number, string], Pick<AttemptRow, 'id' | 'request_json' | 'created_at' | 'updated_at' | 'stale_at'>>(
+        `SELECT id, request_json, created_at, updated_at, stale_at FROM ota_order_attempts
+          WHERE status IN ('PENDING', 'UNKNOWN') AND id <> ? AND json_extract(request_json, '$.deviceId') = ?
+            AND (status = 'PENDING' OR reconcile_verdict IS NULL OR reconcile_verdict <> 'placed')
+          ORDER BY id`,
+      )
+      .all(attemptId, deviceId);
+    return rows.map((row) => ({
+      attemptId: row.id,
+      sendWindow: { from: row.created_at, to: row.stale_at ?? row.updated_at },
+      packageCode: packageCodeOf(JSON.parse(row.request_json) as unknown),
+    }));
   }
 
   async findReconciliation(attemptId: number): Promise<Reconciliation | undefined> {
@@ -376,12 +408,19 @@ export class SqliteOrderJournal implements OrderJournal, ReconciliationStore {
     return new Set(rows.map((row) => row.orderId));
   }
 
-  async settleFromReconciliation(attemptId: number, order: { orderId: string; orderTime: string }): Promise<OrderAttempt | undefined> {
+  async settleFromReconciliation(
+    attemptId: number,
+    leaseToken: string,
+    order: { orderId: string; orderTime: string },
+  ): Promise<OrderAttempt | undefined> {
     const settle = this.#db.transaction((): OrderAttempt | undefined => {
       const row = this.#db
-        .prepare<[number], AttemptRow & ReconciliationRow>('SELECT * FROM ota_order_attempts WHERE id = ?')
+        .prepare<[number], AttemptRow & ReconciliationRow & { reconcile_lease_owner: string | null; reconcile_lease_token: string | null }>(
+          'SELECT * FROM ota_order_attempts WHERE id = ?',
+        )
         .get(attemptId);
       if (row?.status !== 'UNKNOWN' || row.reconcile_verdict !== 'placed' || row.reconcile_order_id !== order.orderId) return undefined;
+      if (row.reconcile_lease_owner !== this.owner || row.reconcile_lease_token !== leaseToken) return undefined;
       const outcome = {
         status: 'SUCCEEDED',
         simId: '',

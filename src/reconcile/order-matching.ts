@@ -1,5 +1,5 @@
 import type { QueryOrderWireItem } from '../csss/query-order.wire.js';
-import type { ReconcileVerdict } from '../journal/order-reconciliation.js';
+import type { ReconcileVerdict, UnresolvedAttempt } from '../journal/order-reconciliation.js';
 
 const CHINA_STANDARD_TIME_OFFSET_MS = 8 * 60 * 60 * 1000;
 const CSSS_TIME = /^([0-9]{4})-([0-9]{2})-([0-9]{2}) ([0-9]{2}):([0-9]{2}):([0-9]{2})$/;
@@ -35,6 +35,11 @@ export interface OrderMatchInput {
   orders: readonly QueryOrderWireItem[];
   /** Orders the journal already holds for another attempt. */
   recordedElsewhere: ReadonlySet<string>;
+  /**
+   * The other unresolved attempts (PENDING or UNKNOWN, any client) on the same ICCID: a
+   * candidate dated in one of their windows may be that attempt's order, not this one's.
+   */
+  rivals: readonly UnresolvedAttempt[];
   /** False when CSSS had more pages than were read: an unread page may hold another candidate. */
   complete: boolean;
 }
@@ -52,14 +57,18 @@ export interface OrderMatch {
     heldByOtherAttempts: string[];
     otherPlan: string[];
     unreadableDate: string[];
+    /** Candidates another unresolved attempt could have placed, with those attempts' ids. */
+    contested: { orderCode: string; attemptIds: number[] }[];
   };
 }
 
 /**
  * The verdict CSSS's record gives an UNKNOWN attempt. Candidates are the listed orders
  * whose `orderDate` falls in the send window widened by the clock skew, less those the
- * journal holds for another attempt. Exactly one is `placed`; none is `not-found`; more,
- * or an order whose date cannot be read, or a listing cut short, is `ambiguous`. Only
+ * journal holds for another attempt. Exactly one is `placed`, unless another unresolved
+ * attempt on the ICCID could have placed it (its order dated in that attempt's widened
+ * window, and no listed plan code telling them apart); none is `not-found`; more, a
+ * contested one, an order whose date cannot be read, or a listing cut short, is `ambiguous`. Only
  * `orderCode`, `orderDate` and `orderStatus` are relied on; a plan code, where CSSS
  * happens to list one, can only remove a candidate.
  */
@@ -67,6 +76,7 @@ export function matchOrders(input: OrderMatchInput): OrderMatch {
   const from = Date.parse(input.sendWindow.from) - input.clockSkewMs;
   const to = Date.parse(input.sendWindow.to) + input.clockSkewMs;
   const candidates: ListedOrder[] = [];
+  const contested: { orderCode: string; attemptIds: number[] }[] = [];
   const heldByOtherAttempts: string[] = [];
   const otherPlan: string[] = [];
   const unreadableDate: string[] = [];
@@ -88,6 +98,10 @@ export function matchOrders(input: OrderMatchInput): OrderMatch {
       continue;
     }
     candidates.push(listed);
+    const claimants = input.rivals
+      .filter((rival) => couldHavePlaced(rival, placedAt, plan, input.clockSkewMs))
+      .map((rival) => rival.attemptId);
+    if (claimants.length > 0) contested.push({ orderCode: item.orderCode, attemptIds: claimants });
   }
   const evidence = {
     window: { from: new Date(from).toISOString(), to: new Date(to).toISOString() },
@@ -97,8 +111,17 @@ export function matchOrders(input: OrderMatchInput): OrderMatch {
     heldByOtherAttempts,
     otherPlan,
     unreadableDate,
+    contested,
   };
-  if (candidates.length > 1 || unreadableDate.length > 0 || !input.complete) return { verdict: 'ambiguous', order: undefined, evidence };
+  // A candidate another unresolved attempt could have placed is a guess between the two.
+  if (candidates.length > 1 || contested.length > 0 || unreadableDate.length > 0 || !input.complete)
+    return { verdict: 'ambiguous', order: undefined, evidence };
   if (candidates.length === 1) return { verdict: 'placed', order: candidates[0], evidence };
   return { verdict: 'not-found', order: undefined, evidence };
+}
+
+/** Whether an order dated `placedAt` may be `rival`'s: in its widened window, and not listed with a plan other than its own. */
+function couldHavePlaced(rival: UnresolvedAttempt, placedAt: number, plan: unknown, clockSkewMs: number): boolean {
+  if (placedAt < Date.parse(rival.sendWindow.from) - clockSkewMs || placedAt > Date.parse(rival.sendWindow.to) + clockSkewMs) return false;
+  return !(rival.packageCode !== undefined && typeof plan === 'string' && plan !== '' && plan !== rival.packageCode);
 }

@@ -126,7 +126,7 @@ export class OrderReconciler {
   }
 
   async #reconcile(
-    { attempt, sendWindow }: ReconcileDueAttempt,
+    { attempt, sendWindow, leaseToken }: ReconcileDueAttempt,
     options: { settle: boolean; signal?: AbortSignal },
   ): Promise<ReconcileOutcome> {
     const { journal, logger, metrics } = this.#deps;
@@ -142,10 +142,12 @@ export class OrderReconciler {
       const reason = describeQueryError(error);
       logger.warn({ attemptId: attempt.id, reason }, 'reconciliation could not ask CSSS for the SIM orders; trying again later');
       // The next round (of any replica) tries again; RECONCILE_MAX_PER_MINUTE bounds how often.
-      await journal.releaseReconciliationLease(attempt.id);
+      await journal.releaseReconciliationLease(attempt.id, leaseToken);
       return { ...base, verdict: 'error', orderId: null, orderTime: null, settled: false, error: reason };
     }
     const orderIds = listing.orders.map((order) => order.orderCode);
+    // Read after the listing, so an attempt claimed while CSSS was being asked counts too.
+    const rivals = await journal.unresolvedAttemptsOnDevice(attempt.id, request.deviceId);
     const match = matchOrders({
       sendWindow,
       clockSkewMs: this.#deps.settings.clockSkewMs,
@@ -153,13 +155,19 @@ export class OrderReconciler {
       orders: listing.orders,
       recordedElsewhere: await journal.ordersRecordedElsewhere(attempt.id, orderIds),
       complete: listing.complete,
+      rivals,
     });
     const orderId = match.order?.orderCode ?? null;
     const orderTime = match.order?.orderDate ?? null;
-    const stored = await journal.recordReconciliation(attempt.id, { verdict: match.verdict, orderId, evidence: match.evidence });
+    // False when the attempt is settled, or this round outlived its lease and another process has leased it since.
+    const stored = await journal.recordReconciliation(attempt.id, leaseToken, {
+      verdict: match.verdict,
+      orderId,
+      evidence: match.evidence,
+    });
     let settled = false;
     if (stored && options.settle && match.verdict === 'placed' && orderId !== null && orderTime !== null) {
-      settled = (await journal.settleFromReconciliation(attempt.id, { orderId, orderTime })) !== undefined;
+      settled = (await journal.settleFromReconciliation(attempt.id, leaseToken, { orderId, orderTime })) !== undefined;
     }
     metrics?.countVerdict(match.verdict, settled);
     logger.info(

@@ -170,6 +170,43 @@ describe.each(stores)('unknown outcomes resolved from CSSS queryOrder ($name jou
     expect(simulator.placed).toEqual([]);
   });
 
+  it('two UNKNOWN attempts on one ICCID in flight together, one order listed: both ambiguous, neither settled', async () => {
+    const { simulator, env } = await setUp(await journalEnv());
+    // A CSSS that takes the second order and never answers, so it places nothing.
+    const silent = createServer(() => undefined);
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    cleanups.push(async () => {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    });
+    const placing = await gateway({ ...env, RECONCILE_MODE: 'off' });
+    const notPlacing = await gateway({
+      ...env,
+      CSSS_BASE_URL: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+      RECONCILE_MODE: 'off',
+    });
+    const inputs = [0, 1].map(() => orderInput({ deviceId: SIMULATOR_ICCIDS.answerWithheld }));
+
+    const answers = await Promise.all([order(placing, inputs[0]!), order(notPlacing, inputs[1]!)]);
+    for (const answer of answers) expect(answer.body.errors?.[0]?.extensions?.code).toBe('CSSS_OUTCOME_UNKNOWN');
+    expect(simulator.placed).toHaveLength(1);
+    const ids = [await unknownAttemptId(env, inputs[0]!.idempotencyKey), await unknownAttemptId(env, inputs[1]!.idempotencyKey)];
+
+    // Either attempt could have placed the one order: a placed verdict for either would be a guess.
+    const applied = JSON.parse(await journal(env, 'reconcile', '--apply', '--json')) as Array<Record<string, unknown>>;
+    const byId = [...applied].sort((a, b) => Number(a.attemptId) - Number(b.attemptId));
+    expect(byId.map((outcome) => [outcome.attemptId, outcome.verdict, outcome.orderId, outcome.settled])).toEqual(
+      [...ids].sort((a, b) => a - b).map((id) => [id, 'ambiguous', null, false]),
+    );
+    for (const id of ids) {
+      expect(await show(env, id)).toMatchObject({ status: 'UNKNOWN', orderId: null, reconciliation: { verdict: 'ambiguous' } });
+    }
+    expect((await show(env, ids[0]!)).reconciliation).toMatchObject({
+      evidence: { contested: [{ orderCode: simulator.placed[0]!.orderId, attemptIds: [ids[1]] }] },
+    });
+  });
+
   it('RECONCILE_MODE=settle settles a withheld order as placed, so the retry replays it', async () => {
     const { simulator, env } = await setUp(await journalEnv());
     const replica = await gateway({ ...env, RECONCILE_MODE: 'settle' });

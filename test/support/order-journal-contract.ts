@@ -280,12 +280,15 @@ export function describeOrderJournalContract(name: string, createFixture: () => 
         expect(Date.parse(leased[0]!.sendWindow.to)).toBeGreaterThan(Date.parse(leased[0]!.sendWindow.from));
         expect(await b.leaseForReconciliation(leaseAll)).toStrictEqual([]);
 
-        expect(await a.recordReconciliation(id, { verdict: 'not-found', orderId: null, evidence: { listed: 0 } })).toBe(true);
+        expect(
+          await a.recordReconciliation(id, leased[0]!.leaseToken, { verdict: 'not-found', orderId: null, evidence: { listed: 0 } }),
+        ).toBe(true);
         expect(await b.findReconciliation(id)).toMatchObject({ verdict: 'not-found', orderId: null, evidence: { listed: 0 } });
         // A fresh verdict stands until the recheck time; the lease is gone.
         expect(await b.leaseForReconciliation({ ...leaseAll, recheckAfterMs: 60_000 })).toStrictEqual([]);
-        expect((await b.leaseForReconciliation(leaseAll)).map((entry) => entry.attempt.id)).toStrictEqual([id]);
-        await b.releaseReconciliationLease(id);
+        const releasing = await b.leaseForReconciliation(leaseAll);
+        expect(releasing.map((entry) => entry.attempt.id)).toStrictEqual([id]);
+        await b.releaseReconciliationLease(id, releasing[0]!.leaseToken);
         expect((await a.leaseForReconciliation(leaseAll)).map((entry) => entry.attempt.id)).toStrictEqual([id]);
       });
 
@@ -298,23 +301,93 @@ export function describeOrderJournalContract(name: string, createFixture: () => 
         expect((await journal.summarizeUnknown()).map((attempt) => attempt.verdict)).toStrictEqual([null]);
       });
 
+      it('takes a verdict, a release or a settlement only from the journal still holding the lease', async () => {
+        const [a, b] = [await open(), await open()];
+        const id = await unknownAttempt(a);
+        const order = { orderId: 'ORDER_00000000000000007', orderTime: '2026-11-26 20:13:10' };
+        const first = (await a.leaseForReconciliation({ ...leaseAll, leaseMs: 1 }))[0]!;
+        await sleep(20);
+        // a's round outlived its lease; b leases the attempt again.
+        const second = (await b.leaseForReconciliation(leaseAll))[0]!;
+        expect(second.attempt.id).toBe(id);
+        expect(second.leaseToken).not.toBe(first.leaseToken);
+
+        expect(await a.recordReconciliation(id, first.leaseToken, { verdict: 'placed', orderId: order.orderId, evidence: {} })).toBe(false);
+        expect(await a.findReconciliation(id)).toBeUndefined();
+        await a.releaseReconciliationLease(id, first.leaseToken);
+        expect(await a.leaseForReconciliation(leaseAll)).toStrictEqual([]);
+        // Another journal's token is not this journal's lease.
+        expect(await a.recordReconciliation(id, second.leaseToken, { verdict: 'placed', orderId: order.orderId, evidence: {} })).toBe(
+          false,
+        );
+
+        expect(await b.recordReconciliation(id, second.leaseToken, { verdict: 'placed', orderId: order.orderId, evidence: {} })).toBe(true);
+        expect(await a.settleFromReconciliation(id, first.leaseToken, order)).toBeUndefined();
+        expect(await a.settleFromReconciliation(id, second.leaseToken, order)).toBeUndefined();
+        expect(await a.findById(id)).toMatchObject({ status: 'UNKNOWN' });
+
+        // A later lease (the CLI's, say) makes the earlier verdict's settlement stale too.
+        const third = (await a.leaseForReconciliation(leaseAll))[0]!;
+        expect(await b.settleFromReconciliation(id, second.leaseToken, order)).toBeUndefined();
+        expect(await a.recordReconciliation(id, third.leaseToken, { verdict: 'placed', orderId: order.orderId, evidence: {} })).toBe(true);
+        expect(await a.settleFromReconciliation(id, third.leaseToken, order)).toMatchObject({
+          id,
+          status: 'SUCCEEDED',
+          orderId: order.orderId,
+        });
+      });
+
+      it('lists the other unresolved attempts on an ICCID, any client, without those a placed verdict accounts for', async () => {
+        const [a, b] = [await open(), await open()];
+        const deviceId = '89852202101130009999';
+        const onDevice = (overrides: Partial<ClaimRequest> = {}): ClaimRequest =>
+          claimRequest({ request: { deviceId, packageCode: 'DP2', days: 30 }, ...overrides });
+        const unknownOn = async (journal: OrderJournal, request: ClaimRequest): Promise<number> => {
+          const claim = await claimIn(journal, request);
+          expect(await journal.record(claim.attempt.id, { status: 'UNKNOWN', detail: 'deadline passed' })).toBe(true);
+          return claim.attempt.id;
+        };
+        const own = await unknownOn(a, onDevice());
+        const pending = (await claimIn(b, onDevice({ clientId: 'client-b' }))).attempt;
+        const otherUnknown = await unknownOn(b, onDevice({ clientId: 'client-c' }));
+        const accounted = await unknownOn(a, onDevice());
+        const succeeded = (await claimIn(a, onDevice())).attempt.id;
+        await a.record(succeeded, { status: 'SUCCEEDED', simId: 'SIM1', orderId: 'ORDER_1', orderTime: '2026-11-26 12:00:00' });
+        await unknownOn(a, claimRequest());
+
+        const leased = await a.leaseForReconciliation(leaseAll);
+        const accountedLease = leased.find((entry) => entry.attempt.id === accounted)!.leaseToken;
+        expect(await a.recordReconciliation(accounted, accountedLease, { verdict: 'placed', orderId: 'ORDER_2', evidence: {} })).toBe(true);
+
+        const rivals = await b.unresolvedAttemptsOnDevice(own, deviceId);
+        expect(rivals.map((rival) => rival.attemptId)).toStrictEqual([pending.id, otherUnknown]);
+        expect(rivals[0]).toMatchObject({ packageCode: 'DP2', sendWindow: { from: pending.createdAt } });
+        expect(Date.parse(rivals[0]!.sendWindow.to)).toBeGreaterThan(Date.parse(rivals[0]!.sendWindow.from));
+        expect((await b.unresolvedAttemptsOnDevice(otherUnknown, deviceId)).map((rival) => rival.attemptId)).toStrictEqual([
+          own,
+          pending.id,
+        ]);
+        expect(await b.unresolvedAttemptsOnDevice(own, '89852202101130000000')).toStrictEqual([]);
+      });
+
       it('settles SUCCEEDED only from a placed verdict naming that order, and holds the order against other attempts', async () => {
         const journal = await open();
         const id = await unknownAttempt(journal);
         const other = await unknownAttempt(journal);
         const order = { orderId: 'ORDER_00000000000000001', orderTime: '2026-11-26 20:13:10' };
-        expect(await journal.settleFromReconciliation(id, order)).toBeUndefined();
+        const { leaseToken } = (await journal.leaseForReconciliation({ ...leaseAll, limit: 1 }))[0]!;
+        expect(await journal.settleFromReconciliation(id, leaseToken, order)).toBeUndefined();
 
-        await journal.recordReconciliation(id, { verdict: 'placed', orderId: order.orderId, evidence: {} });
+        await journal.recordReconciliation(id, leaseToken, { verdict: 'placed', orderId: order.orderId, evidence: {} });
         expect(await journal.ordersRecordedElsewhere(other, [order.orderId, 'ORDER_2'])).toStrictEqual(new Set([order.orderId]));
         expect(await journal.ordersRecordedElsewhere(id, [order.orderId])).toStrictEqual(new Set());
-        expect(await journal.settleFromReconciliation(id, { ...order, orderId: 'ORDER_2' })).toBeUndefined();
+        expect(await journal.settleFromReconciliation(id, leaseToken, { ...order, orderId: 'ORDER_2' })).toBeUndefined();
 
-        const settled = await journal.settleFromReconciliation(id, order);
+        const settled = await journal.settleFromReconciliation(id, leaseToken, order);
         expect(settled).toMatchObject({ id, status: 'SUCCEEDED', orderId: order.orderId, orderTime: order.orderTime });
         expect(await journal.findById(id)).toMatchObject({ status: 'SUCCEEDED', orderId: order.orderId });
-        expect(await journal.settleFromReconciliation(id, order)).toBeUndefined();
-        expect(await journal.recordReconciliation(id, { verdict: 'not-found', orderId: null, evidence: {} })).toBe(false);
+        expect(await journal.settleFromReconciliation(id, leaseToken, order)).toBeUndefined();
+        expect(await journal.recordReconciliation(id, leaseToken, { verdict: 'not-found', orderId: null, evidence: {} })).toBe(false);
         expect(await journal.ordersRecordedElsewhere(other, [order.orderId])).toStrictEqual(new Set([order.orderId]));
         expect((await journal.summarizeUnknown()).map((attempt) => attempt.attemptId)).toStrictEqual([other]);
       });

@@ -10,7 +10,7 @@ const listed = (orderCode: string, orderDate: string, extra: Record<string, unkn
   ...extra,
 });
 const match = (orders: ReturnType<typeof listed>[], overrides: Partial<Parameters<typeof matchOrders>[0]> = {}) =>
-  matchOrders({ sendWindow, clockSkewMs: 120_000, orders, recordedElsewhere: new Set(), complete: true, ...overrides });
+  matchOrders({ sendWindow, clockSkewMs: 120_000, orders, recordedElsewhere: new Set(), complete: true, rivals: [], ...overrides });
 
 describe('parseCsssTime', () => {
   it('reads CSSS time as China Standard Time (UTC+8)', () => {
@@ -77,5 +77,56 @@ describe('matchOrders', () => {
     expect(match([listed('A', '2026-11-26 20:00:01'), listed('B', '26/11/2026 20:00')]).verdict).toBe('ambiguous');
     expect(match([listed('A', '2026-11-26 20:00:01')], { complete: false }).verdict).toBe('ambiguous');
     expect(match([], { complete: false }).verdict).toBe('ambiguous');
+  });
+
+  describe('with another unresolved attempt on the same ICCID', () => {
+    // Claimed 5 s later than this one, and so in flight at CSSS at the same time.
+    const overlapping = {
+      attemptId: 2,
+      sendWindow: { from: '2026-11-26T12:00:05.000Z', to: '2026-11-26T12:00:20.000Z' },
+      packageCode: 'PLAN',
+    };
+
+    it('is ambiguous, never placed, when CSSS lists one order either attempt could have placed', () => {
+      const result = match([listed('ONLY', '2026-11-26 20:00:08')], { rivals: [overlapping] });
+      expect(result.verdict).toBe('ambiguous');
+      expect(result.order).toBeUndefined();
+      expect(result.evidence.contested).toStrictEqual([{ orderCode: 'ONLY', attemptIds: [2] }]);
+      // The other attempt, asked with this one as its rival, gets the same verdict, not not-found.
+      const mirrored = match([listed('ONLY', '2026-11-26 20:00:08')], {
+        sendWindow: overlapping.sendWindow,
+        rivals: [{ attemptId: 1, sendWindow, packageCode: undefined }],
+      });
+      expect(mirrored.verdict).toBe('ambiguous');
+    });
+
+    it('counts a rival by its own window widened by the clock skew, whatever its status or client', () => {
+      const later = {
+        attemptId: 3,
+        sendWindow: { from: '2026-11-26T12:04:00.000Z', to: '2026-11-26T12:04:15.000Z' },
+        packageCode: undefined,
+      };
+      // 20:00:03 is outside the later attempt's window even widened by 2 minutes: the order is this attempt's.
+      expect(match([listed('ONLY', '2026-11-26 20:00:03')], { rivals: [later] }).verdict).toBe('placed');
+      // 20:02:10 is in both widened windows.
+      expect(match([listed('ONLY', '2026-11-26 20:02:10')], { rivals: [later] }).verdict).toBe('ambiguous');
+    });
+
+    it('lets a listed plan code tell the attempts apart, but only when the order lists one', () => {
+      const samePlan = [listed('ONLY', '2026-11-26 20:00:08', { packageCode: 'PLAN' })];
+      const otherPlanRival = { ...overlapping, packageCode: 'OTHER' };
+      expect(match(samePlan, { packageCode: 'PLAN', rivals: [otherPlanRival] }).verdict).toBe('placed');
+      expect(match(samePlan, { packageCode: 'PLAN', rivals: [overlapping] }).verdict).toBe('ambiguous');
+      // Without the field, or without the rival's plan, nothing tells them apart.
+      expect(match([listed('ONLY', '2026-11-26 20:00:08')], { packageCode: 'PLAN', rivals: [otherPlanRival] }).verdict).toBe('ambiguous');
+      expect(match(samePlan, { packageCode: 'PLAN', rivals: [{ ...overlapping, packageCode: undefined }] }).verdict).toBe('ambiguous');
+    });
+
+    it('is still not-found when no candidate is left, and leaves orders held elsewhere out of the contest', () => {
+      expect(match([], { rivals: [overlapping] }).verdict).toBe('not-found');
+      const result = match([listed('HELD', '2026-11-26 20:00:08')], { rivals: [overlapping], recordedElsewhere: new Set(['HELD']) });
+      expect(result.verdict).toBe('not-found');
+      expect(result.evidence.contested).toStrictEqual([]);
+    });
   });
 });
