@@ -4,6 +4,7 @@ import { listen } from '../http/listener.js';
 import { CREATE_OTA_ORDER_PATH, CSSS_SUCCESS_CODE, type CreateOtaOrderWireData, type CsssLanguage } from '../csss/csss.wire.js';
 import { QUERY_ORDER_PATH } from '../csss/query-order.wire.js';
 import { SIMULATOR_ERROR_CODES } from './simulator.codes.js';
+import { PlacedOrderLedger } from './placed-orders.ledger.js';
 import { pickSimulatorLanguage, simulatorMessage } from './simulator.messages.js';
 import { createOrderIdSequence, formatBeijingTime, listPlacedOrders, simIdFor, type PlacedOrder } from './simulator.orders.js';
 import { findSimulatorScenario } from './simulator.scenarios.js';
@@ -77,8 +78,8 @@ export interface RunningCsssSimulator {
   requests: RecordedCsssRequest[];
   /** The latest orders created and answered, oldest first (at most `maxRecorded`). */
   orders: SimulatedOrder[];
-  /** Every order placed, answered or withheld, oldest first (at most `maxPlaced`): what queryOrder lists. */
-  placed: PlacedOrder[];
+  /** Every order placed, answered or withheld, oldest first (at most `maxPlaced`): what queryOrder lists. A copy, read at each access. */
+  readonly placed: readonly PlacedOrder[];
   /** Stops listening and destroys every open connection, hung ones included. Idempotent. */
   close(): Promise<void>;
 }
@@ -107,7 +108,7 @@ export async function startCsssSimulator(options: CsssSimulatorOptions = {}): Pr
 
   const requests: RecordedCsssRequest[] = [];
   const orders: SimulatedOrder[] = [];
-  const placed: PlacedOrder[] = [];
+  const placed = new PlacedOrderLedger(maxPlaced);
   const nextOrderId = createOrderIdSequence(clock);
   const hangTimers = new Set<NodeJS.Timeout>();
 
@@ -118,7 +119,7 @@ export async function startCsssSimulator(options: CsssSimulatorOptions = {}): Pr
   /** Places an order: from here on queryOrder lists it, whether or not its answer is sent. */
   function placeOrder(request: SimulatedOrderRequest, answered: boolean): CreateOtaOrderWireData {
     const data = orderData(request);
-    keepLatest(placed, maxPlaced, () => ({
+    placed.add(() => ({
       orderId: data.order_id,
       deviceId: request.device_id,
       packageCode: request.package_code,
@@ -172,7 +173,7 @@ export async function startCsssSimulator(options: CsssSimulatorOptions = {}): Pr
         code: CSSS_SUCCESS_CODE,
         success: true,
         message: simulatorMessage('success', language),
-        data: listPlacedOrders(placed, query.request),
+        data: listPlacedOrders(placed.toArray(), query.request),
       });
       return;
     }
@@ -255,7 +256,9 @@ export async function startCsssSimulator(options: CsssSimulatorOptions = {}): Pr
     secret,
     requests,
     orders,
-    placed,
+    get placed() {
+      return placed.toArray();
+    },
     close,
   };
 }

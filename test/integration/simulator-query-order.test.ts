@@ -18,8 +18,10 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((closable) => closable.close()));
 });
 
-async function simulatorAndClient(): Promise<{ simulator: RunningCsssSimulator; client: CsssHttpClient }> {
-  const simulator = await startCsssSimulator({ clock: () => NOW_MS, hangMs: 60_000 });
+async function simulatorAndClient(
+  options: { maxPlaced?: number } = {},
+): Promise<{ simulator: RunningCsssSimulator; client: CsssHttpClient }> {
+  const simulator = await startCsssSimulator({ clock: () => NOW_MS, hangMs: 60_000, ...options });
   const client = new CsssHttpClient({
     baseUrl: simulator.url,
     accessCode: simulator.accessCode,
@@ -86,6 +88,22 @@ describe('the simulator serves POST /package/queryOrder', () => {
       { cur_page_no: 3, page_size: 2, total_count: 5, total_pages: 3 },
     ]);
     expect(pages.flatMap((page) => page.package_order.map((order) => order.orderCode))).toEqual([...ids].reverse());
+  });
+
+  it('lists only the latest maxPlaced orders once more were placed, newest first, and none with maxPlaced 0', async () => {
+    const { simulator, client } = await simulatorAndClient({ maxPlaced: 3 });
+    const ids: string[] = [];
+    for (let index = 0; index < 7; index += 1) ids.push((await client.createOtaOrder(wireOrder(ICCID), { language })).order_id);
+
+    const listed = await client.queryOrder({ device_id: ICCID, page_no: 1, page_size: 10 }, { language });
+    expect(listed.page.total_count).toBe(3);
+    expect(listed.package_order.map((order) => order.orderCode)).toEqual(ids.slice(4).reverse());
+    expect(simulator.placed.map((order) => order.orderId)).toEqual(ids.slice(4));
+
+    const none = await simulatorAndClient({ maxPlaced: 0 });
+    await none.client.createOtaOrder(wireOrder(ICCID), { language });
+    expect((await none.client.queryOrder({ device_id: ICCID, page_no: 1, page_size: 10 }, { language })).package_order).toEqual([]);
+    expect(none.simulator.placed).toEqual([]);
   });
 
   it('lists an order whose answer it withheld, and none for a request it dropped before placing', async () => {
