@@ -26,7 +26,7 @@ export interface CsssApiSettings {
   clock?: () => number;
 }
 
-export interface BuiltCsssApi {
+interface BuiltCsssApi {
   api: CsssApi;
   /**
    * queryOrder, for reconciliation: its own single connection, outside the bulkhead and

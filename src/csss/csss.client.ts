@@ -2,12 +2,13 @@ import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { RequestInfo } from '../observability/request-info.js';
 import type { Secret } from '../secret.js';
-import { CsssOutcomeUnknownError, CsssRejectedError, CsssUnavailableError } from './csss.errors.js';
-import type { CsssError } from './csss.errors.js';
+import { CsssUnavailableError } from './csss.errors.js';
+import { parseCreateOtaOrderData, parseEnvelope, parseQueryOrderData, readResponseBody } from './csss.response.js';
 import { isSignedValue, sign, type CsssParamValue } from './csss.sign.js';
-import { CREATE_OTA_ORDER_PATH, CSSS_API_VERSION, CSSS_SUCCESS_CODE } from './csss.wire.js';
+import { toCsssError } from './csss.transport-failure.js';
+import { CREATE_OTA_ORDER_PATH, CSSS_API_VERSION } from './csss.wire.js';
 import type { CreateOtaOrderWireData, CreateOtaOrderWireRequest, CsssLanguage } from './csss.wire.js';
-import { QUERY_ORDER_PATH, type QueryOrderWireData, type QueryOrderWireItem, type QueryOrderWireRequest } from './query-order.wire.js';
+import { QUERY_ORDER_PATH, type QueryOrderWireData, type QueryOrderWireRequest } from './query-order.wire.js';
 
 export interface CsssCallOptions {
   /** The language CSSS localizes its messages into. */
@@ -69,8 +70,8 @@ export interface CsssClientOptions {
   dispatcher?: Dispatcher;
 }
 
-export const DEFAULT_MAX_RESPONSE_BYTES = 1_048_576;
-export const DEFAULT_CSSS_CONNECTIONS = 10;
+const DEFAULT_MAX_RESPONSE_BYTES = 1_048_576;
+const DEFAULT_CSSS_CONNECTIONS = 10;
 
 export class CsssHttpClient implements CsssApi, CsssOrderQuery {
   // Private fields rather than TypeScript `private`, so that logging or inspecting the
@@ -119,7 +120,7 @@ export class CsssHttpClient implements CsssApi, CsssOrderQuery {
         connect: { timeout: connectTimeoutMs },
         // undici 8 negotiates HTTP/2 over TLS by default and would then multiplex every
         // call on one connection. Keep undici 7's HTTP/1.1: the pool is sized as one
-        // connection per call in flight (CSSS_MAX_IN_FLIGHT), the failure mapping below
+        // connection per call in flight (CSSS_MAX_IN_FLIGHT), the failure mapping (csss.transport-failure.ts)
         // was worked out for HTTP/1.1, and CSSS's documentation promises nothing about h2.
         allowH2: false,
         headersTimeout: timeoutMs,
@@ -180,7 +181,7 @@ export class CsssHttpClient implements CsssApi, CsssOrderQuery {
     return params;
   }
 
-  /** `confidential`: values that must not come back out in a rejection's text (see parse). */
+  /** `confidential`: values that must not come back out in a rejection's text (see parseEnvelope). */
   async #exchange<T>(
     path: string,
     body: string,
@@ -208,213 +209,9 @@ export class CsssHttpClient implements CsssApi, CsssOrderQuery {
   }
 }
 
-/**
- * Error codes that only arise before a connection to CSSS exists, so the request was
- * certainly never sent. Anything else, including ETIMEDOUT and ECONNRESET, can also happen
- * on a connection that already carries the request.
- */
-const CONNECT_PHASE_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EAI_FAIL',
-  'EAI_NODATA',
-  'EAI_NONAME',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'ERR_SOCKET_CONNECTION_TIMEOUT',
-  // The dispatcher is closing: undici refuses the call before dispatching it.
-  'UND_ERR_CLOSED',
-  // Certificate checks fail during the TLS handshake, before any HTTP byte is written.
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-]);
-
-/**
- * Route failures: before sending when the `connect` call reports them, but Linux also
- * reports them on a socket that is already connected (and may already have carried the
- * order), so they count as "never sent" only with `syscall: 'connect'`.
- */
-const ROUTE_CODES: ReadonlySet<string> = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EADDRNOTAVAIL']);
-
-/**
- * The one place that turns whatever a call threw into the closed set of csss.errors.ts.
- * Errors already in the set pass through; a failure is "unavailable" only when its code
- * proves the connect never succeeded, because that answer invites a retry, and a retry
- * of a request that did reach CSSS could order twice.
- */
-function toCsssError(error: unknown): CsssError {
-  if (error instanceof CsssRejectedError || error instanceof CsssUnavailableError || error instanceof CsssOutcomeUnknownError) {
-    return error;
-  }
-  const connectCode = connectPhaseCode(error);
-  if (connectCode !== undefined) {
-    return new CsssUnavailableError(`connect failed (${connectCode})`, { cause: error });
-  }
-  return new CsssOutcomeUnknownError(describeTransportFailure(error), { cause: error });
-}
-
-/**
- * undici rejects with the socket's own error on a failed connect (`code` ECONNREFUSED,
- * ENOTFOUND, …), with a ConnectTimeoutError for its connect timeout, and Node's
- * happy-eyeballs connect may wrap several attempts in an AggregateError. A wrapper without
- * a code of its own (such as fetch's TypeError) is looked through via `cause`.
- */
-function connectPhaseCode(error: unknown, depth = 0): string | undefined {
-  if (depth > 3 || typeof error !== 'object' || error === null) return undefined;
-  if (error instanceof AggregateError && error.errors.length > 0) {
-    const codes = error.errors.map((inner: unknown) => connectPhaseCode(inner, depth + 1));
-    return codes.every((inner) => inner !== undefined) ? codes[0] : undefined;
-  }
-  const code = errorCode(error);
-  if (code !== undefined) {
-    if (CONNECT_PHASE_CODES.has(code)) return code;
-    return ROUTE_CODES.has(code) && (error as { syscall?: unknown }).syscall === 'connect' ? code : undefined;
-  }
-  return connectPhaseCode((error as { cause?: unknown }).cause, depth + 1);
-}
-
-function describeTransportFailure(error: unknown): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-    return 'deadline passed';
-  }
-  const code = typeof error === 'object' && error !== null ? errorCode(error) : undefined;
-  switch (code) {
-    case 'UND_ERR_HEADERS_TIMEOUT':
-    case 'UND_ERR_BODY_TIMEOUT':
-      return 'deadline passed';
-    case 'UND_ERR_SOCKET':
-    case 'ECONNRESET':
-    case 'EPIPE':
-      return `connection closed before the answer was complete (${code})`;
-    case undefined:
-      return 'transport failure';
-    default:
-      return `transport failure (${code})`;
-  }
-}
-
-/** A code fit to quote in a message: Node and undici codes are short upper-case words. */
-function errorCode(error: object): string | undefined {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code) ? code : undefined;
-}
-
-async function readResponseBody(response: Dispatcher.ResponseData, maxBytes: number): Promise<Buffer> {
-  const { statusCode, headers, body } = response;
-  // undici's body emits an error when destroyed before its end; without a listener that
-  // error would crash the process instead of failing this call.
-  body.on('error', ignore);
-
-  if (statusCode < 200 || statusCode > 299) {
-    body.destroy();
-    // Redirects land here too: following one would send the order a second time.
-    throw new CsssOutcomeUnknownError(`HTTP ${statusCode}`, { statusCode });
-  }
-
-  const declaredLength = Number(headers['content-length']);
-  if (Number.isFinite(declaredLength) && declaredLength > maxBytes) {
-    body.destroy();
-    throw new CsssOutcomeUnknownError('response body over the size limit');
-  }
-
-  // Counting chunk by chunk keeps memory bounded whatever the server sends, declared or not.
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      body.destroy();
-      throw new CsssOutcomeUnknownError('response body over the size limit');
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size);
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/**
- * A rejection's code and message go to the caller, the journal and the logs. CSSS does
- * not document what a sign error says; should it ever quote the sign it expected or the
- * secret, those never travel further.
- */
-function scrub(text: string, confidential: readonly string[]): string {
-  return confidential.reduce((scrubbed, value) => (value ? scrubbed.split(value).join('[redacted]') : scrubbed), text);
-}
-
-/** The `data` of a success envelope; a rejection or anything that is not the envelope throws. */
-function parseEnvelope(raw: Buffer, confidential: readonly string[]): unknown {
-  let json: unknown;
-  try {
-    json = JSON.parse(utf8.decode(raw));
-  } catch {
-    // The SyntaxError is not kept as cause: its message quotes the response body.
-    throw new CsssOutcomeUnknownError('response is not JSON');
-  }
-
-  if (!isRecord(json)) throw new CsssOutcomeUnknownError('response is not the CSSS envelope');
-  const { code, success, message = '', data } = json;
-  if (typeof code !== 'string' || typeof success !== 'boolean' || typeof message !== 'string') {
-    throw new CsssOutcomeUnknownError('response is not the CSSS envelope');
-  }
-
-  if (code !== CSSS_SUCCESS_CODE || !success) throw new CsssRejectedError(scrub(code, confidential), scrub(message, confidential));
-  return data;
-}
-
-function parseCreateOtaOrderData(data: unknown): CreateOtaOrderWireData {
-  if (!isRecord(data) || typeof data.sim_id !== 'string' || typeof data.order_id !== 'string' || typeof data.order_time !== 'string') {
-    throw new CsssOutcomeUnknownError('success response lacks sim_id, order_id or order_time');
-  }
-  return { sim_id: data.sim_id, order_id: data.order_id, order_time: data.order_time };
-}
-
-/**
- * A queryOrder page: the page object, and each item's three fields the reconciler relies
- * on as strings. An item without them makes the whole answer unusable rather than
- * silently shorter, since a missing order could turn a `placed` into a `not-found`.
- */
-function parseQueryOrderData(data: unknown): QueryOrderWireData {
-  const malformed = (what: string): never => {
-    throw new CsssOutcomeUnknownError(`queryOrder response ${what}`);
-  };
-  if (!isRecord(data)) return malformed('lacks data');
-  const { page, package_order: items, package_order_num: count } = data;
-  if (!isRecord(page) || !['cur_page_no', 'page_size', 'total_count', 'total_pages'].every((key) => Number.isSafeInteger(page[key]))) {
-    return malformed('lacks the page object');
-  }
-  const list = items ?? [];
-  if (!Array.isArray(list)) return malformed('has no package_order list');
-  const orders = list.map((item: unknown): QueryOrderWireItem => {
-    if (
-      !isRecord(item) ||
-      typeof item.orderCode !== 'string' ||
-      typeof item.orderDate !== 'string' ||
-      typeof item.orderStatus !== 'string'
-    ) {
-      return malformed('lists an order without orderCode, orderDate or orderStatus');
-    }
-    return item as QueryOrderWireItem;
-  });
-  return {
-    page: page as unknown as QueryOrderWireData['page'],
-    package_order_num: Number.isSafeInteger(count) ? (count as number) : orders.length,
-    package_order: orders,
-  };
-}
-
 /** Empty parameters are neither signed nor sent, so an absent `mcc` stays absent. */
 function addSigned(params: Record<string, string | number>, key: string, value: CsssParamValue): void {
   if (isSignedValue(value)) params[key] = value;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function rejectOnAbort(signal: AbortSignal): Promise<never> {

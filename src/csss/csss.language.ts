@@ -1,7 +1,7 @@
 import Negotiator from 'negotiator';
 import { CSSS_LANGUAGES, type CsssLanguage } from './csss.wire.js';
 
-export function isCsssLanguage(value: string): value is CsssLanguage {
+function isCsssLanguage(value: string): value is CsssLanguage {
   return (CSSS_LANGUAGES as readonly string[]).includes(value);
 }
 

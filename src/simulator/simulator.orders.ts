@@ -48,7 +48,7 @@ export interface PlacedOrder {
 }
 
 /** The simulator's `orderStatus` for every order it lists; CSSS does not document the values (its example shows "1"). */
-export const SIMULATED_ORDER_STATUS = '1';
+const SIMULATED_ORDER_STATUS = '1';
 
 /**
  * One page of queryOrder's answer: the orders matching `device_id` and `order_id` (the

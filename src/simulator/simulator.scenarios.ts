@@ -18,7 +18,7 @@ export const SIMULATOR_ICCIDS = {
   truncated: '89860000000000000206',
 } as const;
 
-export type SimulatorScenario = keyof typeof SIMULATOR_ICCIDS;
+type SimulatorScenario = keyof typeof SIMULATOR_ICCIDS;
 
 /** The misbehaviour an ICCID asks for, or undefined for an ordinary SIM. */
 export function findSimulatorScenario(iccid: string): SimulatorScenario | undefined {

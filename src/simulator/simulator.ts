@@ -5,6 +5,7 @@ import { CREATE_OTA_ORDER_PATH, CSSS_SUCCESS_CODE, type CreateOtaOrderWireData, 
 import { QUERY_ORDER_PATH } from '../csss/query-order.wire.js';
 import { SIMULATOR_ERROR_CODES } from './simulator.codes.js';
 import { PlacedOrderLedger } from './placed-orders.ledger.js';
+import { ENVELOPE_CONTENT_TYPE, readBody, send, sendJson, tryParseJson } from './simulator.http.js';
 import { pickSimulatorLanguage, simulatorMessage } from './simulator.messages.js';
 import { createOrderIdSequence, formatBeijingTime, listPlacedOrders, simIdFor, type PlacedOrder } from './simulator.orders.js';
 import { findSimulatorScenario } from './simulator.scenarios.js';
@@ -84,7 +85,6 @@ export interface RunningCsssSimulator {
   close(): Promise<void>;
 }
 
-const ENVELOPE_CONTENT_TYPE = 'application/json;charset=UTF-8';
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 const DEFAULT_HANG_MS = 5 * 60 * 1000;
 const DEFAULT_MAX_RECORDED = 1000;
@@ -272,43 +272,6 @@ function keepLatest<T>(entries: T[], max: number, entry: () => T): void {
 
 function successEnvelope(data: CreateOtaOrderWireData, language: CsssLanguage) {
   return { code: CSSS_SUCCESS_CODE, success: true, message: simulatorMessage('success', language), data };
-}
-
-/**
- * Reads the whole body but keeps at most maxBytes of it, so an oversized request is
- * still answered with an envelope instead of a reset the client would misread.
- */
-async function readBody(req: IncomingMessage, maxBytes: number): Promise<{ bytes: Buffer; tooLarge: boolean }> {
-  const chunks: Buffer[] = [];
-  let kept = 0;
-  let tooLarge = false;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    const room = maxBytes - kept;
-    if (chunk.length > room) tooLarge = true;
-    if (room > 0) {
-      const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
-      chunks.push(piece);
-      kept += piece.length;
-    }
-  }
-  return { bytes: Buffer.concat(chunks), tooLarge };
-}
-
-function tryParseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  send(res, status, ENVELOPE_CONTENT_TYPE, Buffer.from(JSON.stringify(body), 'utf8'));
-}
-
-function send(res: ServerResponse, status: number, contentType: string, payload: Buffer): void {
-  res.writeHead(status, { 'content-type': contentType, 'content-length': payload.length });
-  res.end(payload);
 }
 
 function nonNegative(name: string, value: number): number {

@@ -16,9 +16,9 @@ export interface SimulatorRejection {
   field?: string;
 }
 
-export type CreateOtaOrderCheck = { ok: true; request: SimulatedOrderRequest } | { ok: false; rejection: SimulatorRejection };
+type CreateOtaOrderCheck = { ok: true; request: SimulatedOrderRequest } | { ok: false; rejection: SimulatorRejection };
 
-export interface CreateOtaOrderCheckContext {
+interface CreateOtaOrderCheckContext {
   accessCode: string;
   secret: string;
   /** The simulator's clock, milliseconds since the epoch. */
@@ -143,9 +143,9 @@ function signsMatch(given: string, expected: string): boolean {
 }
 
 /** A queryOrder body that passed every check, exactly as received (sign included). */
-export type SimulatedQueryOrderRequest = QueryOrderWireRequest & CsssGlobalParams;
+type SimulatedQueryOrderRequest = QueryOrderWireRequest & CsssGlobalParams;
 
-export type QueryOrderCheck = { ok: true; request: SimulatedQueryOrderRequest } | { ok: false; rejection: SimulatorRejection };
+type QueryOrderCheck = { ok: true; request: SimulatedQueryOrderRequest } | { ok: false; rejection: SimulatorRejection };
 
 const OPTIONAL_STRING: FieldRule = { type: 'string', optional: true };
 
