@@ -50,7 +50,7 @@ export interface RunningGateway {
   abandonInFlight(): Promise<void>;
 }
 
-export interface GatewayDependencies {
+interface GatewayDependencies {
   logger: Logger;
   /** Milliseconds since the epoch; CSSS timestamps derive from it. */
   clock?: () => number;

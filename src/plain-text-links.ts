@@ -5,7 +5,7 @@ import { isLoopbackUrl } from './env/url-checks.js';
 const ENCRYPTED_SSL_MODES = ['require', 'verify-ca', 'verify-full'];
 
 /** One link the gateway would use in plain text across a network. */
-export interface PlainTextLink {
+interface PlainTextLink {
   /** The variable that sets it. */
   variable: string;
   /** Host and port only: the URL may carry a password, which never reaches a log line. */

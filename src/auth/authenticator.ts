@@ -5,13 +5,13 @@ import { extractCredentials } from './credentials.js';
 import { createJwtVerifier, type JwtVerifier } from './jwt-verifier.js';
 import { AuthenticationError, type Principal } from './principal.js';
 
-export interface Authenticator {
+interface Authenticator {
   /** The caller of a request; rejects with AuthenticationError when it cannot be trusted. */
   authenticate(headers: IncomingHttpHeaders): Promise<Principal>;
 }
 
 /** The single client of `AUTH_MODE=none` (embedded simulator only). */
-export const ANONYMOUS_CLIENT_ID = 'anonymous';
+const ANONYMOUS_CLIENT_ID = 'anonymous';
 
 /**
  * The gateway's client id (`jwt:<sub>`, `apikey:<client>` or `anonymous`): the key that scopes idempotency keys and journal rows to a caller. The method is part

@@ -1,6 +1,6 @@
 import { AuthenticationError } from './principal.js';
 
-export type Credentials = { kind: 'bearer'; token: string } | { kind: 'apikey'; key: string } | { kind: 'none' };
+type Credentials = { kind: 'bearer'; token: string } | { kind: 'apikey'; key: string } | { kind: 'none' };
 
 /**
  * The two headers that can carry credentials. Node's `IncomingHttpHeaders` fits: Node

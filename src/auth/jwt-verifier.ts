@@ -33,9 +33,9 @@ export interface JwtVerifier {
   verify(token: string): Promise<Principal>;
 }
 
-export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
+const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
 /** As long as the Retry-After of the 503 a JWKS outage answers, so a client's retry may find it back. */
-export const DEFAULT_JWKS_OUTAGE_BACKOFF_MS = 5_000;
+const DEFAULT_JWKS_OUTAGE_BACKOFF_MS = 5_000;
 
 /**
  * Public-key algorithms only: pinning an HMAC algorithm next to a public key is the

@@ -13,9 +13,9 @@ export interface Command {
   run(argv: readonly string[], write: (text: string) => void): Promise<void>;
 }
 
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
+const EXIT_OK = 0;
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
 
 /** Wrong command-line arguments: the message is printed with the usage. */
 export class UsageError extends Error {
@@ -23,7 +23,7 @@ export class UsageError extends Error {
 }
 
 /** Runs a command with the process's arguments; returns the exit code. */
-export async function runCommand(command: Command, argv: readonly string[] = process.argv.slice(2)): Promise<number> {
+async function runCommand(command: Command, argv: readonly string[] = process.argv.slice(2)): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`${command.usage}\n`);
     return EXIT_OK;

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { generateApiKey, parseApiKeyRecords, type ApiKeyRecord } from '../auth/api-key-store.js';
 import { runWhenInvoked, UsageError, type Command } from './command-line.js';
 
-export const CREATE_API_KEY_USAGE = `Usage: npm run apikey:create -- --client <client-id> --scopes <scope>[,<scope>...] [--file <keys.json>]
+const CREATE_API_KEY_USAGE = `Usage: npm run apikey:create -- --client <client-id> --scopes <scope>[,<scope>...] [--file <keys.json>]
   --client <id>      the client the key is issued to
   --scopes <list>    OAuth scopes it grants, comma-separated (e.g. ota:order)
   --file <path>      append its record to this JSON file (AUTH_API_KEYS_FILE); without it the record is printed for AUTH_API_KEYS`;
@@ -101,6 +101,6 @@ async function appendRecord(
   return result;
 }
 
-export const createApiKey: Command = { usage: CREATE_API_KEY_USAGE, run: createApiKeyCommand };
+const createApiKey: Command = { usage: CREATE_API_KEY_USAGE, run: createApiKeyCommand };
 
 runWhenInvoked(import.meta.url, createApiKey);

@@ -20,7 +20,7 @@ export function changelogForRelease(changelog: string, version: string, date: st
  * changes are compared with, the changelog's Unreleased notes become the 0.2.0 section,
  * and package.json (with its lockfile) takes the version. Refuses while a breaking change is unnamed.
  */
-export const release: Command = {
+const release: Command = {
   usage: [
     'Usage: npm run release -- <version>',
     '  copies schema/schema.graphql to schema/released/schema.graphql, moves the notes under',

@@ -30,7 +30,7 @@ export const RELEASE_FILES = {
   changelog: join(ROOT, 'CHANGELOG.md'),
 };
 
-export interface SchemaChanges {
+interface SchemaChanges {
   breaking: Change[];
   dangerous: Change[];
   safe: Change[];
@@ -39,7 +39,7 @@ export interface SchemaChanges {
 }
 
 /** The text under `## Unreleased`, up to the next `## ` heading: what the next release will say. */
-export function unreleasedNotes(changelog: string): string {
+function unreleasedNotes(changelog: string): string {
   const start = /^## Unreleased[^\n]*$/im.exec(changelog);
   if (!start) return '';
   const rest = changelog.slice(start.index + start[0].length);
@@ -66,7 +66,7 @@ export async function compareSchemas(releasedSdl: string, currentSdl: string, ch
   };
 }
 
-export function describeChanges(changes: SchemaChanges): string {
+function describeChanges(changes: SchemaChanges): string {
   const list = (title: string, found: Change[]) =>
     found.length === 0 ? '' : `${title}:\n${found.map((change) => `  ${change.path ?? '-'}: ${change.message}\n`).join('')}`;
   const total = changes.breaking.length + changes.dangerous.length + changes.safe.length;

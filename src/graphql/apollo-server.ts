@@ -23,7 +23,7 @@ import type { TrustedDocuments } from './trusted-documents.js';
 import type { GatewayContext } from '../request/gateway-context.js';
 
 /** The settings Apollo Server reads (GatewayConfig has them). */
-export interface ApolloServerSettings {
+interface ApolloServerSettings {
   /** NODE_ENV=production: no introspection, Sandbox or suggestions unless sandboxEnabled. */
   production: boolean;
   sandboxEnabled: boolean;
@@ -33,7 +33,7 @@ export interface ApolloServerSettings {
   auth: { mode: AuthMode };
 }
 
-export interface ApolloServerParts {
+interface ApolloServerParts {
   schema: GraphQLSchema;
   /** Drained on stop, so requests in flight finish first. */
   httpServer: Server;

@@ -18,8 +18,8 @@ import { serverOptionsFor, setSecurityHeaders } from './listener.js';
 import { declaresBody } from './request-body.js';
 
 export const GRAPHQL_PATH = '/graphql';
-export const HEALTH_PATH = '/healthz';
-export const READY_PATH = '/readyz';
+const HEALTH_PATH = '/healthz';
+const READY_PATH = '/readyz';
 
 /**
  * Where the gateway is in its life: only `ready` reports ready; `ready` and `draining`
@@ -27,7 +27,7 @@ export const READY_PATH = '/readyz';
  */
 export type Lifecycle = 'starting' | 'ready' | 'draining' | 'stopping';
 
-export interface GraphQLHttpServerOptions {
+interface GraphQLHttpServerOptions {
   /** Set once Apollo has started; GraphQL requests before that get 503. */
   apollo: () => ApolloServer<GatewayContext> | undefined;
   lifecycle: () => Lifecycle;

@@ -3,7 +3,7 @@ import { isHttpUrl } from '../env/url-checks.js';
 import { DEFAULT_HTTP_TIMEOUTS_AND_CAPS, type HttpTimeoutsAndCaps } from './http-timeouts-and-caps.js';
 
 /** METRICS_PORT unless set: the Prometheus exporters' customary port. */
-export const DEFAULT_METRICS_PORT = 9464;
+const DEFAULT_METRICS_PORT = 9464;
 
 /** Where the gateway listens, how patient it is with clients, and which browser origins may call. */
 export interface ListenerConfig {

@@ -4,9 +4,9 @@ import type { GatewayMetrics } from '../observability/metrics.js';
 import type { HttpTimeoutsAndCaps } from './http-timeouts-and-caps.js';
 import { closeServer, listen, serverOptionsFor, setSecurityHeaders, urlOf } from './listener.js';
 
-export const METRICS_PATH = '/metrics';
+const METRICS_PATH = '/metrics';
 
-export interface MetricsListenerOptions {
+interface MetricsListenerOptions {
   metrics: GatewayMetrics;
   logger: Logger;
   limits: HttpTimeoutsAndCaps;
@@ -15,7 +15,7 @@ export interface MetricsListenerOptions {
   host: string;
 }
 
-export interface MetricsListener {
+interface MetricsListener {
   /** e.g. http://127.0.0.1:9464/metrics */
   url: string;
   close(): Promise<void>;
@@ -33,7 +33,7 @@ export async function startMetricsListener(options: MetricsListenerOptions): Pro
  * that faces the internet never shows the Node version, order counts, the breaker state
  * or operation names. Only `GET /metrics`; everything else is 404.
  */
-export function createMetricsHttpServer(options: { metrics: GatewayMetrics; logger: Logger; limits: HttpTimeoutsAndCaps }): Server {
+function createMetricsHttpServer(options: { metrics: GatewayMetrics; logger: Logger; limits: HttpTimeoutsAndCaps }): Server {
   const server = createServer(serverOptionsFor(options.limits), (request, response) => {
     setSecurityHeaders(response);
     // The path is compared as sent: the target is never parsed, so it can never fail to parse.

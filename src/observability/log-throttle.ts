@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 
-export interface LogThrottle {
+interface LogThrottle {
   /**
    * Whether a line may be logged now: the number of lines held back since the last one
    * let through, or undefined when this one should be held back too.

@@ -10,7 +10,7 @@ export const METRIC_PREFIX = 'csss_gateway_';
  * or misspelt code cannot create new series. `replayed`: an idempotent retry answered
  * from the stored result, without calling CSSS.
  */
-export const ORDER_OUTCOMES = ['ok', 'replayed', ...RESPONSE_ERROR_CODES] as const;
+const ORDER_OUTCOMES = ['ok', 'replayed', ...RESPONSE_ERROR_CODES] as const;
 
 export const CSSS_CALL_RESULTS = ['ok', 'rejected', 'unavailable', 'unknown'] as const;
 export type CsssCallResult = (typeof CSSS_CALL_RESULTS)[number];
@@ -18,7 +18,7 @@ export type CsssCallResult = (typeof CSSS_CALL_RESULTS)[number];
 const BREAKER_STATE_VALUES: Readonly<Record<BreakerState, number>> = { closed: 0, half_open: 1, open: 2 };
 
 /** The label for a request without an operation name. */
-export const ANONYMOUS_OPERATION = 'anonymous';
+const ANONYMOUS_OPERATION = 'anonymous';
 /** The label that stands in for any value outside a label's fixed or capped set. */
 export const OTHER_LABEL = 'other';
 /** Distinct operation names kept as labels; later new names count as `other`. */
@@ -52,7 +52,7 @@ export interface GatewayMetrics {
   render(): Promise<{ contentType: string; body: string }>;
 }
 
-export interface GatewayMetricsOptions {
+interface GatewayMetricsOptions {
   /** The CSSS deadline; the duration buckets reach past it so timeouts stand apart. */
   csssTimeoutMs: number;
   /** Process metrics (event loop lag, memory, GC, CPU). Default true. */

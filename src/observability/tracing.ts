@@ -1,7 +1,7 @@
 import { context, INVALID_SPAN_CONTEXT, ProxyTracerProvider, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Exception, Span, Tracer } from '@opentelemetry/api';
 
-export const DEFAULT_SERVICE_NAME = 'csss-graphql-gateway';
+const DEFAULT_SERVICE_NAME = 'csss-graphql-gateway';
 const TRACER_NAME = 'csss-graphql-gateway';
 const OTLP_TRACES_PATH = '/v1/traces';
 
@@ -19,7 +19,7 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-export interface TracingOptions {
+interface TracingOptions {
   /** OTLP/HTTP endpoint, e.g. http://collector:4318; `/v1/traces` is appended unless present. Unset → tracing off. */
   endpoint: string | undefined;
   serviceName?: string;

@@ -25,7 +25,7 @@ const RECORD_RETRY_PAUSES_MS = [50, 250, 0];
 /** The outcome of an attempt that could not leave within the send budget. */
 export const SEND_BUDGET_PASSED_DETAIL = 'the order could not be sent within ORDER_SEND_BUDGET_MS of its journaling, so it was not sent';
 
-export interface OtaOrderServiceOptions {
+interface OtaOrderServiceOptions {
   /**
    * The longest a claimed attempt may wait before its request leaves (ORDER_SEND_BUDGET_MS).
    * The journal's stale deadline allows for it, so an attempt sent within it is never
@@ -36,7 +36,7 @@ export interface OtaOrderServiceOptions {
   now?: () => number;
 }
 
-export interface PlaceOrderOptions {
+interface PlaceOrderOptions {
   /** The language CSSS localizes its messages into. */
   language: CsssLanguage;
   /** Who is ordering; idempotency keys are scoped to it. */

@@ -15,14 +15,14 @@ export interface RateLimitSettings {
 }
 
 /** The settings the rate limits read (GatewayConfig has them). */
-export interface RateLimitsSettings {
+interface RateLimitsSettings {
   rateLimit: RateLimitSettings;
   /** GraphQL requests of any kind per second per authenticated client, and their burst. */
   requestRateLimit: { perSecond: number; burst: number };
 }
 
 /** The per-client limits of this process. */
-export interface RateLimiters {
+interface RateLimiters {
   /** Orders (RATE_LIMIT_*). */
   orders: RateLimiter;
   /** GraphQL requests of any kind (REQUEST_RATE_LIMIT_*). */

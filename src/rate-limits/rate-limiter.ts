@@ -23,7 +23,7 @@ export interface TokenBucketOptions {
   maxClients?: number;
 }
 
-export interface TokenBucketLimiter extends RateLimiter {
+interface TokenBucketLimiter extends RateLimiter {
   take(clientId: string): RateLimitDecision;
   /** How many buckets are held right now (for tests and metrics). */
   readonly trackedClients: number;

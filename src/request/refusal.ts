@@ -49,7 +49,7 @@ export class RequestRefusedError extends GatewayError {
 }
 
 /** What a refusal is counted and logged with. */
-export interface RefusalEdge {
+interface RefusalEdge {
   requestInfo: RequestInfo;
   metrics: GatewayMetrics;
 }
@@ -89,7 +89,7 @@ export function refuseOnSocket(socket: Socket, refusal: Refusal, edge: RefusalEd
  * (Apollo Client 4 sends `application/graphql-response+json,application/json;q=0.9`),
  * else application/json, as Apollo Server chooses for the answers it writes itself.
  */
-export function refusalMediaTypeFor(accept: string | undefined): string {
+function refusalMediaTypeFor(accept: string | undefined): string {
   if (!accept) return APPLICATION_JSON;
   const preferred = new Negotiator({ headers: { accept } }).mediaType([APPLICATION_JSON, GRAPHQL_RESPONSE_JSON]);
   return preferred === GRAPHQL_RESPONSE_JSON ? GRAPHQL_RESPONSE_JSON : APPLICATION_JSON;

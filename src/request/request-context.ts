@@ -13,18 +13,18 @@ import type { GatewayContext } from './gateway-context.js';
 import { RequestRefusedError, type Refusal } from './refusal.js';
 
 /** The settings the request context reads (GatewayConfig has them). */
-export interface RequestContextSettings {
+interface RequestContextSettings {
   auth: AuthConfig;
   /** The CSSS language when Accept-Language names none CSSS knows. */
   csssDefaultLanguage: CsssLanguage;
 }
 
-export interface RequestContextParts {
+interface RequestContextParts {
   /** The per-client limit on GraphQL requests of any kind (shared through Redis when configured). */
   requestLimiter: RateLimiter;
 }
 
-export type RequestContextFactory = (request: IncomingMessage, requestInfo: RequestInfo) => Promise<GatewayContext>;
+type RequestContextFactory = (request: IncomingMessage, requestInfo: RequestInfo) => Promise<GatewayContext>;
 
 /** While the identity provider is down, one error line per this interval, not one per request. */
 const AUTH_OUTAGE_LOG_INTERVAL_MS = 60_000;
