@@ -118,10 +118,10 @@ export class CsssHttpClient implements CsssApi, CsssOrderQuery {
       new Pool(url.origin, {
         connections: positiveInteger(options.connections ?? DEFAULT_CSSS_CONNECTIONS, 'connections'),
         connect: { timeout: connectTimeoutMs },
-        // undici 8 negotiates HTTP/2 over TLS by default and would then multiplex every
-        // call on one connection. Keep undici 7's HTTP/1.1: the pool is sized as one
-        // connection per call in flight (CSSS_MAX_IN_FLIGHT), the failure mapping (csss.transport-failure.ts)
-        // was worked out for HTTP/1.1, and CSSS's documentation promises nothing about h2.
+        // HTTP/1.1 only: over TLS undici would negotiate HTTP/2 and multiplex every call on
+        // one connection, but the pool is sized as one connection per call in flight
+        // (CSSS_MAX_IN_FLIGHT), the failure mapping (csss.transport-failure.ts) was worked
+        // out for HTTP/1.1, and CSSS's documentation promises nothing about h2.
         allowH2: false,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,

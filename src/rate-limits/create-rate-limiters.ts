@@ -48,8 +48,8 @@ export async function createRateLimiters(
   const buckets = connectRedisTokenBuckets({ url: settings.rateLimit.redisUrl.reveal(), logger: deps.logger, metrics: deps.metrics });
   await buckets.connected;
   return {
-    // "rate" is the order buckets' name from before the request limit was shared: replicas
-    // of both versions keep drawing from the same buckets during a rolling update.
+    // The order buckets keep the Redis name "rate" that every released version uses, so
+    // replicas of different versions draw from the same buckets during a rolling update.
     orders: buckets.limiter('rate', orderRule, localOrders),
     requests: buckets.limiter('request-rate', requestRule, localRequests),
     close: () => buckets.close(),
