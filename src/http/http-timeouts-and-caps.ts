@@ -1,7 +1,7 @@
 /**
  * How slowly, how much and how many at once clients may send: the HTTP listeners'
- * timeouts, body cap and connection cap (not the per-client rate limits of `limits/`, nor
- * the operation depth and token limits of `graphql/operation-limits.ts`). They suit a
+ * timeouts, body cap and connection cap (not the per-client rate limits of `rate-limits/`, nor
+ * the operation complexity rules of `graphql/operation-complexity.rules.ts`). They suit a
  * 64 KiB order: a slow mobile link sends one in a few seconds, while an anonymous client
  * trickling bytes can hold a connection only this long.
  */

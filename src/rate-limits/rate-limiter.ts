@@ -4,7 +4,7 @@ export type RateLimitDecision = { allowed: true } | { allowed: false; retryAfter
 
 /**
  * Decides whether one more request from a client may go ahead now. The in-memory token
- * bucket below is per process; the Redis limiter (redis-rate-limiter.ts) implements the
+ * bucket below is per process; the Redis limiter (redis-token-buckets.ts) implements the
  * same contract over a shared store, so that every replica draws from one budget. A store
  * answers asynchronously, so callers `await` the decision.
  */
