@@ -4,9 +4,11 @@ import { CsssOutcomeUnknownError, CsssRejectedError } from '../../src/csss/csss.
 import { sign, type CsssParams } from '../../src/csss/csss.sign.js';
 import type { CreateOtaOrderWireRequest } from '../../src/csss/csss.wire.js';
 import { QUERY_ORDER_PATH } from '../../src/csss/query-order.wire.js';
+import { toCreateOtaOrderWire } from '../../src/orders/ota-order.wire-mapping.js';
 import { SIMULATOR_ERROR_CODES } from '../../src/simulator/simulator.codes.js';
 import { SIMULATOR_ICCIDS } from '../../src/simulator/simulator.scenarios.js';
 import { startCsssSimulator, type RunningCsssSimulator } from '../../src/simulator/simulator.js';
+import { validOrder } from '../support/valid-order.js';
 
 /** 2026-11-26 12:13:10 UTC, which is 20:13:10 in Beijing. */
 const NOW_MS = Date.UTC(2026, 10, 26, 12, 13, 10);
@@ -34,22 +36,7 @@ async function simulatorAndClient(
 }
 
 function wireOrder(deviceId: string): CreateOtaOrderWireRequest {
-  return {
-    device_id: deviceId,
-    package_code: 'DP20201218003915',
-    package_name: 'T_T_T_0_P_S_中国100G/365天套餐',
-    package_type: '1',
-    order_period: '1',
-    days: 364,
-    timing_type: '1',
-    is_open: '0',
-    global_order: '0',
-    pay_amount: '0',
-    pay_rst: '1',
-    pay_type: '2',
-    test_flow: '0',
-    test_flow_flag: '0',
-  };
+  return toCreateOtaOrderWire(validOrder({ deviceId }));
 }
 
 const language = 'en-US' as const;
