@@ -1,4 +1,4 @@
-import { attemptFromColumns, type AttemptColumns, type OrderAttempt } from './order-journal.js';
+import { attemptFromColumns, type AttemptColumns, type ClaimRequest, type OrderAttempt } from './order-journal.js';
 
 // The rows the PostgreSQL journal reads and the statements it runs most, named so that each
 // is prepared once per connection.
@@ -22,6 +22,36 @@ export function toAttempt(row: AttemptRow): OrderAttempt {
   });
 }
 
+/** What a claim's insert returns: only what the database chose. */
+export type ClaimedRow = Pick<AttemptRow, 'id' | 'created_at' | 'stale_at'>;
+
+/**
+ * The attempt a claim just inserted, from what was sent rather than read back, so the
+ * request JSON is neither sent back nor parsed again; updated_at equals created_at on a new row.
+ */
+export function claimedAttempt(request: ClaimRequest, attemptNo: number, owner: string, row: ClaimedRow): OrderAttempt {
+  const createdAt = row.created_at.toISOString();
+  return {
+    id: Number(row.id),
+    clientId: request.clientId,
+    idempotencyKey: request.idempotencyKey,
+    attemptNo,
+    fingerprint: request.fingerprint,
+    request: request.request,
+    status: 'PENDING',
+    csssCode: null,
+    csssMessage: null,
+    simId: null,
+    orderId: null,
+    orderTime: null,
+    detail: null,
+    owner,
+    createdAt,
+    updatedAt: createdAt,
+    staleAt: row.stale_at.toISOString(),
+  };
+}
+
 export const COLUMNS = `id, client_id, idempotency_key, attempt_no, fingerprint, request, status, csss_code, csss_message,
   sim_id, order_id, order_time, detail, owner, created_at, updated_at, stale_at`;
 
@@ -33,7 +63,7 @@ export const SQL = {
     text: `INSERT INTO ota_order_attempts (client_id, idempotency_key, attempt_no, fingerprint, request, status, owner, stale_at)
            VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, now() + $7 * interval '1 millisecond')
            ON CONFLICT (client_id, idempotency_key, attempt_no) DO NOTHING
-           RETURNING ${COLUMNS}`,
+           RETURNING id, created_at, stale_at`,
   },
   latest: {
     name: 'journal-latest',

@@ -17,7 +17,7 @@ import {
 } from './order-reconciliation.js';
 import { PostgresClaimSlots } from './postgres-claim-slots.js';
 import { preparePostgresJournalSchema, warnWithoutSynchronousStandby } from './postgres-journal.schema.js';
-import { COLUMNS, SQL, toAttempt, type AttemptRow } from './postgres-journal.statements.js';
+import { claimedAttempt, COLUMNS, SQL, toAttempt, type AttemptRow, type ClaimedRow } from './postgres-journal.statements.js';
 import {
   decideClaim,
   JournalSettleError,
@@ -175,10 +175,10 @@ export class PostgresOrderJournal implements OrderJournal, ReconciliationStore {
    */
   async #insertClaim(request: ClaimRequest, attemptNo: number, requestJson: string): Promise<OrderAttempt | undefined> {
     const slot = this.#slots.enter(request.clientId, request.idempotencyKey, attemptNo);
-    let row: AttemptRow | undefined;
+    let row: ClaimedRow | undefined;
     try {
       row = (
-        await this.#query<AttemptRow>('claim', SQL.insert, [
+        await this.#query<ClaimedRow>('claim', SQL.insert, [
           request.clientId,
           request.idempotencyKey,
           attemptNo,
@@ -196,7 +196,7 @@ export class PostgresOrderJournal implements OrderJournal, ReconciliationStore {
       this.#slots.leave(slot);
       return undefined;
     }
-    const attempt = toAttempt(row);
+    const attempt = claimedAttempt(request, attemptNo, this.owner, row);
     this.#slots.holdFor(attempt.id, slot);
     return attempt;
   }
