@@ -76,11 +76,18 @@ export const SQL = {
             WHERE id = $1 AND status = 'PENDING' AND stale_at < now()
             RETURNING ${COLUMNS}`,
   },
+  // An outcome commits without waiting for the WAL flush (synchronous_commit off for this
+  // statement's own transaction only, which set_config's `true` scopes it to; joining the
+  // CTE makes it run before the row is written). As with SQLite's unsynced outcome writes,
+  // a crash (or a failover) that loses one leaves its attempt PENDING, which ends UNKNOWN,
+  // never re-sent. The session stays on, so every claim is still durable before its order leaves.
   record: {
     name: 'journal-record',
-    text: `UPDATE ota_order_attempts
+    text: `WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
+           UPDATE ota_order_attempts
               SET status = $2, csss_code = $3, csss_message = $4, sim_id = $5, order_id = $6, order_time = $7, detail = $8,
                   updated_at = now()
+             FROM async_commit
             WHERE id = $1 AND status IN ('PENDING', 'UNKNOWN')`,
   },
   undoLostClaim: {

@@ -66,8 +66,9 @@ export const CLAIM_REPLY_LOST_DETAIL = 'the journal did not confirm the attempt,
  * `INSERT … ON CONFLICT DO NOTHING` lets exactly one of any number of racing replicas
  * record attempt n; the others read what won and answer from it. Every follow-up write is
  * conditional on what was read, and a lost race goes round again, so no lock is held
- * across round trips. Commits use the server's synchronous_commit (on by default), so a
- * claimed attempt is durable before the order leaves.
+ * across round trips. Claims commit with synchronous_commit on, so a claimed attempt is
+ * durable before the order leaves; outcome writes commit without waiting for the flush
+ * (see SQL.record).
  */
 export class PostgresOrderJournal implements OrderJournal, ReconciliationStore {
   readonly owner = randomUUID();

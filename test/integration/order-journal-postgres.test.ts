@@ -129,3 +129,41 @@ describe('a claim whose reply was lost', () => {
     }
   });
 });
+
+describe('how the PostgreSQL journal commits', () => {
+  it('commits a claim synchronously and its outcome without waiting for the WAL flush, on the same connection', async () => {
+    const fresh = await createTestDatabase();
+    // One connection, so the outcome write and the claim after it share a session.
+    const journal = await PostgresOrderJournal.open({
+      url: fresh.url,
+      poolSize: 1,
+      statementTimeoutMs: 2_000,
+      pendingStaleAfterMs: 60_000,
+      create: true,
+    });
+    try {
+      // Each write of a row notes the synchronous_commit its transaction commits with.
+      await fresh.query(`
+        CREATE TABLE commit_modes (seq SERIAL PRIMARY KEY, operation TEXT NOT NULL, mode TEXT NOT NULL);
+        CREATE FUNCTION note_commit_mode() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN INSERT INTO commit_modes (operation, mode) VALUES (TG_OP, current_setting('synchronous_commit')); RETURN NULL; END $$;
+        CREATE TRIGGER note_commit_mode AFTER INSERT OR UPDATE ON ota_order_attempts FOR EACH ROW EXECUTE FUNCTION note_commit_mode();
+      `);
+      const order = { clientId: 'client-a', fingerprint: 'f1', request: { iccid: '8988' } };
+      const first = await journal.claim({ ...order, idempotencyKey: 'key-1' });
+      if (first.kind !== 'claimed') throw new Error(`expected a claim, got ${first.kind}`);
+      expect(await journal.record(first.attempt.id, { status: 'SUCCEEDED', simId: 's', orderId: 'o', orderTime: 't' })).toBe(true);
+      expect(await journal.claim({ ...order, idempotencyKey: 'key-2' })).toMatchObject({ kind: 'claimed' });
+
+      expect(await fresh.query('SELECT operation, mode FROM commit_modes ORDER BY seq')).toStrictEqual([
+        { operation: 'INSERT', mode: 'on' },
+        { operation: 'UPDATE', mode: 'off' },
+        { operation: 'INSERT', mode: 'on' },
+      ]);
+      expect(await journal.findById(first.attempt.id)).toMatchObject({ status: 'SUCCEEDED', orderId: 'o' });
+    } finally {
+      await journal.close();
+      await fresh.drop();
+    }
+  });
+});
