@@ -30,7 +30,7 @@ import { renderReport, type ReportBaseline } from './report.js';
 import { addTearDown, tearDownAll, upstreamScripts } from './running-targets.js';
 import { readSettings, type Settings } from './settings.js';
 import { runSlowScenario } from './slow-scenario.js';
-import { baselineGatewayTarget, GATEWAY_TARGET, shippedNodeArgs, targetScripts } from './targets.js';
+import { baselineGatewayTarget, GATEWAY_TARGETS, shippedNodeArgs, targetScripts } from './targets.js';
 
 /** Aborted when the run shuts down: stops a baseline install or build that is still going. */
 const shuttingDownSignal = new AbortController();
@@ -48,11 +48,14 @@ async function withBaseline(settings: Settings): Promise<{ settings: Settings; b
   const startedAt = Date.now();
   const build = await buildBaseline(ROOT, commit, BASELINE_ROOT, logPath('baseline-build'), shuttingDownSignal.signal);
   say(`baseline: built in ${((Date.now() - startedAt) / 1000).toFixed(0)} s; dependencies: ${build.dependencies}`);
-  const target = baselineGatewayTarget(build);
-  const targets = settings.targets.flatMap((entry) => (entry === GATEWAY_TARGET ? [entry, target] : [entry]));
+  // Each gateway target of the run gets its own "before", right after it.
+  const targets = settings.targets.flatMap((entry) =>
+    GATEWAY_TARGETS.includes(entry) ? [entry, baselineGatewayTarget(entry, build)] : [entry],
+  );
+  const names = targets.filter((target) => target.role === 'baseline').map((target) => target.name);
   return {
     settings: { ...settings, targets },
-    baseline: { ...build, name: target.name, nodeArgs: shippedNodeArgs(build.root) },
+    baseline: { ...build, name: names.join('**, **'), nodeArgs: shippedNodeArgs(build.root) },
   };
 }
 

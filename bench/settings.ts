@@ -7,7 +7,7 @@ import { BenchFailure } from './bench-failure.js';
 import { resolveBaselineCommit, type BaselineCommit } from './baseline.js';
 import { RESULTS_DIR, ROOT } from './bench-paths.js';
 import type { ReportSettings } from './report.js';
-import { GATEWAY_TARGET, TARGETS, type BenchTarget } from './targets.js';
+import { GATEWAY_TARGETS, TARGETS, type BenchTarget } from './targets.js';
 
 export type Scenario = 'fast' | 'slow';
 
@@ -53,12 +53,12 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   if (unknown.length > 0)
     throw new BenchFailure(`BENCH_TARGETS names unknown targets: ${unknown.join(', ')} (known: ${TARGETS.map((t) => t.name).join(', ')})`);
   const targets = TARGETS.filter((target) => targetNames.includes(target.name));
-  // The baseline is the gateway's "before": it comes with BENCH_BASELINE whatever BENCH_TARGETS
-  // says, and is pointless without the gateway to set it against.
+  // The baseline is the gateway targets' "before": it comes with BENCH_BASELINE whatever
+  // BENCH_TARGETS says, and is pointless without a gateway to set it against.
   const baselineRef = env.BENCH_BASELINE?.trim() || undefined;
-  if (baselineRef !== undefined && !targets.includes(GATEWAY_TARGET)) {
+  if (baselineRef !== undefined && !targets.some((target) => GATEWAY_TARGETS.includes(target))) {
     throw new BenchFailure(
-      `BENCH_BASELINE runs an earlier gateway beside ${GATEWAY_TARGET.name}; BENCH_TARGETS must include ${GATEWAY_TARGET.name}`,
+      `BENCH_BASELINE runs an earlier build beside each gateway target; BENCH_TARGETS must include ${GATEWAY_TARGETS.map((t) => t.name).join(' or ')}`,
     );
   }
   const upstream = env.BENCH_UPSTREAM?.trim() || 'cheap';

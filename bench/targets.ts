@@ -132,19 +132,20 @@ export const GATEWAY_TARGET: BenchTarget = {
 };
 
 /**
- * The gateway built from another commit (BENCH_BASELINE, checked out and built at
- * `baseline.root` by baseline.ts), started exactly as `gateway` starts this checkout's: its
- * own package.json's `npm start` node arguments, the same `gatewayEnv` and headers, a fresh
- * DATA_DIR. It runs wherever the gateway does, and the report sets the gateway against it.
+ * A gateway target (`gateway` or `gateway-postgres`) built from another commit
+ * (BENCH_BASELINE, checked out and built at `baseline.root` by baseline.ts), started exactly
+ * as the target starts this checkout's: its own package.json's `npm start` node arguments,
+ * the same env, headers and store set-up (a fresh DATA_DIR, its own PostgreSQL database). It
+ * runs wherever that target does, and the report sets the target against it.
  */
-export function baselineGatewayTarget(baseline: { root: string; shortCommit: string }): BenchTarget {
+export function baselineGatewayTarget(of: BenchTarget, baseline: { root: string; shortCommit: string }): BenchTarget {
   return {
-    ...GATEWAY_TARGET,
-    name: `${GATEWAY_TARGET.name}@${baseline.shortCommit}`,
+    ...of,
+    name: `${of.name}@${baseline.shortCommit}`,
     role: 'baseline',
-    baselineOf: GATEWAY_TARGET.name,
+    baselineOf: of.name,
     root: baseline.root,
-    description: `the gateway as shipped at commit ${baseline.shortCommit} (BENCH_BASELINE, named above), built by its own \`npm run build\` in a temporary git worktree and started like **${GATEWAY_TARGET.name}** (its own \`npm start\` node arguments, the same \`gatewayEnv\`, a fresh DATA_DIR): the "before" the gateway is set against, not judged against issue 10's targets`,
+    description: `**${of.name}** as shipped at commit ${baseline.shortCommit} (BENCH_BASELINE, named above), built by its own \`npm run build\` in a temporary git worktree and started like **${of.name}** (its own \`npm start\` node arguments, the same env and store set-up): the "before" ${of.name} is set against, not judged against issue 10's targets`,
   };
 }
 
@@ -213,6 +214,8 @@ export const TARGETS: readonly BenchTarget[] = [
 
 /** The references the issue's targets name. */
 export const PEER = 'peer';
+/** The gateway targets BENCH_BASELINE builds a "before" of. */
+export const GATEWAY_TARGETS: readonly BenchTarget[] = [GATEWAY_TARGET, GATEWAY_POSTGRES_TARGET];
 export const APOLLO_HTTP = 'apollo-http';
 export const FLOOR = 'floor';
 
