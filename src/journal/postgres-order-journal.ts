@@ -1,23 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from '../logger.js';
-import type { JournalOperation, JournalStoreMetrics } from '../observability/store-metrics.js';
-import {
-  packageCodeOf,
-  RECONCILED_DETAIL,
-  type ReconcileDueAttempt,
-  type ReconcileLeaseOptions,
-  type Reconciliation,
-  type ReconcileVerdict,
-  type ReconciliationStore,
-  type ReconciliationVerdict,
-  type UnknownAttemptSummary,
-  type UnresolvedAttempt,
+import type {
+  ReconcileDueAttempt,
+  ReconcileLeaseOptions,
+  Reconciliation,
+  ReconciliationStore,
+  ReconciliationVerdict,
+  UnknownAttemptSummary,
+  UnresolvedAttempt,
 } from './order-reconciliation.js';
 import { PostgresClaimSlots } from './postgres-claim-slots.js';
-import { preparePostgresJournalSchema, warnWithoutSynchronousStandby } from './postgres-journal.schema.js';
+import {
+  openPostgresJournalDatabase,
+  timedJournalQuery,
+  type PostgresJournalDatabaseOptions,
+  type PostgresJournalQuery,
+} from './postgres-journal.database.js';
 import { claimedAttempt, COLUMNS, SQL, toAttempt, type AttemptRow, type ClaimedRow } from './postgres-journal.statements.js';
+import { PostgresReconciliationStore } from './postgres-reconciliation.store.js';
 import {
   decideClaim,
   JournalSettleError,
@@ -33,23 +35,9 @@ import {
   type SettleOptions,
 } from './order-journal.js';
 
-export interface PostgresOrderJournalOptions {
-  /** postgres://user:password@host:port/database; it may carry a password, so it is never logged. */
-  url: string;
-  /** Connections this process keeps at most. */
-  poolSize: number;
-  /**
-   * The longest one statement, or the wait for a free connection, may take. Kept short:
-   * a claim that cannot be written in time is answered SERVICE_UNAVAILABLE rather than
-   * left waiting, and outcome writes must land well inside the stale margin.
-   */
-  statementTimeoutMs: number;
+interface PostgresOrderJournalOptions extends PostgresJournalDatabaseOptions {
   /** How long an attempt this process claims may stay PENDING (see SqliteOrderJournal). */
   pendingStaleAfterMs: number;
-  /** false for tools (the journal CLI): refuse a database without a journal instead of creating one. */
-  create: boolean;
-  logger?: Logger;
-  metrics?: JournalStoreMetrics;
 }
 
 /** A claim that keeps losing races on one key gives up after this many rounds (each round is a write another call won). */
@@ -73,16 +61,18 @@ export const CLAIM_REPLY_LOST_DETAIL = 'the journal did not confirm the attempt,
 export class PostgresOrderJournal implements OrderJournal, ReconciliationStore {
   readonly owner = randomUUID();
   readonly #pool: pg.Pool;
+  readonly #query: PostgresJournalQuery;
   readonly #staleAfterMs: number;
-  readonly #metrics: JournalStoreMetrics | undefined;
   readonly #logger: Logger | undefined;
   readonly #slots = new PostgresClaimSlots();
+  readonly #reconciliation: PostgresReconciliationStore;
 
   private constructor(pool: pg.Pool, options: PostgresOrderJournalOptions) {
     this.#pool = pool;
+    this.#query = timedJournalQuery(pool, options.metrics);
     this.#staleAfterMs = options.pendingStaleAfterMs;
-    this.#metrics = options.metrics;
     this.#logger = options.logger;
+    this.#reconciliation = new PostgresReconciliationStore(this.#query, this.owner);
   }
 
   /**
@@ -91,51 +81,7 @@ export class PostgresOrderJournal implements OrderJournal, ReconciliationStore {
    * decides whether to try again.
    */
   static async open(options: PostgresOrderJournalOptions): Promise<PostgresOrderJournal> {
-    const pool = new pg.Pool({
-      connectionString: options.url,
-      max: options.poolSize,
-      connectionTimeoutMillis: options.statementTimeoutMs,
-      statement_timeout: options.statementTimeoutMs,
-      lock_timeout: options.statementTimeoutMs,
-      // A statement on a connection whose peer vanished (a host lost, not a refusal)
-      // would otherwise wait for TCP to give up; the server-side timeout cannot fire then.
-      query_timeout: options.statementTimeoutMs + 1_000,
-      idle_in_transaction_session_timeout: options.statementTimeoutMs * 2,
-      keepAlive: true,
-      application_name: 'csss-gateway',
-      // The claim must be durable before the order leaves: whatever a server or role sets,
-      // this session commits with PostgreSQL's default, on.
-      options: '-c synchronous_commit=on',
-    });
-    // A connection cut while idle (a restart, pg_terminate_backend) is dropped by the pool
-    // and replaced on the next checkout; without a listener the error would end the process.
-    pool.on('error', (error) => options.logger?.warn({ err: error }, 'a PostgreSQL journal connection was lost; it will be replaced'));
-    const journal = new PostgresOrderJournal(pool, options);
-    try {
-      await preparePostgresJournalSchema(pool, options);
-    } catch (error) {
-      await pool.end().catch(() => undefined);
-      throw error;
-    }
-    options.metrics?.observePool(() => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }));
-    if (options.create) await warnWithoutSynchronousStandby(pool, options.logger);
-    return journal;
-  }
-
-  async #query<Row extends pg.QueryResultRow>(
-    operation: JournalOperation,
-    query: string | { name: string; text: string },
-    values: unknown[] = [],
-  ): Promise<pg.QueryResult<Row>> {
-    const done = this.#metrics?.startQuery(operation);
-    try {
-      const result = await this.#pool.query<Row>(typeof query === 'string' ? { text: query, values } : { ...query, values });
-      done?.('ok');
-      return result;
-    } catch (error) {
-      done?.('error');
-      throw error;
-    }
+    return new PostgresOrderJournal(await openPostgresJournalDatabase(options), options);
   }
 
   async claim(request: ClaimRequest): Promise<ClaimResult> {
@@ -325,128 +271,41 @@ export class PostgresOrderJournal implements OrderJournal, ReconciliationStore {
     await this.#pool.end();
   }
 
-  async leaseForReconciliation(options: ReconcileLeaseOptions): Promise<ReconcileDueAttempt[]> {
-    // SKIP LOCKED: replicas leasing at the same moment take different rows instead of
-    // waiting for each other; the lease then keeps the others off until the verdict.
-    const leaseToken = randomUUID();
-    const result = await this.#query<AttemptRow & { stale_at: Date }>(
-      'reconcile',
-      `UPDATE ota_order_attempts
-          SET reconcile_lease_until = now() + $4 * interval '1 millisecond', reconcile_lease_owner = $5, reconcile_lease_token = $6
-        WHERE id IN (
-          SELECT id FROM ota_order_attempts
-           WHERE status = 'UNKNOWN' AND created_at <= now() - $1 * interval '1 millisecond'
-             AND (reconcile_checked_at IS NULL OR reconcile_checked_at <= now() - $2 * interval '1 millisecond')
-             AND (reconcile_lease_until IS NULL OR reconcile_lease_until < now())
-           ORDER BY id LIMIT $3
-           FOR UPDATE SKIP LOCKED)
-        AND status = 'UNKNOWN'
-        RETURNING ${COLUMNS}, stale_at`,
-      [options.olderThanMs, options.recheckAfterMs, options.limit, options.leaseMs, this.owner, leaseToken],
-    );
-    return result.rows
-      .sort((a, b) => Number(a.id) - Number(b.id))
-      .map((row) => ({
-        attempt: toAttempt(row),
-        leaseToken,
-        sendWindow: { from: row.created_at.toISOString(), to: row.stale_at.toISOString() },
-      }));
+  // The reconciler's storage (see PostgresReconciliationStore), on this journal's pool.
+
+  leaseForReconciliation(options: ReconcileLeaseOptions): Promise<ReconcileDueAttempt[]> {
+    return this.#reconciliation.leaseForReconciliation(options);
   }
 
-  async recordReconciliation(attemptId: number, leaseToken: string, verdict: ReconciliationVerdict): Promise<boolean> {
-    // The lease's owner and token stay on the row: they name the lease the verdict came
-    // from, which a settlement from it must still match.
-    const result = await this.#query(
-      'reconcile',
-      `UPDATE ota_order_attempts
-          SET reconcile_verdict = $2, reconcile_order_id = $3, reconcile_evidence = $4, reconcile_checked_at = now(),
-              reconcile_lease_until = NULL
-        WHERE id = $1 AND status = 'UNKNOWN' AND reconcile_lease_owner = $5 AND reconcile_lease_token = $6`,
-      [attemptId, verdict.verdict, verdict.orderId, JSON.stringify(verdict.evidence), this.owner, leaseToken],
-    );
-    return result.rowCount === 1;
+  recordReconciliation(attemptId: number, leaseToken: string, verdict: ReconciliationVerdict): Promise<boolean> {
+    return this.#reconciliation.recordReconciliation(attemptId, leaseToken, verdict);
   }
 
-  async releaseReconciliationLease(attemptId: number, leaseToken: string): Promise<void> {
-    await this.#query(
-      'reconcile',
-      `UPDATE ota_order_attempts SET reconcile_lease_until = NULL
-        WHERE id = $1 AND reconcile_lease_owner = $2 AND reconcile_lease_token = $3`,
-      [attemptId, this.owner, leaseToken],
-    );
+  releaseReconciliationLease(attemptId: number, leaseToken: string): Promise<void> {
+    return this.#reconciliation.releaseReconciliationLease(attemptId, leaseToken);
   }
 
-  async unresolvedAttemptsOnDevice(attemptId: number, deviceId: string): Promise<UnresolvedAttempt[]> {
-    // Two partial-index scans (PENDING by stale_at, UNKNOWN by id): only the few unresolved rows are read.
-    const result = await this.#query<{ id: string; request: unknown; created_at: Date; stale_at: Date }>(
-      'reconcile',
-      `SELECT id, request, created_at, stale_at FROM ota_order_attempts
-        WHERE status = 'PENDING' AND id <> $1 AND request->>'deviceId' = $2
-       UNION ALL
-       SELECT id, request, created_at, stale_at FROM ota_order_attempts
-        WHERE status = 'UNKNOWN' AND id <> $1 AND request->>'deviceId' = $2 AND reconcile_verdict IS DISTINCT FROM 'placed'
-       ORDER BY id`,
-      [attemptId, deviceId],
-    );
-    return result.rows.map((row) => ({
-      attemptId: Number(row.id),
-      sendWindow: { from: row.created_at.toISOString(), to: row.stale_at.toISOString() },
-      packageCode: packageCodeOf(row.request),
-    }));
+  findReconciliation(attemptId: number): Promise<Reconciliation | undefined> {
+    return this.#reconciliation.findReconciliation(attemptId);
   }
 
-  async findReconciliation(attemptId: number): Promise<Reconciliation | undefined> {
-    const row = (
-      await this.#query<{ verdict: ReconcileVerdict | null; checked_at: Date | null; evidence: unknown; order_id: string | null }>(
-        'read',
-        `SELECT reconcile_verdict AS verdict, reconcile_checked_at AS checked_at, reconcile_evidence AS evidence,
-                reconcile_order_id AS order_id
-           FROM ota_order_attempts WHERE id = $1`,
-        [attemptId],
-      )
-    ).rows[0];
-    if (!row?.verdict || !row.checked_at) return undefined;
-    return { verdict: row.verdict, checkedAt: row.checked_at.toISOString(), orderId: row.order_id, evidence: row.evidence };
+  unresolvedAttemptsOnDevice(attemptId: number, deviceId: string): Promise<UnresolvedAttempt[]> {
+    return this.#reconciliation.unresolvedAttemptsOnDevice(attemptId, deviceId);
   }
 
-  async ordersRecordedElsewhere(attemptId: number, orderIds: readonly string[]): Promise<Set<string>> {
-    if (orderIds.length === 0) return new Set();
-    const result = await this.#query<{ order_id: string }>(
-      'reconcile',
-      `SELECT order_id FROM ota_order_attempts WHERE order_id = ANY($2::text[]) AND id <> $1
-       UNION
-       SELECT reconcile_order_id FROM ota_order_attempts
-        WHERE reconcile_order_id = ANY($2::text[]) AND id <> $1 AND reconcile_verdict = 'placed'`,
-      [attemptId, [...orderIds]],
-    );
-    return new Set(result.rows.map((row) => row.order_id));
+  ordersRecordedElsewhere(attemptId: number, orderIds: readonly string[]): Promise<Set<string>> {
+    return this.#reconciliation.ordersRecordedElsewhere(attemptId, orderIds);
   }
 
-  async settleFromReconciliation(
+  settleFromReconciliation(
     attemptId: number,
     leaseToken: string,
     order: { orderId: string; orderTime: string },
   ): Promise<OrderAttempt | undefined> {
-    // One conditional statement: only a stored `placed` verdict naming this order, reached
-    // under this journal's lease, settles, and of two replicas or an operator settling at once, one wins.
-    const result = await this.#query<AttemptRow>(
-      'settle',
-      `UPDATE ota_order_attempts
-          SET status = 'SUCCEEDED', csss_code = NULL, csss_message = NULL, sim_id = '', order_id = $2, order_time = $3,
-              detail = $4, updated_at = now()
-        WHERE id = $1 AND status = 'UNKNOWN' AND reconcile_verdict = 'placed' AND reconcile_order_id = $2
-          AND reconcile_lease_owner = $5 AND reconcile_lease_token = $6
-        RETURNING ${COLUMNS}`,
-      [attemptId, order.orderId, order.orderTime, RECONCILED_DETAIL, this.owner, leaseToken],
-    );
-    return result.rows[0] && toAttempt(result.rows[0]);
+    return this.#reconciliation.settleFromReconciliation(attemptId, leaseToken, order);
   }
 
-  async summarizeUnknown(): Promise<UnknownAttemptSummary[]> {
-    const result = await this.#query<{ id: string; created_at: Date; verdict: ReconcileVerdict | null }>(
-      'read',
-      `SELECT id, created_at, reconcile_verdict AS verdict FROM ota_order_attempts WHERE status = 'UNKNOWN'`,
-    );
-    return result.rows.map((row) => ({ attemptId: Number(row.id), createdAt: row.created_at.toISOString(), verdict: row.verdict }));
+  summarizeUnknown(): Promise<UnknownAttemptSummary[]> {
+    return this.#reconciliation.summarizeUnknown();
   }
 }

@@ -2,13 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import {
-  attemptFromColumns,
   decideClaim,
   JournalSettleError,
   notPlacedTooSoon,
   outcomeFields,
   STALE_PENDING_DETAIL,
-  type AttemptColumns,
   type AttemptOutcome,
   type AttemptStatus,
   type ClaimRequest,
@@ -17,20 +15,19 @@ import {
   type OrderJournal,
   type SettleOptions,
 } from './order-journal.js';
-import {
-  packageCodeOf,
-  RECONCILED_DETAIL,
-  type ReconcileDueAttempt,
-  type ReconcileLeaseOptions,
-  type Reconciliation,
-  type ReconcileVerdict,
-  type ReconciliationStore,
-  type ReconciliationVerdict,
-  type UnresolvedAttempt,
-  type UnknownAttemptSummary,
+import type {
+  ReconcileDueAttempt,
+  ReconcileLeaseOptions,
+  Reconciliation,
+  ReconciliationStore,
+  ReconciliationVerdict,
+  UnresolvedAttempt,
+  UnknownAttemptSummary,
 } from './order-reconciliation.js';
 import { SqliteGroupCommit } from './sqlite-group-commit.js';
 import { openSqliteJournalDatabase } from './sqlite-journal.database.js';
+import { prepareSqliteJournalStatements, toAttempt, type SqliteJournalStatements } from './sqlite-journal.statements.js';
+import { SqliteReconciliationStore } from './sqlite-reconciliation.store.js';
 import { WalSync, type SyncFile } from './wal-sync.js';
 
 /** The journal file in a DATA_DIR: one place for the gateway, the journal CLI and the tests. */
@@ -65,29 +62,6 @@ export interface SqliteOrderJournalOptions {
 /** The outcome of an attempt whose claim committed but could not be made durable: it was never sent. */
 export const CLAIM_NOT_DURABLE_DETAIL = 'the journal could not sync the attempt to the disk, so it was not sent';
 
-interface AttemptRow extends AttemptColumns {
-  id: number;
-  request_json: string;
-  created_at: string;
-  updated_at: string;
-  /** Null only on rows written before migration 2: they count as stale. */
-  stale_at: string | null;
-}
-
-interface ReconciliationRow {
-  reconcile_verdict: ReconcileVerdict | null;
-  reconcile_checked_at: string | null;
-  reconcile_evidence_json: string | null;
-  reconcile_order_id: string | null;
-}
-
-type ReconcileDueRow = AttemptRow & ReconciliationRow;
-
-function toAttempt(row: AttemptRow): OrderAttempt {
-  const request = JSON.parse(row.request_json) as unknown;
-  return attemptFromColumns(row, { id: row.id, request, createdAt: row.created_at, updatedAt: row.updated_at, staleAt: row.stale_at });
-}
-
 /**
  * The embedded journal: one SQLite file in WAL mode, shared safely by several gateway
  * processes on one machine. Writes use BEGIN IMMEDIATE so the check-then-insert of a claim
@@ -111,8 +85,9 @@ export class SqliteOrderJournal implements OrderJournal, ReconciliationStore {
   readonly #db: Database.Database;
   readonly #clock: () => number;
   readonly #staleAfterMs: number;
-  readonly #statements;
+  readonly #statements: SqliteJournalStatements;
   readonly #writes: SqliteGroupCommit;
+  readonly #reconciliation: SqliteReconciliationStore;
 
   constructor(options: SqliteOrderJournalOptions) {
     this.#clock = options.clock ?? Date.now;
@@ -128,33 +103,14 @@ export class SqliteOrderJournal implements OrderJournal, ReconciliationStore {
       onSyncFailed: options.onSyncFailed,
     });
 
-    const db = this.#db;
-    this.#statements = {
-      latest: db.prepare<[string, string], AttemptRow>(
-        'SELECT * FROM ota_order_attempts WHERE client_id = ? AND idempotency_key = ? ORDER BY attempt_no DESC LIMIT 1',
-      ),
-      byId: db.prepare<[number], AttemptRow>('SELECT * FROM ota_order_attempts WHERE id = ?'),
-      byStatus: db.prepare<[string], AttemptRow>('SELECT * FROM ota_order_attempts WHERE status = ? ORDER BY id'),
-      insert: db.prepare(
-        `INSERT INTO ota_order_attempts
-           (client_id, idempotency_key, attempt_no, fingerprint, request_json, status, owner, created_at, updated_at, stale_at)
-         VALUES (@clientId, @idempotencyKey, @attemptNo, @fingerprint, @requestJson, 'PENDING', @owner, @now, @now, @staleAt)`,
-      ),
-      record: db.prepare(
-        `UPDATE ota_order_attempts
-            SET status = @status, csss_code = @csssCode, csss_message = @csssMessage, sim_id = @simId,
-                order_id = @orderId, order_time = @orderTime, detail = @detail, updated_at = @now
-          WHERE id = @id AND status IN ('PENDING', 'UNKNOWN')`,
-      ),
-      staleToUnknown: db.prepare(
-        `UPDATE ota_order_attempts SET status = 'UNKNOWN', detail = @detail, updated_at = @now
-          WHERE status = 'PENDING' AND (stale_at < @now OR stale_at IS NULL)`,
-      ),
-      ownToUnknown: db.prepare(
-        `UPDATE ota_order_attempts SET status = 'UNKNOWN', detail = @detail, updated_at = @now
-          WHERE status = 'PENDING' AND owner = @owner`,
-      ),
-    };
+    this.#statements = prepareSqliteJournalStatements(this.#db);
+    this.#reconciliation = new SqliteReconciliationStore({
+      db: this.#db,
+      owner: this.owner,
+      clock: this.#clock,
+      statements: this.#statements,
+      sync: () => this.#writes.sync(),
+    });
   }
 
   #now(): string {
@@ -299,149 +255,41 @@ export class SqliteOrderJournal implements OrderJournal, ReconciliationStore {
     this.#db.close();
   }
 
-  async leaseForReconciliation(options: ReconcileLeaseOptions): Promise<ReconcileDueAttempt[]> {
-    const nowMs = this.#clock();
-    const iso = (ms: number): string => new Date(ms).toISOString();
-    const leaseToken = randomUUID();
-    const lease = this.#db.transaction((): ReconcileDueRow[] => {
-      const due = this.#db
-        .prepare<[{ createdBy: string; checkedBy: string; now: string; limit: number }], ReconcileDueRow>(
-          `SELECT * FROM ota_order_attempts
-            WHERE status = 'UNKNOWN' AND created_at <= @createdBy
-              AND (reconcile_checked_at IS NULL OR reconcile_checked_at <= @checkedBy)
-              AND (reconcile_lease_until IS NULL OR reconcile_lease_until < @now)
-            ORDER BY id LIMIT @limit`,
-        )
-        .all({
-          createdBy: iso(nowMs - options.olderThanMs),
-          checkedBy: iso(nowMs - options.recheckAfterMs),
-          now: iso(nowMs),
-          limit: options.limit,
-        });
-      const setLease = this.#db.prepare(
-        'UPDATE ota_order_attempts SET reconcile_lease_until = ?, reconcile_lease_owner = ?, reconcile_lease_token = ? WHERE id = ?',
-      );
-      for (const row of due) setLease.run(iso(nowMs + options.leaseMs), this.owner, leaseToken, row.id);
-      return due;
-    });
-    return lease.immediate().map((row) => ({
-      attempt: toAttempt(row),
-      leaseToken,
-      sendWindow: { from: row.created_at, to: row.stale_at ?? row.updated_at },
-    }));
+  // The reconciler's storage (see SqliteReconciliationStore), on this journal's connection.
+
+  leaseForReconciliation(options: ReconcileLeaseOptions): Promise<ReconcileDueAttempt[]> {
+    return this.#reconciliation.leaseForReconciliation(options);
   }
 
-  async recordReconciliation(attemptId: number, leaseToken: string, verdict: ReconciliationVerdict): Promise<boolean> {
-    // The lease's owner and token stay on the row: they name the lease the verdict came
-    // from, which a settlement from it must still match.
-    const result = this.#db
-      .prepare(
-        `UPDATE ota_order_attempts
-            SET reconcile_verdict = @verdict, reconcile_checked_at = @now, reconcile_evidence_json = @evidence,
-                reconcile_order_id = @orderId, reconcile_lease_until = NULL
-          WHERE id = @id AND status = 'UNKNOWN' AND reconcile_lease_owner = @owner AND reconcile_lease_token = @leaseToken`,
-      )
-      .run({
-        id: attemptId,
-        owner: this.owner,
-        leaseToken,
-        verdict: verdict.verdict,
-        orderId: verdict.orderId,
-        evidence: JSON.stringify(verdict.evidence),
-        now: this.#now(),
-      });
-    return result.changes === 1;
+  recordReconciliation(attemptId: number, leaseToken: string, verdict: ReconciliationVerdict): Promise<boolean> {
+    return this.#reconciliation.recordReconciliation(attemptId, leaseToken, verdict);
   }
 
-  async releaseReconciliationLease(attemptId: number, leaseToken: string): Promise<void> {
-    this.#db
-      .prepare(
-        `UPDATE ota_order_attempts SET reconcile_lease_until = NULL
-          WHERE id = ? AND reconcile_lease_owner = ? AND reconcile_lease_token = ?`,
-      )
-      .run(attemptId, this.owner, leaseToken);
+  releaseReconciliationLease(attemptId: number, leaseToken: string): Promise<void> {
+    return this.#reconciliation.releaseReconciliationLease(attemptId, leaseToken);
   }
 
-  async unresolvedAttemptsOnDevice(attemptId: number, deviceId: string): Promise<UnresolvedAttempt[]> {
-    // The (status, stale_at) index narrows this to the few PENDING and UNKNOWN rows.
-    const rows = this.#db
-      .prepare<[number, string], Pick<AttemptRow, 'id' | 'request_json' | 'created_at' | 'updated_at' | 'stale_at'>>(
-        `SELECT id, request_json, created_at, updated_at, stale_at FROM ota_order_attempts
-          WHERE status IN ('PENDING', 'UNKNOWN') AND id <> ? AND json_extract(request_json, '$.deviceId') = ?
-            AND (status = 'PENDING' OR reconcile_verdict IS NULL OR reconcile_verdict <> 'placed')
-          ORDER BY id`,
-      )
-      .all(attemptId, deviceId);
-    return rows.map((row) => ({
-      attemptId: row.id,
-      sendWindow: { from: row.created_at, to: row.stale_at ?? row.updated_at },
-      packageCode: packageCodeOf(JSON.parse(row.request_json) as unknown),
-    }));
+  findReconciliation(attemptId: number): Promise<Reconciliation | undefined> {
+    return this.#reconciliation.findReconciliation(attemptId);
   }
 
-  async findReconciliation(attemptId: number): Promise<Reconciliation | undefined> {
-    const row = this.#db
-      .prepare<[number], ReconciliationRow>(
-        'SELECT reconcile_verdict, reconcile_checked_at, reconcile_evidence_json, reconcile_order_id FROM ota_order_attempts WHERE id = ?',
-      )
-      .get(attemptId);
-    if (!row?.reconcile_verdict || !row.reconcile_checked_at) return undefined;
-    return {
-      verdict: row.reconcile_verdict,
-      checkedAt: row.reconcile_checked_at,
-      orderId: row.reconcile_order_id,
-      evidence: row.reconcile_evidence_json === null ? null : (JSON.parse(row.reconcile_evidence_json) as unknown),
-    };
+  unresolvedAttemptsOnDevice(attemptId: number, deviceId: string): Promise<UnresolvedAttempt[]> {
+    return this.#reconciliation.unresolvedAttemptsOnDevice(attemptId, deviceId);
   }
 
-  async ordersRecordedElsewhere(attemptId: number, orderIds: readonly string[]): Promise<Set<string>> {
-    if (orderIds.length === 0) return new Set();
-    const marks = orderIds.map(() => '?').join(', ');
-    const rows = this.#db
-      .prepare<unknown[], { orderId: string }>(
-        `SELECT order_id AS orderId FROM ota_order_attempts WHERE order_id IN (${marks}) AND id <> ?
-         UNION
-         SELECT reconcile_order_id FROM ota_order_attempts
-          WHERE reconcile_order_id IN (${marks}) AND id <> ? AND reconcile_verdict = 'placed'`,
-      )
-      .all(...orderIds, attemptId, ...orderIds, attemptId);
-    return new Set(rows.map((row) => row.orderId));
+  ordersRecordedElsewhere(attemptId: number, orderIds: readonly string[]): Promise<Set<string>> {
+    return this.#reconciliation.ordersRecordedElsewhere(attemptId, orderIds);
   }
 
-  async settleFromReconciliation(
+  settleFromReconciliation(
     attemptId: number,
     leaseToken: string,
     order: { orderId: string; orderTime: string },
   ): Promise<OrderAttempt | undefined> {
-    const settle = this.#db.transaction((): OrderAttempt | undefined => {
-      const row = this.#db
-        .prepare<[number], AttemptRow & ReconciliationRow & { reconcile_lease_owner: string | null; reconcile_lease_token: string | null }>(
-          'SELECT * FROM ota_order_attempts WHERE id = ?',
-        )
-        .get(attemptId);
-      if (row?.status !== 'UNKNOWN' || row.reconcile_verdict !== 'placed' || row.reconcile_order_id !== order.orderId) return undefined;
-      if (row.reconcile_lease_owner !== this.owner || row.reconcile_lease_token !== leaseToken) return undefined;
-      const outcome = {
-        status: 'SUCCEEDED',
-        simId: '',
-        orderId: order.orderId,
-        orderTime: order.orderTime,
-        detail: RECONCILED_DETAIL,
-      } as const;
-      this.#statements.record.run({ ...outcomeFields(outcome), id: attemptId, now: this.#now() });
-      return toAttempt(this.#statements.byId.get(attemptId)!);
-    });
-    const settled = settle.immediate();
-    // Retries replay this order from now on: durable before anyone is told so.
-    if (settled) await this.#writes.sync();
-    return settled;
+    return this.#reconciliation.settleFromReconciliation(attemptId, leaseToken, order);
   }
 
-  async summarizeUnknown(): Promise<UnknownAttemptSummary[]> {
-    return this.#db
-      .prepare<[], { attemptId: number; createdAt: string; verdict: ReconcileVerdict | null }>(
-        `SELECT id AS attemptId, created_at AS createdAt, reconcile_verdict AS verdict FROM ota_order_attempts WHERE status = 'UNKNOWN'`,
-      )
-      .all();
+  summarizeUnknown(): Promise<UnknownAttemptSummary[]> {
+    return this.#reconciliation.summarizeUnknown();
   }
 }
