@@ -14,7 +14,7 @@ const FORCED_EXIT_DETAIL = 'the gateway was stopped at once while the order was 
 const FIRST_RETRY_MS = 250;
 const MAX_RETRY_MS = 5_000;
 
-export interface JournalSettings extends JournalLocation {
+interface JournalSettings extends JournalLocation {
   /** The SQLite journal's clock (tests); the PostgreSQL journal reads the database's clock. */
   clock?: () => number;
   logger: Logger;
@@ -25,11 +25,11 @@ export interface JournalSettings extends JournalLocation {
   onFatal?: (error: unknown) => void;
 }
 
-/** An open journal with its upkeep running. */
 /** A journal store as opened here: the order journal, and what reconciliation needs of it. */
 export type OrderJournalStore = OrderJournal & ReconciliationStore;
 
-export interface OpenOrderJournal {
+/** An open journal with its upkeep running. */
+interface OpenOrderJournal {
   journal: OrderJournalStore;
   /** How long an attempt may stay PENDING: sends take the CSSS deadline plus a margin. */
   pendingStaleAfterMs: number;
@@ -85,7 +85,7 @@ export async function openOrderJournal(settings: JournalSettings): Promise<OpenO
   };
 }
 
-export interface OpenJournalStoreOptions {
+interface OpenJournalStoreOptions {
   /** false for tools: refuse a journal that does not exist instead of creating an empty one. */
   create: boolean;
   /**
@@ -149,7 +149,7 @@ export async function openJournalStore(location: JournalLocation, options: OpenJ
 }
 
 /** host:port/database, for logs: never the user or the password. */
-export function describeDatabase(url: string): string {
+function describeDatabase(url: string): string {
   try {
     const parsed = new URL(url);
     return `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;

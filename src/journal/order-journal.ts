@@ -134,13 +134,13 @@ export function pendingStaleAfterMsFor(settings: { csssTimeoutMs: number; orderS
 export const STALE_PENDING_DETAIL = 'the gateway that sent it stopped before the outcome was recorded';
 
 /** The latest attempt for a (client, key), and whether it is past its stale deadline by the store's clock. */
-export interface LatestAttempt {
+interface LatestAttempt {
   attempt: OrderAttempt;
   stale: boolean;
 }
 
 /** What a claim does, decided from the latest attempt alone; each store carries it out atomically. */
-export type ClaimDecision =
+type ClaimDecision =
   /** Answer without writing. */
   | { kind: 'answer'; result: ClaimResult }
   /** The latest attempt is PENDING past its stale deadline: mark it UNKNOWN, then answer it as finished. */
@@ -237,7 +237,7 @@ export function attemptFromColumns(
   };
 }
 
-export type OutcomeFields = Pick<OrderAttempt, 'status' | 'csssCode' | 'csssMessage' | 'simId' | 'orderId' | 'orderTime' | 'detail'>;
+type OutcomeFields = Pick<OrderAttempt, 'status' | 'csssCode' | 'csssMessage' | 'simId' | 'orderId' | 'orderTime' | 'detail'>;
 
 /** The columns an outcome sets, every other outcome column cleared. */
 export function outcomeFields(outcome: AttemptOutcome): OutcomeFields {

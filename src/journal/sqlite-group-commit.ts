@@ -19,7 +19,7 @@ interface QueuedWrite {
   reject: (error: unknown) => void;
 }
 
-export interface SqliteGroupCommitOptions {
+interface SqliteGroupCommitOptions {
   /** Milliseconds since the epoch; the readiness probe writes it. */
   clock: () => number;
   /** Called once, at the first failed sync. */

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { JournalUnavailableError } from './order-journal.js';
 import { SQLITE_JOURNAL_MIGRATIONS } from './sqlite-journal.migrations.js';
 
-export interface SqliteJournalDatabaseOptions {
+interface SqliteJournalDatabaseOptions {
   path: string;
   /** false for tools: refuse a missing file, an empty one or an older schema instead of creating or migrating. */
   create: boolean;

@@ -19,13 +19,13 @@ export function parseCsssTime(text: string): number | undefined {
 }
 
 /** An order as the evidence keeps it: only the fields the verdict relies on. */
-export interface ListedOrder {
+interface ListedOrder {
   orderCode: string;
   orderDate: string;
   orderStatus: string;
 }
 
-export interface OrderMatchInput {
+interface OrderMatchInput {
   /** When the attempt's order can have left (ISO times from the journal). */
   sendWindow: { from: string; to: string };
   clockSkewMs: number;
@@ -44,7 +44,7 @@ export interface OrderMatchInput {
   complete: boolean;
 }
 
-export interface OrderMatch {
+interface OrderMatch {
   verdict: ReconcileVerdict;
   /** The one candidate of a `placed` verdict. */
   order: ListedOrder | undefined;

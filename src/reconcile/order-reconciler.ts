@@ -11,9 +11,9 @@ import type { ReconcileMetrics, ReconcileQueryResult } from './reconcile.metrics
 import type { ReconcileSettings } from './reconcile.config.js';
 
 /** Orders asked for per queryOrder page. */
-export const QUERY_PAGE_SIZE = 50;
+const QUERY_PAGE_SIZE = 50;
 /** Pages read per attempt at most; a SIM with more orders than that gets an `ambiguous` verdict. */
-export const MAX_QUERY_PAGES = 20;
+const MAX_QUERY_PAGES = 20;
 /** How long a lease keeps other processes off an attempt; a verdict ends it at once. */
 const LEASE_MS = 5 * 60_000;
 
@@ -35,7 +35,7 @@ export interface ReconcileOutcome {
   error?: string;
 }
 
-export interface OrderReconcilerDependencies {
+interface OrderReconcilerDependencies {
   orderQuery: CsssOrderQuery;
   journal: OrderJournal & ReconciliationStore;
   settings: Pick<ReconcileSettings, 'afterMs' | 'clockSkewMs' | 'maxPerMinute' | 'recheckAfterMs'>;

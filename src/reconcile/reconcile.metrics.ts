@@ -3,7 +3,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { RECONCILE_VERDICTS, type ReconcileVerdict, type UnknownAttemptSummary } from '../journal/order-reconciliation.js';
 import { METRIC_PREFIX } from '../observability/metrics.js';
 
-export const RECONCILE_QUERY_RESULTS = ['ok', 'rejected', 'unavailable', 'failed'] as const;
+const RECONCILE_QUERY_RESULTS = ['ok', 'rejected', 'unavailable', 'failed'] as const;
 export type ReconcileQueryResult = (typeof RECONCILE_QUERY_RESULTS)[number];
 
 /** Age bands of UNKNOWN attempts, with the upper bound of each in seconds. */
