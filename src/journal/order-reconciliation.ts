@@ -1,4 +1,4 @@
-import type { OrderAttempt } from './order-journal.js';
+import type { AttemptOutcome, OrderAttempt } from './order-journal.js';
 
 /**
  * What CSSS's own record says about an UNKNOWN attempt (docs/journal.md, "Unknown
@@ -107,7 +107,15 @@ export interface ReconciliationStore {
 }
 
 /** The detail of an attempt settled from a `placed` verdict; the verdict itself stays on the row. */
-export const RECONCILED_DETAIL = "settled as placed from CSSS's queryOrder record";
+const RECONCILED_DETAIL = "settled as placed from CSSS's queryOrder record";
+
+/**
+ * What an attempt settled from a `placed` verdict records, in either store: SUCCEEDED
+ * with the order CSSS lists, and an empty SIM id (the listing does not give it).
+ */
+export function reconciledOutcome(order: { orderId: string; orderTime: string }): Extract<AttemptOutcome, { status: 'SUCCEEDED' }> {
+  return { status: 'SUCCEEDED', simId: '', orderId: order.orderId, orderTime: order.orderTime, detail: RECONCILED_DETAIL };
+}
 
 /** The plan of a stored request, if it names one. */
 export function packageCodeOf(request: unknown): string | undefined {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { OrderAttempt } from './order-journal.js';
+import { outcomeFields, type OrderAttempt } from './order-journal.js';
 import {
   packageCodeOf,
-  RECONCILED_DETAIL,
+  reconciledOutcome,
   type ReconcileDueAttempt,
   type ReconcileLeaseOptions,
   type Reconciliation,
@@ -133,15 +133,26 @@ export class PostgresReconciliationStore implements ReconciliationStore {
   ): Promise<OrderAttempt | undefined> {
     // One conditional statement: only a stored `placed` verdict naming this order, reached
     // under this journal's lease, settles, and of two replicas or an operator settling at once, one wins.
+    const fields = outcomeFields(reconciledOutcome(order));
     const result = await this.#query<AttemptRow>(
       'settle',
       `UPDATE ota_order_attempts
-          SET status = 'SUCCEEDED', csss_code = NULL, csss_message = NULL, sim_id = '', order_id = $2, order_time = $3,
-              detail = $4, updated_at = now()
-        WHERE id = $1 AND status = 'UNKNOWN' AND reconcile_verdict = 'placed' AND reconcile_order_id = $2
-          AND reconcile_lease_owner = $5 AND reconcile_lease_token = $6
+          SET status = $2, csss_code = $3, csss_message = $4, sim_id = $5, order_id = $6, order_time = $7, detail = $8, updated_at = now()
+        WHERE id = $1 AND status = 'UNKNOWN' AND reconcile_verdict = 'placed' AND reconcile_order_id = $6
+          AND reconcile_lease_owner = $9 AND reconcile_lease_token = $10
         RETURNING ${COLUMNS}`,
-      [attemptId, order.orderId, order.orderTime, RECONCILED_DETAIL, this.#owner, leaseToken],
+      [
+        attemptId,
+        fields.status,
+        fields.csssCode,
+        fields.csssMessage,
+        fields.simId,
+        fields.orderId,
+        fields.orderTime,
+        fields.detail,
+        this.#owner,
+        leaseToken,
+      ],
     );
     return result.rows[0] && toAttempt(result.rows[0]);
   }

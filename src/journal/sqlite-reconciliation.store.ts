@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import { outcomeFields, type OrderAttempt } from './order-journal.js';
 import {
   packageCodeOf,
-  RECONCILED_DETAIL,
+  reconciledOutcome,
   type ReconcileDueAttempt,
   type ReconcileLeaseOptions,
   type Reconciliation,
@@ -177,14 +177,7 @@ export class SqliteReconciliationStore implements ReconciliationStore {
         .get(attemptId);
       if (row?.status !== 'UNKNOWN' || row.reconcile_verdict !== 'placed' || row.reconcile_order_id !== order.orderId) return undefined;
       if (row.reconcile_lease_owner !== this.#deps.owner || row.reconcile_lease_token !== leaseToken) return undefined;
-      const outcome = {
-        status: 'SUCCEEDED',
-        simId: '',
-        orderId: order.orderId,
-        orderTime: order.orderTime,
-        detail: RECONCILED_DETAIL,
-      } as const;
-      this.#deps.statements.record.run({ ...outcomeFields(outcome), id: attemptId, now: this.#now() });
+      this.#deps.statements.record.run({ ...outcomeFields(reconciledOutcome(order)), id: attemptId, now: this.#now() });
       return toAttempt(this.#deps.statements.byId.get(attemptId)!);
     });
     const settled = settle.immediate();
