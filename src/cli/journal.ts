@@ -69,7 +69,7 @@ async function run(argv: readonly string[], write: (text: string) => void): Prom
     if (command === 'show') {
       const attempt = await journal.findById(attemptId);
       if (!attempt) throw new JournalSettleError(`no attempt with id ${attemptId}`);
-      out(JSON.stringify({ ...attempt, reconciliation: (await journal.findReconciliation(attemptId)) ?? null }, null, 2));
+      out(JSON.stringify({ ...attempt, reconciliation: (await journal.reconciliation.findReconciliation(attemptId)) ?? null }, null, 2));
       return;
     }
     if (command === 'reconcile') {

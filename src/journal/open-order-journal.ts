@@ -26,7 +26,7 @@ interface JournalSettings extends JournalLocation {
 }
 
 /** A journal store as opened here: the order journal, and what reconciliation needs of it. */
-export type OrderJournalStore = OrderJournal & ReconciliationStore;
+export type OrderJournalStore = OrderJournal & { readonly reconciliation: ReconciliationStore };
 
 /** An open journal with its upkeep running. */
 interface OpenOrderJournal {

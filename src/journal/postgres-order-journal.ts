@@ -2,15 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import type { Logger } from '../logger.js';
-import type {
-  ReconcileDueAttempt,
-  ReconcileLeaseOptions,
-  Reconciliation,
-  ReconciliationStore,
-  ReconciliationVerdict,
-  UnknownAttemptSummary,
-  UnresolvedAttempt,
-} from './order-reconciliation.js';
+import type { ReconciliationStore } from './order-reconciliation.js';
 import { PostgresClaimSlots } from './postgres-claim-slots.js';
 import {
   openPostgresJournalDatabase,
@@ -58,21 +50,22 @@ export const CLAIM_REPLY_LOST_DETAIL = 'the journal did not confirm the attempt,
  * durable before the order leaves; outcome writes commit without waiting for the flush
  * (see SQL.record).
  */
-export class PostgresOrderJournal implements OrderJournal, ReconciliationStore {
+export class PostgresOrderJournal implements OrderJournal {
   readonly owner = randomUUID();
   readonly #pool: pg.Pool;
   readonly #query: PostgresJournalQuery;
   readonly #staleAfterMs: number;
   readonly #logger: Logger | undefined;
   readonly #slots = new PostgresClaimSlots();
-  readonly #reconciliation: PostgresReconciliationStore;
+  /** The reconciler's storage, on this journal's pool. */
+  readonly reconciliation: ReconciliationStore;
 
   private constructor(pool: pg.Pool, options: PostgresOrderJournalOptions) {
     this.#pool = pool;
     this.#query = timedJournalQuery(pool, options.metrics);
     this.#staleAfterMs = options.pendingStaleAfterMs;
     this.#logger = options.logger;
-    this.#reconciliation = new PostgresReconciliationStore(this.#query, this.owner);
+    this.reconciliation = new PostgresReconciliationStore(this.#query, this.owner);
   }
 
   /**
@@ -269,43 +262,5 @@ export class PostgresOrderJournal implements OrderJournal, ReconciliationStore {
   async close(): Promise<void> {
     if (this.#pool.ended) return;
     await this.#pool.end();
-  }
-
-  // The reconciler's storage (see PostgresReconciliationStore), on this journal's pool.
-
-  leaseForReconciliation(options: ReconcileLeaseOptions): Promise<ReconcileDueAttempt[]> {
-    return this.#reconciliation.leaseForReconciliation(options);
-  }
-
-  recordReconciliation(attemptId: number, leaseToken: string, verdict: ReconciliationVerdict): Promise<boolean> {
-    return this.#reconciliation.recordReconciliation(attemptId, leaseToken, verdict);
-  }
-
-  releaseReconciliationLease(attemptId: number, leaseToken: string): Promise<void> {
-    return this.#reconciliation.releaseReconciliationLease(attemptId, leaseToken);
-  }
-
-  findReconciliation(attemptId: number): Promise<Reconciliation | undefined> {
-    return this.#reconciliation.findReconciliation(attemptId);
-  }
-
-  unresolvedAttemptsOnDevice(attemptId: number, deviceId: string): Promise<UnresolvedAttempt[]> {
-    return this.#reconciliation.unresolvedAttemptsOnDevice(attemptId, deviceId);
-  }
-
-  ordersRecordedElsewhere(attemptId: number, orderIds: readonly string[]): Promise<Set<string>> {
-    return this.#reconciliation.ordersRecordedElsewhere(attemptId, orderIds);
-  }
-
-  settleFromReconciliation(
-    attemptId: number,
-    leaseToken: string,
-    order: { orderId: string; orderTime: string },
-  ): Promise<OrderAttempt | undefined> {
-    return this.#reconciliation.settleFromReconciliation(attemptId, leaseToken, order);
-  }
-
-  summarizeUnknown(): Promise<UnknownAttemptSummary[]> {
-    return this.#reconciliation.summarizeUnknown();
   }
 }

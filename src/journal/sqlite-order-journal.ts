@@ -15,15 +15,7 @@ import {
   type OrderJournal,
   type SettleOptions,
 } from './order-journal.js';
-import type {
-  ReconcileDueAttempt,
-  ReconcileLeaseOptions,
-  Reconciliation,
-  ReconciliationStore,
-  ReconciliationVerdict,
-  UnresolvedAttempt,
-  UnknownAttemptSummary,
-} from './order-reconciliation.js';
+import type { ReconciliationStore } from './order-reconciliation.js';
 import { SqliteGroupCommit } from './sqlite-group-commit.js';
 import { openSqliteJournalDatabase } from './sqlite-journal.database.js';
 import { prepareSqliteJournalStatements, toAttempt, type SqliteJournalStatements } from './sqlite-journal.statements.js';
@@ -80,14 +72,15 @@ export const CLAIM_NOT_DURABLE_DETAIL = 'the journal could not sync the attempt 
  * error once and may drop the failed pages, so later syncs that succeed prove nothing about
  * what was committed before. From then on every claim is refused and readiness fails.
  */
-export class SqliteOrderJournal implements OrderJournal, ReconciliationStore {
+export class SqliteOrderJournal implements OrderJournal {
   readonly owner = randomUUID();
   readonly #db: Database.Database;
   readonly #clock: () => number;
   readonly #staleAfterMs: number;
   readonly #statements: SqliteJournalStatements;
   readonly #writes: SqliteGroupCommit;
-  readonly #reconciliation: SqliteReconciliationStore;
+  /** The reconciler's storage, on this journal's connection. */
+  readonly reconciliation: ReconciliationStore;
 
   constructor(options: SqliteOrderJournalOptions) {
     this.#clock = options.clock ?? Date.now;
@@ -104,7 +97,7 @@ export class SqliteOrderJournal implements OrderJournal, ReconciliationStore {
     });
 
     this.#statements = prepareSqliteJournalStatements(this.#db);
-    this.#reconciliation = new SqliteReconciliationStore({
+    this.reconciliation = new SqliteReconciliationStore({
       db: this.#db,
       owner: this.owner,
       clock: this.#clock,
@@ -253,43 +246,5 @@ export class SqliteOrderJournal implements OrderJournal, ReconciliationStore {
     if (!this.#db.open) return;
     await this.#writes.close();
     this.#db.close();
-  }
-
-  // The reconciler's storage (see SqliteReconciliationStore), on this journal's connection.
-
-  leaseForReconciliation(options: ReconcileLeaseOptions): Promise<ReconcileDueAttempt[]> {
-    return this.#reconciliation.leaseForReconciliation(options);
-  }
-
-  recordReconciliation(attemptId: number, leaseToken: string, verdict: ReconciliationVerdict): Promise<boolean> {
-    return this.#reconciliation.recordReconciliation(attemptId, leaseToken, verdict);
-  }
-
-  releaseReconciliationLease(attemptId: number, leaseToken: string): Promise<void> {
-    return this.#reconciliation.releaseReconciliationLease(attemptId, leaseToken);
-  }
-
-  findReconciliation(attemptId: number): Promise<Reconciliation | undefined> {
-    return this.#reconciliation.findReconciliation(attemptId);
-  }
-
-  unresolvedAttemptsOnDevice(attemptId: number, deviceId: string): Promise<UnresolvedAttempt[]> {
-    return this.#reconciliation.unresolvedAttemptsOnDevice(attemptId, deviceId);
-  }
-
-  ordersRecordedElsewhere(attemptId: number, orderIds: readonly string[]): Promise<Set<string>> {
-    return this.#reconciliation.ordersRecordedElsewhere(attemptId, orderIds);
-  }
-
-  settleFromReconciliation(
-    attemptId: number,
-    leaseToken: string,
-    order: { orderId: string; orderTime: string },
-  ): Promise<OrderAttempt | undefined> {
-    return this.#reconciliation.settleFromReconciliation(attemptId, leaseToken, order);
-  }
-
-  summarizeUnknown(): Promise<UnknownAttemptSummary[]> {
-    return this.#reconciliation.summarizeUnknown();
   }
 }

@@ -37,7 +37,7 @@ export interface ReconcileOutcome {
 
 interface OrderReconcilerDependencies {
   orderQuery: CsssOrderQuery;
-  journal: OrderJournal & ReconciliationStore;
+  journal: OrderJournal & { readonly reconciliation: ReconciliationStore };
   settings: Pick<ReconcileSettings, 'afterMs' | 'clockSkewMs' | 'maxPerMinute' | 'recheckAfterMs'>;
   logger: Logger;
   metrics?: ReconcileMetrics;
@@ -70,7 +70,7 @@ export class OrderReconciler {
   async runRound(options: { settle: boolean; signal?: AbortSignal }): Promise<ReconcileOutcome[]> {
     const limit = this.#budget.available();
     if (limit === 0) return [];
-    const due = await this.#deps.journal.leaseForReconciliation({
+    const due = await this.#deps.journal.reconciliation.leaseForReconciliation({
       olderThanMs: this.#deps.settings.afterMs,
       recheckAfterMs: this.#deps.settings.recheckAfterMs,
       leaseMs: LEASE_MS,
@@ -84,7 +84,7 @@ export class OrderReconciler {
    * gateway is reconciling at this moment are left to it and returned as `busy`.
    */
   async reconcileAllNow(options: { settle: boolean }): Promise<{ outcomes: ReconcileOutcome[]; busy: ReconcileOutcome[] }> {
-    const due = await this.#deps.journal.leaseForReconciliation({
+    const due = await this.#deps.journal.reconciliation.leaseForReconciliation({
       olderThanMs: 0,
       recheckAfterMs: 0,
       leaseMs: LEASE_MS,
@@ -92,7 +92,7 @@ export class OrderReconciler {
     });
     const outcomes = await this.#reconcileEach(due, options);
     const leased = new Set(due.map((entry) => entry.attempt.id));
-    const busyIds = (await this.#deps.journal.summarizeUnknown())
+    const busyIds = (await this.#deps.journal.reconciliation.summarizeUnknown())
       .map((attempt) => attempt.attemptId)
       .filter((id) => !leased.has(id))
       .sort((a, b) => a - b);
@@ -109,7 +109,7 @@ export class OrderReconciler {
   /** Sets the UNKNOWN attempts gauges from the journal. */
   async refreshMetrics(): Promise<void> {
     if (!this.#deps.metrics) return;
-    this.#deps.metrics.setUnknownAttempts(await this.#deps.journal.summarizeUnknown(), this.#clock());
+    this.#deps.metrics.setUnknownAttempts(await this.#deps.journal.reconciliation.summarizeUnknown(), this.#clock());
   }
 
   async #reconcileEach(
@@ -142,32 +142,32 @@ export class OrderReconciler {
       const reason = describeQueryError(error);
       logger.warn({ attemptId: attempt.id, reason }, 'reconciliation could not ask CSSS for the SIM orders; trying again later');
       // The next round (of any replica) tries again; RECONCILE_MAX_PER_MINUTE bounds how often.
-      await journal.releaseReconciliationLease(attempt.id, leaseToken);
+      await journal.reconciliation.releaseReconciliationLease(attempt.id, leaseToken);
       return { ...base, verdict: 'error', orderId: null, orderTime: null, settled: false, error: reason };
     }
     const orderIds = listing.orders.map((order) => order.orderCode);
     // Read after the listing, so an attempt claimed while CSSS was being asked counts too.
-    const rivals = await journal.unresolvedAttemptsOnDevice(attempt.id, request.deviceId);
+    const rivals = await journal.reconciliation.unresolvedAttemptsOnDevice(attempt.id, request.deviceId);
     const match = matchOrders({
       sendWindow,
       clockSkewMs: this.#deps.settings.clockSkewMs,
       packageCode: typeof request.packageCode === 'string' ? request.packageCode : undefined,
       orders: listing.orders,
-      recordedElsewhere: await journal.ordersRecordedElsewhere(attempt.id, orderIds),
+      recordedElsewhere: await journal.reconciliation.ordersRecordedElsewhere(attempt.id, orderIds),
       complete: listing.complete,
       rivals,
     });
     const orderId = match.order?.orderCode ?? null;
     const orderTime = match.order?.orderDate ?? null;
     // False when the attempt is settled, or this round outlived its lease and another process has leased it since.
-    const stored = await journal.recordReconciliation(attempt.id, leaseToken, {
+    const stored = await journal.reconciliation.recordReconciliation(attempt.id, leaseToken, {
       verdict: match.verdict,
       orderId,
       evidence: match.evidence,
     });
     let settled = false;
     if (stored && options.settle && match.verdict === 'placed' && orderId !== null && orderTime !== null) {
-      settled = (await journal.settleFromReconciliation(attempt.id, leaseToken, { orderId, orderTime })) !== undefined;
+      settled = (await journal.reconciliation.settleFromReconciliation(attempt.id, leaseToken, { orderId, orderTime })) !== undefined;
     }
     metrics?.countVerdict(match.verdict, settled);
     logger.info(

@@ -17,7 +17,7 @@ export function startReconciler(
   config: { reconcile: ReconcileSettings; csssDefaultLanguage: CsssLanguage },
   deps: {
     orderQuery: CsssOrderQuery;
-    journal: OrderJournal & ReconciliationStore;
+    journal: OrderJournal & { readonly reconciliation: ReconciliationStore };
     logger: Logger;
     metrics: GatewayMetrics;
     clock: (() => number) | undefined;

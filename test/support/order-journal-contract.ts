@@ -15,7 +15,7 @@ import type { ReconciliationStore } from '../../src/journal/order-reconciliation
  */
 export interface JournalFixture {
   /** Opens another journal on the store under test (another process or replica). */
-  open(options: { pendingStaleAfterMs: number }): Promise<OrderJournal & ReconciliationStore>;
+  open(options: { pendingStaleAfterMs: number }): Promise<OrderJournal & { readonly reconciliation: ReconciliationStore }>;
   /**
    * Makes the store refuse writes (another holder keeps its write lock) until the returned
    * function runs; the journal's own wait for that lock is short.
@@ -50,7 +50,7 @@ export function describeOrderJournalContract(name: string, createFixture: () => 
   describe(`the order journal contract: ${name}`, () => {
     let fixture: JournalFixture;
     const opened: OrderJournal[] = [];
-    const open = async (pendingStaleAfterMs = LIVE_MS): Promise<OrderJournal & ReconciliationStore> => {
+    const open = async (pendingStaleAfterMs = LIVE_MS): Promise<OrderJournal & { readonly reconciliation: ReconciliationStore }> => {
       const journal = await fixture.open({ pendingStaleAfterMs });
       opened.push(journal);
       return journal;
@@ -275,62 +275,76 @@ export function describeOrderJournalContract(name: string, createFixture: () => 
       it('leases an UNKNOWN attempt to one journal at a time, with its send window; a verdict ends the lease', async () => {
         const [a, b] = [await open(), await open()];
         const id = await unknownAttempt(a);
-        const leased = await a.leaseForReconciliation(leaseAll);
+        const leased = await a.reconciliation.leaseForReconciliation(leaseAll);
         expect(leased.map((entry) => entry.attempt.id)).toStrictEqual([id]);
         expect(Date.parse(leased[0]!.sendWindow.to)).toBeGreaterThan(Date.parse(leased[0]!.sendWindow.from));
-        expect(await b.leaseForReconciliation(leaseAll)).toStrictEqual([]);
+        expect(await b.reconciliation.leaseForReconciliation(leaseAll)).toStrictEqual([]);
 
         expect(
-          await a.recordReconciliation(id, leased[0]!.leaseToken, { verdict: 'not-found', orderId: null, evidence: { listed: 0 } }),
+          await a.reconciliation.recordReconciliation(id, leased[0]!.leaseToken, {
+            verdict: 'not-found',
+            orderId: null,
+            evidence: { listed: 0 },
+          }),
         ).toBe(true);
-        expect(await b.findReconciliation(id)).toMatchObject({ verdict: 'not-found', orderId: null, evidence: { listed: 0 } });
+        expect(await b.reconciliation.findReconciliation(id)).toMatchObject({
+          verdict: 'not-found',
+          orderId: null,
+          evidence: { listed: 0 },
+        });
         // A fresh verdict stands until the recheck time; the lease is gone.
-        expect(await b.leaseForReconciliation({ ...leaseAll, recheckAfterMs: 60_000 })).toStrictEqual([]);
-        const releasing = await b.leaseForReconciliation(leaseAll);
+        expect(await b.reconciliation.leaseForReconciliation({ ...leaseAll, recheckAfterMs: 60_000 })).toStrictEqual([]);
+        const releasing = await b.reconciliation.leaseForReconciliation(leaseAll);
         expect(releasing.map((entry) => entry.attempt.id)).toStrictEqual([id]);
-        await b.releaseReconciliationLease(id, releasing[0]!.leaseToken);
-        expect((await a.leaseForReconciliation(leaseAll)).map((entry) => entry.attempt.id)).toStrictEqual([id]);
+        await b.reconciliation.releaseReconciliationLease(id, releasing[0]!.leaseToken);
+        expect((await a.reconciliation.leaseForReconciliation(leaseAll)).map((entry) => entry.attempt.id)).toStrictEqual([id]);
       });
 
       it('leases only attempts old enough, and only UNKNOWN ones', async () => {
         const journal = await open();
         await unknownAttempt(journal);
         await claimIn(journal, claimRequest());
-        expect(await journal.leaseForReconciliation({ ...leaseAll, olderThanMs: 60_000 })).toStrictEqual([]);
-        expect(await journal.leaseForReconciliation(leaseAll)).toHaveLength(1);
-        expect((await journal.summarizeUnknown()).map((attempt) => attempt.verdict)).toStrictEqual([null]);
+        expect(await journal.reconciliation.leaseForReconciliation({ ...leaseAll, olderThanMs: 60_000 })).toStrictEqual([]);
+        expect(await journal.reconciliation.leaseForReconciliation(leaseAll)).toHaveLength(1);
+        expect((await journal.reconciliation.summarizeUnknown()).map((attempt) => attempt.verdict)).toStrictEqual([null]);
       });
 
       it('takes a verdict, a release or a settlement only from the journal still holding the lease', async () => {
         const [a, b] = [await open(), await open()];
         const id = await unknownAttempt(a);
         const order = { orderId: 'ORDER_00000000000000007', orderTime: '2026-11-26 20:13:10' };
-        const first = (await a.leaseForReconciliation({ ...leaseAll, leaseMs: 1 }))[0]!;
+        const first = (await a.reconciliation.leaseForReconciliation({ ...leaseAll, leaseMs: 1 }))[0]!;
         await sleep(20);
         // a's round outlived its lease; b leases the attempt again.
-        const second = (await b.leaseForReconciliation(leaseAll))[0]!;
+        const second = (await b.reconciliation.leaseForReconciliation(leaseAll))[0]!;
         expect(second.attempt.id).toBe(id);
         expect(second.leaseToken).not.toBe(first.leaseToken);
 
-        expect(await a.recordReconciliation(id, first.leaseToken, { verdict: 'placed', orderId: order.orderId, evidence: {} })).toBe(false);
-        expect(await a.findReconciliation(id)).toBeUndefined();
-        await a.releaseReconciliationLease(id, first.leaseToken);
-        expect(await a.leaseForReconciliation(leaseAll)).toStrictEqual([]);
+        expect(
+          await a.reconciliation.recordReconciliation(id, first.leaseToken, { verdict: 'placed', orderId: order.orderId, evidence: {} }),
+        ).toBe(false);
+        expect(await a.reconciliation.findReconciliation(id)).toBeUndefined();
+        await a.reconciliation.releaseReconciliationLease(id, first.leaseToken);
+        expect(await a.reconciliation.leaseForReconciliation(leaseAll)).toStrictEqual([]);
         // Another journal's token is not this journal's lease.
-        expect(await a.recordReconciliation(id, second.leaseToken, { verdict: 'placed', orderId: order.orderId, evidence: {} })).toBe(
-          false,
-        );
+        expect(
+          await a.reconciliation.recordReconciliation(id, second.leaseToken, { verdict: 'placed', orderId: order.orderId, evidence: {} }),
+        ).toBe(false);
 
-        expect(await b.recordReconciliation(id, second.leaseToken, { verdict: 'placed', orderId: order.orderId, evidence: {} })).toBe(true);
-        expect(await a.settleFromReconciliation(id, first.leaseToken, order)).toBeUndefined();
-        expect(await a.settleFromReconciliation(id, second.leaseToken, order)).toBeUndefined();
+        expect(
+          await b.reconciliation.recordReconciliation(id, second.leaseToken, { verdict: 'placed', orderId: order.orderId, evidence: {} }),
+        ).toBe(true);
+        expect(await a.reconciliation.settleFromReconciliation(id, first.leaseToken, order)).toBeUndefined();
+        expect(await a.reconciliation.settleFromReconciliation(id, second.leaseToken, order)).toBeUndefined();
         expect(await a.findById(id)).toMatchObject({ status: 'UNKNOWN' });
 
         // A later lease (the CLI's, say) makes the earlier verdict's settlement stale too.
-        const third = (await a.leaseForReconciliation(leaseAll))[0]!;
-        expect(await b.settleFromReconciliation(id, second.leaseToken, order)).toBeUndefined();
-        expect(await a.recordReconciliation(id, third.leaseToken, { verdict: 'placed', orderId: order.orderId, evidence: {} })).toBe(true);
-        expect(await a.settleFromReconciliation(id, third.leaseToken, order)).toMatchObject({
+        const third = (await a.reconciliation.leaseForReconciliation(leaseAll))[0]!;
+        expect(await b.reconciliation.settleFromReconciliation(id, second.leaseToken, order)).toBeUndefined();
+        expect(
+          await a.reconciliation.recordReconciliation(id, third.leaseToken, { verdict: 'placed', orderId: order.orderId, evidence: {} }),
+        ).toBe(true);
+        expect(await a.reconciliation.settleFromReconciliation(id, third.leaseToken, order)).toMatchObject({
           id,
           status: 'SUCCEEDED',
           orderId: order.orderId,
@@ -355,19 +369,21 @@ export function describeOrderJournalContract(name: string, createFixture: () => 
         await a.record(succeeded, { status: 'SUCCEEDED', simId: 'SIM1', orderId: 'ORDER_1', orderTime: '2026-11-26 12:00:00' });
         await unknownOn(a, claimRequest());
 
-        const leased = await a.leaseForReconciliation(leaseAll);
+        const leased = await a.reconciliation.leaseForReconciliation(leaseAll);
         const accountedLease = leased.find((entry) => entry.attempt.id === accounted)!.leaseToken;
-        expect(await a.recordReconciliation(accounted, accountedLease, { verdict: 'placed', orderId: 'ORDER_2', evidence: {} })).toBe(true);
+        expect(
+          await a.reconciliation.recordReconciliation(accounted, accountedLease, { verdict: 'placed', orderId: 'ORDER_2', evidence: {} }),
+        ).toBe(true);
 
-        const rivals = await b.unresolvedAttemptsOnDevice(own, deviceId);
+        const rivals = await b.reconciliation.unresolvedAttemptsOnDevice(own, deviceId);
         expect(rivals.map((rival) => rival.attemptId)).toStrictEqual([pending.id, otherUnknown]);
         expect(rivals[0]).toMatchObject({ packageCode: 'DP2', sendWindow: { from: pending.createdAt } });
         expect(Date.parse(rivals[0]!.sendWindow.to)).toBeGreaterThan(Date.parse(rivals[0]!.sendWindow.from));
-        expect((await b.unresolvedAttemptsOnDevice(otherUnknown, deviceId)).map((rival) => rival.attemptId)).toStrictEqual([
+        expect((await b.reconciliation.unresolvedAttemptsOnDevice(otherUnknown, deviceId)).map((rival) => rival.attemptId)).toStrictEqual([
           own,
           pending.id,
         ]);
-        expect(await b.unresolvedAttemptsOnDevice(own, '89852202101130000000')).toStrictEqual([]);
+        expect(await b.reconciliation.unresolvedAttemptsOnDevice(own, '89852202101130000000')).toStrictEqual([]);
       });
 
       it('settles SUCCEEDED only from a placed verdict naming that order, and holds the order against other attempts', async () => {
@@ -375,21 +391,25 @@ export function describeOrderJournalContract(name: string, createFixture: () => 
         const id = await unknownAttempt(journal);
         const other = await unknownAttempt(journal);
         const order = { orderId: 'ORDER_00000000000000001', orderTime: '2026-11-26 20:13:10' };
-        const { leaseToken } = (await journal.leaseForReconciliation({ ...leaseAll, limit: 1 }))[0]!;
-        expect(await journal.settleFromReconciliation(id, leaseToken, order)).toBeUndefined();
+        const { leaseToken } = (await journal.reconciliation.leaseForReconciliation({ ...leaseAll, limit: 1 }))[0]!;
+        expect(await journal.reconciliation.settleFromReconciliation(id, leaseToken, order)).toBeUndefined();
 
-        await journal.recordReconciliation(id, leaseToken, { verdict: 'placed', orderId: order.orderId, evidence: {} });
-        expect(await journal.ordersRecordedElsewhere(other, [order.orderId, 'ORDER_2'])).toStrictEqual(new Set([order.orderId]));
-        expect(await journal.ordersRecordedElsewhere(id, [order.orderId])).toStrictEqual(new Set());
-        expect(await journal.settleFromReconciliation(id, leaseToken, { ...order, orderId: 'ORDER_2' })).toBeUndefined();
+        await journal.reconciliation.recordReconciliation(id, leaseToken, { verdict: 'placed', orderId: order.orderId, evidence: {} });
+        expect(await journal.reconciliation.ordersRecordedElsewhere(other, [order.orderId, 'ORDER_2'])).toStrictEqual(
+          new Set([order.orderId]),
+        );
+        expect(await journal.reconciliation.ordersRecordedElsewhere(id, [order.orderId])).toStrictEqual(new Set());
+        expect(await journal.reconciliation.settleFromReconciliation(id, leaseToken, { ...order, orderId: 'ORDER_2' })).toBeUndefined();
 
-        const settled = await journal.settleFromReconciliation(id, leaseToken, order);
+        const settled = await journal.reconciliation.settleFromReconciliation(id, leaseToken, order);
         expect(settled).toMatchObject({ id, status: 'SUCCEEDED', orderId: order.orderId, orderTime: order.orderTime });
         expect(await journal.findById(id)).toMatchObject({ status: 'SUCCEEDED', orderId: order.orderId });
-        expect(await journal.settleFromReconciliation(id, leaseToken, order)).toBeUndefined();
-        expect(await journal.recordReconciliation(id, leaseToken, { verdict: 'not-found', orderId: null, evidence: {} })).toBe(false);
-        expect(await journal.ordersRecordedElsewhere(other, [order.orderId])).toStrictEqual(new Set([order.orderId]));
-        expect((await journal.summarizeUnknown()).map((attempt) => attempt.attemptId)).toStrictEqual([other]);
+        expect(await journal.reconciliation.settleFromReconciliation(id, leaseToken, order)).toBeUndefined();
+        expect(
+          await journal.reconciliation.recordReconciliation(id, leaseToken, { verdict: 'not-found', orderId: null, evidence: {} }),
+        ).toBe(false);
+        expect(await journal.reconciliation.ordersRecordedElsewhere(other, [order.orderId])).toStrictEqual(new Set([order.orderId]));
+        expect((await journal.reconciliation.summarizeUnknown()).map((attempt) => attempt.attemptId)).toStrictEqual([other]);
       });
     });
   });
