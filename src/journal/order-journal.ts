@@ -195,6 +195,38 @@ export class JournalUnavailableError extends Error {
   override readonly name = 'JournalUnavailableError';
 }
 
+/**
+ * The attempt a claim just inserted, built from what was sent rather than read back (the
+ * request is neither sent back nor parsed again); both stores call it with what their
+ * database chose: the id and the times. updated_at equals created_at on a new row.
+ */
+export function newPendingAttempt(
+  request: ClaimRequest,
+  attemptNo: number,
+  owner: string,
+  stored: { id: number; createdAt: string; staleAt: string },
+): OrderAttempt {
+  return {
+    id: stored.id,
+    clientId: request.clientId,
+    idempotencyKey: request.idempotencyKey,
+    attemptNo,
+    fingerprint: request.fingerprint,
+    request: request.request,
+    status: 'PENDING',
+    csssCode: null,
+    csssMessage: null,
+    simId: null,
+    orderId: null,
+    orderTime: null,
+    detail: null,
+    owner,
+    createdAt: stored.createdAt,
+    updatedAt: stored.createdAt,
+    staleAt: stored.staleAt,
+  };
+}
+
 /** The columns both stores keep with the same names and types; each store converts the rest (id, request, times). */
 export interface AttemptColumns {
   client_id: string;

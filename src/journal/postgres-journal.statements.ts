@@ -1,4 +1,4 @@
-import { attemptFromColumns, type AttemptColumns, type ClaimRequest, type OrderAttempt } from './order-journal.js';
+import { attemptFromColumns, newPendingAttempt, type AttemptColumns, type ClaimRequest, type OrderAttempt } from './order-journal.js';
 
 // The rows the PostgreSQL journal reads and the statements it runs most, named so that each
 // is prepared once per connection.
@@ -25,31 +25,13 @@ export function toAttempt(row: AttemptRow): OrderAttempt {
 /** What a claim's insert returns: only what the database chose. */
 export type ClaimedRow = Pick<AttemptRow, 'id' | 'created_at' | 'stale_at'>;
 
-/**
- * The attempt a claim just inserted, from what was sent rather than read back, so the
- * request JSON is neither sent back nor parsed again; updated_at equals created_at on a new row.
- */
+/** The attempt a claim just inserted: what was sent, with the id and times PostgreSQL chose. */
 export function claimedAttempt(request: ClaimRequest, attemptNo: number, owner: string, row: ClaimedRow): OrderAttempt {
-  const createdAt = row.created_at.toISOString();
-  return {
+  return newPendingAttempt(request, attemptNo, owner, {
     id: Number(row.id),
-    clientId: request.clientId,
-    idempotencyKey: request.idempotencyKey,
-    attemptNo,
-    fingerprint: request.fingerprint,
-    request: request.request,
-    status: 'PENDING',
-    csssCode: null,
-    csssMessage: null,
-    simId: null,
-    orderId: null,
-    orderTime: null,
-    detail: null,
-    owner,
-    createdAt,
-    updatedAt: createdAt,
+    createdAt: row.created_at.toISOString(),
     staleAt: row.stale_at.toISOString(),
-  };
+  });
 }
 
 export const COLUMNS = `id, client_id, idempotency_key, attempt_no, fingerprint, request, status, csss_code, csss_message,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import {
   decideClaim,
+  newPendingAttempt,
   JournalSettleError,
   notPlacedTooSoon,
   outcomeFields,
@@ -167,25 +168,7 @@ export class SqliteOrderJournal implements OrderJournal {
         });
         return {
           kind: 'claimed',
-          attempt: {
-            id: Number(lastInsertRowid),
-            clientId: request.clientId,
-            idempotencyKey: request.idempotencyKey,
-            attemptNo: decision.attemptNo,
-            fingerprint: request.fingerprint,
-            request: request.request,
-            status: 'PENDING',
-            csssCode: null,
-            csssMessage: null,
-            simId: null,
-            orderId: null,
-            orderTime: null,
-            detail: null,
-            owner: this.owner,
-            createdAt: now,
-            updatedAt: now,
-            staleAt,
-          },
+          attempt: newPendingAttempt(request, decision.attemptNo, this.owner, { id: Number(lastInsertRowid), createdAt: now, staleAt }),
         };
       }
     }
