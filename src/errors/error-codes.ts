@@ -54,6 +54,7 @@ const GATEWAY_ERROR_CODE_DOCS = {
   SERVICE_UNAVAILABLE: {
     description:
       'HTTP 503 with Retry-After: the gateway is starting or stopping, has more connections open than it takes, could not journal the order (or not send it within ORDER_SEND_BUDGET_MS of journaling it) and so did not send it, or cannot check credentials now (keep the token). Safe to retry.',
+    extensions: '`retryAfterSeconds`: whole seconds to wait before retrying, as in Retry-After.',
   },
   OPERATION_NOT_TRUSTED: {
     description:

@@ -21,8 +21,13 @@ export abstract class GatewayError extends Error {
    * it, and Apollo answers with `extensions.http` and removes it before formatting. Kinds
    * without a status add nothing and keep GraphQL's 200.
    */
+  /** The Retry-After this error is answered with, if any: its own, else its kind's. */
+  get retryAfter(): number | undefined {
+    return this.retryAfterSeconds ?? this.kind.retryAfterSeconds;
+  }
+
   get extensions(): { http?: { status: number; headers: Map<string, string> } } {
-    const answer = httpAnswerOf(this.kind, this.retryAfterSeconds ?? this.kind.retryAfterSeconds);
+    const answer = httpAnswerOf(this.kind, this.retryAfter);
     return answer ? { http: { status: answer.status, headers: new Map(answer.headers) } } : {};
   }
 

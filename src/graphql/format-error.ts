@@ -60,7 +60,14 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
   // Resolver errors and context-creation errors both wrap what was thrown.
   const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
   if (original instanceof GatewayError) {
-    return withExtensions(formatted, original.message, { code: original.code, ...original.clientExtensions() });
+    // Every error answered with Retry-After carries it as data too: a client that cannot read
+    // headers (Apollo Client) still knows when to retry.
+    const retryAfter = original.retryAfter;
+    return withExtensions(formatted, original.message, {
+      code: original.code,
+      ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
+      ...original.clientExtensions(),
+    });
   }
 
   const requestCode = formatted.extensions?.code;

@@ -101,9 +101,16 @@ function answerOf(
   accept: string | undefined,
 ): { status: number; headers: Array<[string, string]>; body: string } {
   const { kind } = refusal;
-  const http = httpAnswerOf(kind, refusal.retryAfterSeconds ?? kind.retryAfterSeconds);
+  const retryAfter = refusal.retryAfterSeconds ?? kind.retryAfterSeconds;
+  const http = httpAnswerOf(kind, retryAfter);
   const status = http?.status ?? 400;
-  const extensions = { code: kind.code, ...refusal.extensions, requestId };
+  // Retry-After as data too, as every GatewayError carries it (formatGatewayError).
+  const extensions = {
+    code: kind.code,
+    ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
+    ...refusal.extensions,
+    requestId,
+  };
   return {
     status,
     headers: [...(http?.headers ?? []), [REQUEST_ID_HEADER, requestId], ['content-type', refusalMediaTypeFor(accept)]],

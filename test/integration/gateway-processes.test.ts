@@ -286,9 +286,10 @@ describe('a journal on a disk that fills up', () => {
     // Like every other SERVICE_UNAVAILABLE: 503 with Retry-After, so proxies and dashboards see it.
     expect(refusal?.status).toBe(503);
     expect(refusal?.headers.get('retry-after')).toBe('5');
-    expect(((await refusal?.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code).toBe(
-      'SERVICE_UNAVAILABLE',
-    );
+    expect(((await refusal?.json()) as { errors: Array<{ extensions: Record<string, unknown> }> }).errors[0]?.extensions).toMatchObject({
+      code: 'SERVICE_UNAVAILABLE',
+      retryAfterSeconds: 5,
+    });
     // One request for both checks: the first /readyz after the failed write starts a
     // one-page probe write, which may still fit under the file-size limit that refused
     // the order's larger write, so a second /readyz could already see the probe succeed.

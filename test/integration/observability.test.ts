@@ -203,9 +203,11 @@ describe('health and readiness', () => {
     expect(await ready.json()).toEqual({ status: 'starting' });
     expect(graphql.status).toBe(503);
     expect(graphql.headers.get('retry-after')).toBe('5');
-    expect(((await graphql.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code).toBe(
-      'SERVICE_UNAVAILABLE',
-    );
+    // Retry-After as data too, for clients that cannot read headers.
+    expect(((await graphql.json()) as { errors: Array<{ extensions: Record<string, unknown> }> }).errors[0]?.extensions).toMatchObject({
+      code: 'SERVICE_UNAVAILABLE',
+      retryAfterSeconds: 5,
+    });
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     // Counted like every other answer, though Apollo never saw it.
     expect((await metrics.render()).body).toContain(

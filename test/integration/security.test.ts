@@ -166,7 +166,7 @@ describe('authentication', () => {
     expect(status).toBe(503);
     expect(headers.get('retry-after')).toBe('5');
     expect(headers.get('www-authenticate')).toBeNull();
-    expect(json.errors[0].extensions.code).toBe('SERVICE_UNAVAILABLE');
+    expect(json.errors[0].extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 5 });
     expect(json.errors[0].message).toBe('Credentials cannot be checked right now; retry shortly');
     expect(h.simulator.requests.length).toBe(before);
     const refusal = h.logs.entries().find((entry) => entry.msg === 'request refused: authentication failed');

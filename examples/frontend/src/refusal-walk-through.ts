@@ -129,7 +129,7 @@ const capped = order();
 const overCap = await refusalOf(ordering(client, capped));
 show('over the connection cap', overCap);
 assert(overCap?.errorClass === 'CombinedGraphQLErrors' && overCap.status === 503 && graphqlResponse.test(overCap.contentType ?? ''));
-assert(overCap.code === 'SERVICE_UNAVAILABLE' && overCap.next === 'retry-same-key');
+assert(overCap.code === 'SERVICE_UNAVAILABLE' && overCap.next === 'retry-same-key' && overCap.retryAfterSeconds === 1);
 await held.release();
 const retried = await placeOrder(client, capped);
 show('the same order again, same key, once connections are free', retried);
