@@ -1,4 +1,12 @@
-import { attemptFromColumns, newPendingAttempt, type AttemptColumns, type ClaimRequest, type OrderAttempt } from './order-journal.js';
+import {
+  attemptFromColumns,
+  newPendingAttempt,
+  outcomeFields,
+  type AttemptColumns,
+  type AttemptOutcome,
+  type ClaimRequest,
+  type OrderAttempt,
+} from './order-journal.js';
 
 // The rows the PostgreSQL journal reads and the statements it runs most, named so that each
 // is prepared once per connection.
@@ -34,6 +42,16 @@ export function claimedAttempt(request: ClaimRequest, attemptNo: number, owner: 
   });
 }
 
+/** The SET clause of every outcome write: `$1` is the attempt id, `$2` to `$8` are {@link outcomeParams}. */
+export const SET_OUTCOME =
+  'status = $2, csss_code = $3, csss_message = $4, sim_id = $5, order_id = $6, order_time = $7, detail = $8, updated_at = now()';
+
+/** An outcome as the parameters `$2` to `$8` of {@link SET_OUTCOME}. */
+export function outcomeParams(outcome: AttemptOutcome): Array<string | null> {
+  const fields = outcomeFields(outcome);
+  return [fields.status, fields.csssCode, fields.csssMessage, fields.simId, fields.orderId, fields.orderTime, fields.detail];
+}
+
 export const COLUMNS = `id, client_id, idempotency_key, attempt_no, fingerprint, request, status, csss_code, csss_message,
   sim_id, order_id, order_time, detail, owner, created_at, updated_at, stale_at`;
 
@@ -67,8 +85,7 @@ export const SQL = {
     name: 'journal-record',
     text: `WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
            UPDATE ota_order_attempts
-              SET status = $2, csss_code = $3, csss_message = $4, sim_id = $5, order_id = $6, order_time = $7, detail = $8,
-                  updated_at = now()
+              SET ${SET_OUTCOME}
              FROM async_commit
             WHERE id = $1 AND status IN ('PENDING', 'UNKNOWN')`,
   },

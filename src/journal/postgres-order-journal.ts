@@ -10,13 +10,21 @@ import {
   type PostgresJournalDatabaseOptions,
   type PostgresJournalQuery,
 } from './postgres-journal.database.js';
-import { claimedAttempt, COLUMNS, SQL, toAttempt, type AttemptRow, type ClaimedRow } from './postgres-journal.statements.js';
+import {
+  claimedAttempt,
+  COLUMNS,
+  outcomeParams,
+  SET_OUTCOME,
+  SQL,
+  toAttempt,
+  type AttemptRow,
+  type ClaimedRow,
+} from './postgres-journal.statements.js';
 import { PostgresReconciliationStore } from './postgres-reconciliation.store.js';
 import {
   decideClaim,
   JournalSettleError,
   notPlacedTooSoon,
-  outcomeFields,
   STALE_PENDING_DETAIL,
   type AttemptOutcome,
   type AttemptStatus,
@@ -164,17 +172,7 @@ export class PostgresOrderJournal implements OrderJournal {
 
   async record(attemptId: number, outcome: AttemptOutcome): Promise<boolean> {
     this.#slots.release(attemptId);
-    const fields = outcomeFields(outcome);
-    const result = await this.#query('record', SQL.record, [
-      attemptId,
-      fields.status,
-      fields.csssCode,
-      fields.csssMessage,
-      fields.simId,
-      fields.orderId,
-      fields.orderTime,
-      fields.detail,
-    ]);
+    const result = await this.#query('record', SQL.record, [attemptId, ...outcomeParams(outcome)]);
     return result.rowCount === 1;
   }
 
@@ -218,27 +216,16 @@ export class PostgresOrderJournal implements OrderJournal {
     outcome: Extract<AttemptOutcome, { status: 'SUCCEEDED' | 'NOT_SENT' }>,
     options: SettleOptions = {},
   ): Promise<OrderAttempt> {
-    const fields = outcomeFields(outcome);
     const inFlightForMs = outcome.status === 'NOT_SENT' ? (options.inFlightForMs ?? null) : null;
     // One conditional statement, judged by the database's clock: two operators settling the
     // same attempt cannot both win, and a NOT_SENT verdict cannot land while it may be in flight.
     const settled = await this.#query<AttemptRow>(
       'settle',
       `UPDATE ota_order_attempts
-          SET status = $2, csss_code = $3, csss_message = $4, sim_id = $5, order_id = $6, order_time = $7, detail = $8, updated_at = now()
+          SET ${SET_OUTCOME}
         WHERE id = $1 AND status = 'UNKNOWN' AND ($9::integer IS NULL OR stale_at + $9 * interval '1 millisecond' <= now())
         RETURNING ${COLUMNS}`,
-      [
-        attemptId,
-        fields.status,
-        fields.csssCode,
-        fields.csssMessage,
-        fields.simId,
-        fields.orderId,
-        fields.orderTime,
-        fields.detail,
-        inFlightForMs,
-      ],
+      [attemptId, ...outcomeParams(outcome), inFlightForMs],
     );
     if (settled.rows[0]) return toAttempt(settled.rows[0]);
     const current = await this.findById(attemptId);

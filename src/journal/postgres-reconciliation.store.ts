@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { outcomeFields, type OrderAttempt } from './order-journal.js';
+import type { OrderAttempt } from './order-journal.js';
 import {
   packageCodeOf,
   reconciledOutcome,
@@ -13,7 +13,7 @@ import {
   type UnresolvedAttempt,
 } from './order-reconciliation.js';
 import type { PostgresJournalQuery } from './postgres-journal.database.js';
-import { COLUMNS, toAttempt, type AttemptRow } from './postgres-journal.statements.js';
+import { COLUMNS, outcomeParams, SET_OUTCOME, toAttempt, type AttemptRow } from './postgres-journal.statements.js';
 
 /**
  * The reconciler's storage in the PostgreSQL journal (see ReconciliationStore): leases on
@@ -133,26 +133,14 @@ export class PostgresReconciliationStore implements ReconciliationStore {
   ): Promise<OrderAttempt | undefined> {
     // One conditional statement: only a stored `placed` verdict naming this order, reached
     // under this journal's lease, settles, and of two replicas or an operator settling at once, one wins.
-    const fields = outcomeFields(reconciledOutcome(order));
     const result = await this.#query<AttemptRow>(
       'settle',
       `UPDATE ota_order_attempts
-          SET status = $2, csss_code = $3, csss_message = $4, sim_id = $5, order_id = $6, order_time = $7, detail = $8, updated_at = now()
+          SET ${SET_OUTCOME}
         WHERE id = $1 AND status = 'UNKNOWN' AND reconcile_verdict = 'placed' AND reconcile_order_id = $6
           AND reconcile_lease_owner = $9 AND reconcile_lease_token = $10
         RETURNING ${COLUMNS}`,
-      [
-        attemptId,
-        fields.status,
-        fields.csssCode,
-        fields.csssMessage,
-        fields.simId,
-        fields.orderId,
-        fields.orderTime,
-        fields.detail,
-        this.#owner,
-        leaseToken,
-      ],
+      [attemptId, ...outcomeParams(reconciledOutcome(order)), this.#owner, leaseToken],
     );
     return result.rows[0] && toAttempt(result.rows[0]);
   }

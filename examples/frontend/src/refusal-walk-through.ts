@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { strict as assert } from 'node:assert';
 import { connect, type Socket } from 'node:net';
 import type { ApolloClient } from '@apollo/client';
@@ -9,6 +8,7 @@ import { gatewayErrorOf } from './gateway-error.js';
 import type { ErrorCode } from './gql/error-code.js';
 import type { CreateOtaOrderInput } from './gql/graphql.js';
 import { OtaOrderAttemptByKey, PlaceOtaOrder } from './operations.js';
+import { walkThroughOrder } from './walk-through-order.js';
 import { placeOrder } from './place-order.js';
 
 /**
@@ -43,22 +43,6 @@ globalThis.fetch = async (...args: Parameters<typeof fetch>) => {
   answers.push({ status: response.status, contentType: response.headers.get('content-type') ?? '' });
   return response;
 };
-
-function order(overrides: Partial<CreateOtaOrderInput> = {}): CreateOtaOrderInput {
-  return {
-    idempotencyKey: randomUUID(),
-    deviceId: '89852202101130001670',
-    packageCode: 'DP20201218003915',
-    packageName: 'T_T_T_0_P_S_中国100G/365天套餐',
-    packageType: 'DAILY',
-    days: 364,
-    timingType: '1',
-    payAmount: '0',
-    payRst: 'UNPAID',
-    payType: 'ALIPAY',
-    ...overrides,
-  };
-}
 
 interface Refusal {
   /** The class of what Apollo Client threw. */
@@ -125,7 +109,7 @@ async function holdConnections(count: number): Promise<{ release: () => Promise<
 // request opens one past HTTP_MAX_CONNECTIONS. Nothing was ordered, so the same key is
 // retried once the connections are released, and the order is placed, not replayed.
 const held = await holdConnections(heldConnections);
-const capped = order();
+const capped = walkThroughOrder();
 const overCap = await refusalOf(ordering(client, capped));
 show('over the connection cap', overCap);
 assert(overCap?.errorClass === 'CombinedGraphQLErrors' && overCap.status === 503 && graphqlResponse.test(overCap.contentType ?? ''));
@@ -137,7 +121,7 @@ assert(retried.kind === 'placed' && !retried.order.replayed);
 
 // 401 without a credential (a missing or expired sign-in).
 const anonymous = createGatewayClient({ url, trustedDocuments: false });
-const unauthenticated = await refusalOf(ordering(anonymous, order()));
+const unauthenticated = await refusalOf(ordering(anonymous, walkThroughOrder()));
 show('no API key', unauthenticated);
 assert(unauthenticated?.errorClass === 'CombinedGraphQLErrors' && unauthenticated.status === 401);
 assert(graphqlResponse.test(unauthenticated.contentType ?? ''));
@@ -146,13 +130,13 @@ assert(unauthenticated.code === 'UNAUTHENTICATED' && unauthenticated.next === 'g
 // 403: a valid credential without the order scope, refused by the resolver (an answer
 // Apollo Server writes, in the media type Apollo Client asked for).
 const readOnly = createGatewayClient({ url, trustedDocuments: false, headers: { 'x-api-key': keyWithoutOrderScope } });
-const forbidden = await refusalOf(ordering(readOnly, order()));
+const forbidden = await refusalOf(ordering(readOnly, walkThroughOrder()));
 show('a key without the order scope', forbidden);
 assert(forbidden?.errorClass === 'CombinedGraphQLErrors' && forbidden.status === 403 && graphqlResponse.test(forbidden.contentType ?? ''));
 assert(forbidden.code === 'FORBIDDEN' && forbidden.next === 'give-up');
 
 // 413: a body over the gateway's 64 KiB, refused before it is read.
-const tooLarge = await refusalOf(ordering(client, order({ packageName: 'x'.repeat(70 * 1024) })));
+const tooLarge = await refusalOf(ordering(client, walkThroughOrder({ packageName: 'x'.repeat(70 * 1024) })));
 show('a body over 64 KiB', tooLarge);
 assert(tooLarge?.errorClass === 'CombinedGraphQLErrors' && tooLarge.status === 413 && graphqlResponse.test(tooLarge.contentType ?? ''));
 assert(tooLarge.code === 'BAD_REQUEST' && tooLarge.next === 'give-up');
@@ -166,7 +150,7 @@ const oversizedHeaders = createGatewayClient({
   trustedDocuments: false,
   headers: { 'x-api-key': apiKey, 'x-padding': 'x'.repeat(17 * 1024) },
 });
-const headersTooLarge = await refusalOf(ordering(oversizedHeaders, order()));
+const headersTooLarge = await refusalOf(ordering(oversizedHeaders, walkThroughOrder()));
 show('headers over 16 KiB', headersTooLarge);
 assert(headersTooLarge?.errorClass === 'ServerError' && headersTooLarge.status === 431);
 assert(/^application\/json/.test(headersTooLarge.contentType ?? ''));

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { strict as assert } from 'node:assert';
 import { gql } from '@apollo/client';
 import { CombinedGraphQLErrors } from '@apollo/client/errors';
 import { createGatewayClient } from './client.js';
 import { gatewayErrorOf } from './gateway-error.js';
-import type { CreateOtaOrderInput } from './gql/graphql.js';
+import { walkThroughOrder } from './walk-through-order.js';
 import { placeOrder, type OrderOutcome } from './place-order.js';
 
 /**
@@ -23,28 +22,11 @@ const client = createGatewayClient({
   headers: apiKey ? { 'x-api-key': apiKey } : {},
 });
 
-/** The vendor's example order; the simulator answers these ICCIDs in fixed ways. */
-function order(overrides: Partial<CreateOtaOrderInput> = {}): CreateOtaOrderInput {
-  return {
-    idempotencyKey: randomUUID(), // one per order the user asked for; reused on every retry of it
-    deviceId: '89852202101130001670',
-    packageCode: 'DP20201218003915',
-    packageName: 'T_T_T_0_P_S_中国100G/365天套餐',
-    packageType: 'DAILY',
-    days: 364,
-    timingType: '1',
-    payAmount: '0',
-    payRst: 'UNPAID',
-    payType: 'ALIPAY',
-    ...overrides,
-  };
-}
-
 function show(step: string, outcome: OrderOutcome): void {
   console.log(`${step}: ${JSON.stringify(outcome)}`);
 }
 
-const first = order();
+const first = walkThroughOrder();
 const placed = await placeOrder(client, first);
 show('a new order', placed);
 assert(placed.kind === 'placed' && !placed.order.replayed && placed.order.orderId.startsWith('ORDER_'));
@@ -54,11 +36,11 @@ const retried = await placeOrder(client, first);
 show('the same order again, same key', retried);
 assert(retried.kind === 'placed' && retried.order.replayed && retried.order.orderId === placed.order.orderId);
 
-const rejected = await placeOrder(client, order({ deviceId: '89860000000000000404' }));
+const rejected = await placeOrder(client, walkThroughOrder({ deviceId: '89860000000000000404' }));
 show('an ICCID CSSS does not know', rejected);
 assert(rejected.kind === 'refused' && rejected.error.code === 'CSSS_REJECTED' && rejected.error.csss?.code !== undefined);
 
-const invalid = await placeOrder(client, order({ deviceId: 'not-an-iccid' }));
+const invalid = await placeOrder(client, walkThroughOrder({ deviceId: 'not-an-iccid' }));
 show('a malformed ICCID', invalid);
 assert(invalid.kind === 'refused' && invalid.error.code === 'BAD_USER_INPUT' && invalid.error.field === 'deviceId');
 
@@ -67,7 +49,7 @@ show('a different order under a used key', reused);
 assert(reused.kind === 'refused' && reused.error.code === 'IDEMPOTENCY_KEY_REUSED');
 
 // CSSS answers HTTP 500: it may have placed the order, so the client looks it up instead of resending.
-const unknown = await placeOrder(client, order({ deviceId: '89860000000000000500' }));
+const unknown = await placeOrder(client, walkThroughOrder({ deviceId: '89860000000000000500' }));
 show('CSSS failing mid-order', unknown);
 assert(unknown.kind === 'unknown' && unknown.error?.code === 'CSSS_OUTCOME_UNKNOWN');
 
@@ -75,7 +57,7 @@ assert(unknown.kind === 'unknown' && unknown.error?.code === 'CSSS_OUTCOME_UNKNO
 // answers this ICCID): IDEMPOTENCY_KEY_IN_PROGRESS is retried with the same key and a
 // backoff; when the tries run out the client looks the key up, finds it still in flight,
 // and reports the outcome as unknown. Nothing is ordered twice.
-const slow = order({ deviceId: '89860000000000000408' });
+const slow = walkThroughOrder({ deviceId: '89860000000000000408' });
 const firstTab = placeOrder(client, slow, { maxAttempts: 1 });
 await new Promise((resolve) => setTimeout(resolve, 500));
 const secondTab = await placeOrder(client, slow, { maxAttempts: 3, backoffMs: () => 200 });
