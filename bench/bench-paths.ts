@@ -11,6 +11,8 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const RESULTS_DIR = join(ROOT, 'bench/results');
 /** Every instance's data directory (the gateway's DATA_DIR) lives under here; git-ignored as *.tmp, removed at the end. */
 export const DATA_ROOT = join(RESULTS_DIR, 'data.tmp');
+/** BENCH_CPU_PROF's profiles, one folder per target instance, and their summary; git-ignored, emptied when a profiled run starts. */
+export const PROFILES_DIR = join(RESULTS_DIR, 'profiles');
 /** Where BENCH_BASELINE's commit is checked out and built (outside the repo; see baselineCheckoutPath). */
 export const BASELINE_ROOT = baselineCheckoutPath(ROOT);
 

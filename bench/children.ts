@@ -13,6 +13,8 @@ export interface BenchChild {
   pid: number;
   /** Where its stdout and stderr go. */
   logPath: string;
+  /** Where V8 writes its CPU profile when it exits (BENCH_CPU_PROF); undefined when not profiled. */
+  cpuProfileDir: string | undefined;
 }
 
 const children = new Set<BenchChild>();
@@ -68,17 +70,26 @@ export function startChild(options: {
   env: NodeJS.ProcessEnv;
   cwd: string;
   logPath: string;
+  /** Profile the process: V8 writes a .cpuprofile into this folder when it exits (not when it is killed). */
+  cpuProfileDir?: string | undefined;
 }): BenchChild {
   const log = openSync(options.logPath, 'w');
+  const profileArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
   // stdin stays a pipe: the bench's own servers exit when it closes, i.e. when the runner dies.
-  const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script], {
+  const proc = spawn(process.execPath, [...profileArgs, ...(options.nodeArgs ?? []), options.script], {
     cwd: options.cwd,
     env: options.env,
     stdio: ['pipe', log, log],
   });
   closeSync(log);
   if (proc.pid === undefined) throw new Error(`could not start ${options.name}`);
-  const child: BenchChild = { name: options.name, process: proc, pid: proc.pid, logPath: options.logPath };
+  const child: BenchChild = {
+    name: options.name,
+    process: proc,
+    pid: proc.pid,
+    logPath: options.logPath,
+    cpuProfileDir: options.cpuProfileDir,
+  };
   children.add(child);
   if (pidFile) appendFileSync(pidFile, `${child.pid}\n`);
   proc.stdin?.on('error', () => {});
@@ -89,8 +100,12 @@ export function startChild(options: {
   return child;
 }
 
-/** SIGTERM to one child, SIGKILL if it is still alive after `graceMs`. */
+/** A profiled child writes its whole profile as it exits; a SIGKILL before that loses it. */
+const PROFILED_GRACE_MS = 15_000;
+
+/** SIGTERM to one child, SIGKILL if it is still alive after `graceMs` (longer for a profiled child). */
 export function stopChild(child: BenchChild, graceMs = 3000): Promise<void> {
+  if (child.cpuProfileDir) graceMs = Math.max(graceMs, PROFILED_GRACE_MS);
   stoppingChildren.add(child);
   return new Promise<void>((resolve) => {
     if (child.process.exitCode !== null || child.process.signalCode !== null) return resolve();

@@ -6,6 +6,7 @@
 import autocannon from 'autocannon';
 import { PeakRss } from './children.js';
 import { percentile } from './latency-percentile.js';
+import { tallyPlaced } from './order-tally.js';
 import { startCpuWindow } from './process-cpu.js';
 import type { FastMeasurement } from './report.js';
 import type { RunningTarget } from './running-targets.js';
@@ -57,6 +58,8 @@ export async function closedLoad(
   });
   const sorted = times.subarray(0, count).sort();
   const errors = result.errors + result.timeouts;
+  // Warm-ups too: a CPU profile spans them.
+  tallyPlaced(running.child.name, result.requests.total - result.non2xx - bodyErrors);
   return {
     target: running.target.name,
     connections,

@@ -25,7 +25,9 @@ export interface FastScenarioResult {
 export async function runFastScenario(settings: Settings, nextBody: () => string): Promise<FastScenarioResult> {
   const upstream = await startUpstream(settings.upstream === 'cheap' ? 'cheap-upstream' : 'simulator', settings.upstream);
   say(`${upstream.child.name} up at ${upstream.csss.baseUrl} (pid ${upstream.child.pid})`);
-  const running = await Promise.all(settings.targets.map((target) => startTarget(target, target.name, upstream.csss)));
+  const running = await Promise.all(
+    settings.targets.map((target) => startTarget(target, target.name, upstream.csss, settings.cpuProfileRoot)),
+  );
   for (const r of running) say(`${r.target.name} up at ${r.url} (pid ${r.child.pid})`);
 
   const idleRssMb: Record<string, number | undefined> = {};

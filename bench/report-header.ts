@@ -16,6 +16,13 @@ export function headerLines(input: ReportInput): string[] {
   if (settings.quick) {
     lines.push('**Quick mode (BENCH_QUICK=1): a smoke run of the harness; its numbers are not results.**', '');
   }
+  if (input.cpuProfileSection) {
+    lines.push(
+      '**Profiled run (BENCH_CPU_PROF=1): every target ran under the CPU profiler, which costs CPU, so its CPU µs/order is not comparable ' +
+        'with a run without it. Read "Where the CPU goes" for shares and µs per order by area; take CPU per order from an unprofiled run.**',
+      '',
+    );
+  }
   lines.push(`- Date: ${input.startedAt.toISOString()}`);
   lines.push(`- Node: ${process.version} on ${platform()} ${release()}`);
   lines.push(

@@ -70,6 +70,8 @@ export interface ReportInput {
   /** The cheap upstream's counts after the fast scenario; undefined when it was not the upstream. */
   cheapUpstream: CheapUpstreamState | undefined;
   slow: { baseline: SlowMeasurement | undefined; results: SlowMeasurement[] } | undefined;
+  /** BENCH_CPU_PROF's "Where the CPU goes" section (profile-report.ts); undefined in a run without profiles. */
+  cpuProfileSection: string[] | undefined;
 }
 
 /** The name of the slow-upstream baseline: the load generator calling the simulator itself. */
@@ -226,6 +228,7 @@ export function renderReport(input: ReportInput): string {
       }),
     ),
   );
+  if (input.cpuProfileSection) lines.push(...input.cpuProfileSection, '');
   lines.push('Reproduce: `npm run bench` (`BENCH_QUICK=1 npm run bench` for a smoke run of the harness).', '');
   return lines.join('\n');
 }

@@ -12,6 +12,8 @@
  * BENCH_BASELINE=<git ref> it first builds that commit in a temporary worktree (baseline.ts)
  * and runs its gateway beside this one everywhere, as the "before" of a change. Prints CPU
  * time per order, req/s, latency and RSS, and checks the issues' targets (target-checks.ts).
+ * With BENCH_CPU_PROF=1 every target runs under V8's CPU profiler, and the report ends with
+ * where each one's CPU goes, by area and per order (profile-summary.ts).
  * Writes bench/results/latest.md (quick mode: bench/results/quick.md.tmp) and prints it.
  * Never run by tests or CI. Settings: settings.ts and bench/README.md.
  */
@@ -24,7 +26,10 @@ import { killAllChildrenNow, stopAllChildren, tailOfLog, usePidFile, whenChildDi
 import { runFastScenario } from './fast-scenario.js';
 import { measureJournalSync, type JournalSyncTime } from './journal-sync.js';
 import { cpuBusyShare, gitDescription } from './machine-state.js';
+import { placedOrders } from './order-tally.js';
 import { createBodyFactory, schemaHasIdempotencyKey } from './order.js';
+import { whereTheCpuGoesSection } from './profile-report.js';
+import { summarizeRunDir } from './profile-summary.js';
 import { say } from './progress.js';
 import { renderReport, type ReportBaseline } from './report.js';
 import { addTearDown, tearDownAll, upstreamScripts } from './running-targets.js';
@@ -59,6 +64,22 @@ async function withBaseline(settings: Settings): Promise<{ settings: Settings; b
   };
 }
 
+/**
+ * BENCH_CPU_PROF: every target has exited by now (each scenario stops its own), so each
+ * profile is written. Keeps the order counts and the sums beside the profiles, so
+ * profile-summary.js can be rerun on them alone.
+ */
+function summarizeCpuProfiles(root: string): string[] {
+  writeFileSync(join(root, 'orders.json'), `${JSON.stringify(placedOrders(), null, 2)}\n`);
+  const summary = summarizeRunDir(root, placedOrders());
+  writeFileSync(join(root, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  say(
+    `CPU profiles of ${summary.targets.map((target) => target.target).join(', ')} summed in ${relative(ROOT, join(root, 'summary.json'))}`,
+  );
+  if (summary.missing.length > 0) say(`no CPU profile from ${summary.missing.join(', ')}: killed before it could write one`);
+  return whereTheCpuGoesSection(summary);
+}
+
 async function main(): Promise<void> {
   const startedAt = new Date();
   const requested = readSettings();
@@ -74,6 +95,11 @@ async function main(): Promise<void> {
   }
   rmSync(DATA_ROOT, { recursive: true, force: true });
   mkdirSync(DATA_ROOT);
+  if (settings.cpuProfileRoot !== undefined) {
+    // Profiles of an earlier run would be summed with this one's.
+    rmSync(settings.cpuProfileRoot, { recursive: true, force: true });
+    mkdirSync(settings.cpuProfileRoot, { recursive: true });
+  }
 
   // Before any child runs, so the disk is as quiet as this machine gets.
   const sync: JournalSyncTime = await measureJournalSync(join(DATA_ROOT, 'sync-probe'), settings.syncCommits);
@@ -87,6 +113,7 @@ async function main(): Promise<void> {
 
   const fast = settings.scenarios.has('fast') ? await runFastScenario(settings, bodies.next) : undefined;
   const slow = settings.scenarios.has('slow') ? await runSlowScenario(settings, bodies.next) : undefined;
+  const cpuProfileSection = settings.cpuProfileRoot === undefined ? undefined : summarizeCpuProfiles(settings.cpuProfileRoot);
 
   const markdown = renderReport({
     settings,
@@ -102,6 +129,7 @@ async function main(): Promise<void> {
     idleRssMb: fast?.idleRssMb ?? {},
     cheapUpstream: fast?.cheapUpstream,
     slow,
+    cpuProfileSection,
   });
   writeFileSync(settings.outPath, markdown);
   process.stdout.write(`${markdown}\n`);

@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { BenchFailure } from './bench-failure.js';
 import { DATA_ROOT, logPath, ROOT } from './bench-paths.js';
 import { freePort, startChild, tailOfLog, waitForHttp, type BenchChild } from './children.js';
+import { tallyPlaced } from './order-tally.js';
 import type { BenchTarget, CsssEndpoint } from './targets.js';
 
 export interface RunningTarget {
@@ -71,8 +72,17 @@ export async function startUpstream(name: string, kind: UpstreamKind, delayMs = 
   return { child, csss };
 }
 
-/** Starts one instance of `target`; `instance` names its log and data directory (e.g. `gateway-slow`). */
-export async function startTarget(target: BenchTarget, instance: string, csss: CsssEndpoint): Promise<RunningTarget> {
+/**
+ * Starts one instance of `target`; `instance` names its log, its data directory and its
+ * folder under `cpuProfileRoot` (e.g. `gateway-slow`). With `cpuProfileRoot` (BENCH_CPU_PROF)
+ * it runs under V8's profiler, which writes the profile there when the process exits.
+ */
+export async function startTarget(
+  target: BenchTarget,
+  instance: string,
+  csss: CsssEndpoint,
+  cpuProfileRoot: string | undefined,
+): Promise<RunningTarget> {
   const port = await freePort();
   const dataDir = join(DATA_ROOT, instance);
   mkdirSync(dataDir, { recursive: true });
@@ -80,7 +90,14 @@ export async function startTarget(target: BenchTarget, instance: string, csss: C
   if (store) addTearDown(store.tearDown);
   const env = { ...target.env({ port, csss, dataDir }), ...store?.env };
   const root = target.root ?? ROOT;
-  const child = startChild({ name: instance, ...target.command(root), cwd: root, env, logPath: logPath(instance) });
+  const child = startChild({
+    name: instance,
+    ...target.command(root),
+    cwd: root,
+    env,
+    logPath: logPath(instance),
+    cpuProfileDir: cpuProfileRoot === undefined ? undefined : join(cpuProfileRoot, instance),
+  });
   const origin = `http://127.0.0.1:${port}`;
   await waitForHttp(child, origin, target.readinessPaths);
   return { target, child, url: `${origin}/graphql` };
@@ -111,6 +128,7 @@ export async function checkCorrectness(running: RunningTarget, body: string): Pr
         `${text.slice(0, 2000)}\n--- ${relative(ROOT, running.child.logPath)} (tail) ---\n${tailOfLog(running.child)}`,
     );
   }
+  tallyPlaced(running.child.name, 1);
   return orderId;
 }
 

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { BenchFailure } from './bench-failure.js';
 import { resolveBaselineCommit, type BaselineCommit } from './baseline.js';
-import { RESULTS_DIR, ROOT } from './bench-paths.js';
+import { PROFILES_DIR, RESULTS_DIR, ROOT } from './bench-paths.js';
 import type { ReportSettings } from './report.js';
 import { GATEWAY_TARGETS, TARGETS, type BenchTarget } from './targets.js';
 
@@ -18,6 +18,8 @@ export interface Settings extends ReportSettings {
   scenarios: ReadonlySet<Scenario>;
   syncCommits: number;
   outPath: string;
+  /** BENCH_CPU_PROF=1: every target instance writes a V8 CPU profile into its own folder under this one. */
+  cpuProfileRoot: string | undefined;
 }
 
 /**
@@ -69,6 +71,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   if (scenarioNames.some((name) => name !== 'fast' && name !== 'slow')) {
     throw new BenchFailure(`BENCH_SCENARIOS must list fast and/or slow, got "${scenarioNames.join(',')}"`);
   }
+  const cpuProfile = env.BENCH_CPU_PROF?.trim() || '0';
+  if (cpuProfile !== '0' && cpuProfile !== '1') throw new BenchFailure(`BENCH_CPU_PROF must be 0 or 1, got "${cpuProfile}"`);
   return {
     quick,
     durationS: number('BENCH_DURATION_S', quick ? 2 : 10, 0.5, 600),
@@ -85,5 +89,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     },
     syncCommits: number('BENCH_SYNC_COMMITS', quick ? 30 : 200, 1, 10_000),
     outPath: join(RESULTS_DIR, quick ? 'quick.md.tmp' : 'latest.md'),
+    cpuProfileRoot: cpuProfile === '1' ? PROFILES_DIR : undefined,
   };
 }

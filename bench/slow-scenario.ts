@@ -8,6 +8,7 @@ import { CREATE_OTA_ORDER_PATH, CSSS_SUCCESS_CODE } from '../src/csss/csss.wire.
 import { PeakRss, stopChild } from './children.js';
 import { percentile } from './latency-percentile.js';
 import { runOpenLoop, type OpenLoopRequest } from './open-loop-load.js';
+import { tallyPlaced } from './order-tally.js';
 import { BENCH_ORDER_INPUT, signedParams, toWire } from './order.js';
 import { startCpuWindow } from './process-cpu.js';
 import { fixed, say } from './progress.js';
@@ -23,6 +24,8 @@ interface OpenLoopTarget {
   nextRequest: () => OpenLoopRequest;
   classify: (status: number, body: string) => string | undefined;
   pid: number | undefined;
+  /** The process's instance name, whose orders are tallied (order-tally.ts); undefined for the direct call. */
+  instance: string | undefined;
 }
 
 /** A GraphQL target: placed when the answer is HTTP 200 with an order id and no errors. */
@@ -31,6 +34,7 @@ function graphqlOpenLoopTarget(running: RunningTarget, nextBody: () => string): 
     name: running.target.name,
     url: running.url,
     pid: running.child.pid,
+    instance: running.child.name,
     nextRequest: () => ({ headers: running.target.headers, body: nextBody() }),
     classify: (status, body) => {
       if (status === 200 && orderIdIn(body) !== undefined) return undefined;
@@ -53,6 +57,7 @@ function directOpenLoopTarget(csss: CsssEndpoint): OpenLoopTarget {
     name: DIRECT,
     url: `${csss.baseUrl}${CREATE_OTA_ORDER_PATH}`,
     pid: undefined,
+    instance: undefined,
     // Signed when due: the signature carries a timestamp the simulator checks.
     nextRequest: () => ({ headers, body: JSON.stringify(signedParams(wire, csss.accessCode, csss.secret)) }),
     classify: (status, body) => {
@@ -83,6 +88,7 @@ async function measureOpenLoop(target: OpenLoopTarget, slow: Settings['slow'], d
     timeoutMs: slow.delayMs + 30_000,
   });
   const failed = Object.values(result.failures).reduce((sum, count) => sum + count, 0);
+  if (target.instance !== undefined) tallyPlaced(target.instance, result.succeeded);
   return {
     target: target.name,
     sent: result.sent,
@@ -106,7 +112,9 @@ export async function runSlowScenario(
   const simulator = await startUpstream('simulator-slow', 'simulator', slow.delayMs);
   say(`slow simulator up at ${simulator.csss.baseUrl}, answering after ${slow.delayMs} ms (pid ${simulator.child.pid})`);
   const participants = settings.targets.filter((target) => target.slowUpstream);
-  const running = await Promise.all(participants.map((target) => startTarget(target, `${target.name}-slow`, simulator.csss)));
+  const running = await Promise.all(
+    participants.map((target) => startTarget(target, `${target.name}-slow`, simulator.csss, settings.cpuProfileRoot)),
+  );
   for (const r of running) {
     const orderId = await checkCorrectness(r, nextBody());
     say(`${r.child.name}: up at ${r.url} (pid ${r.child.pid}), correctness check passed (order ${orderId})`);
