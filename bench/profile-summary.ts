@@ -3,9 +3,10 @@
  * bench/results/profiles/<instance>/ and sums the main thread's self time by area
  * (profile-areas.ts), as a share of its busy time and in µs per order (self time ÷ the
  * orders that process placed over its whole life, profiles/orders.json). Start-up is its
- * own line, outside the per-order figures. Where a gateway target and apollo-http were both
- * profiled, it sets their areas side by side. The runner calls it at the end of a profiled
- * run (report section and profiles/summary.json); it also runs alone:
+ * own line, outside the per-order figures. It sets areas side by side where a gateway target
+ * and apollo-http were both profiled, and an instance and its BENCH_BASELINE build's. The
+ * runner calls it at the end of a profiled run (report section and profiles/summary.json);
+ * it also runs alone:
  *
  *   node dist/bench/profile-summary.js <profile dir> [orders]
  *
@@ -147,22 +148,41 @@ export function summarizeProfiles(
   };
 }
 
-/** Each gateway target (and its BENCH_BASELINE builds) against apollo-http, area by area, largest difference first. */
+/** `target`'s µs per order beside `reference`'s, area by area, largest difference first. */
+function compareTwo(target: TargetProfile, reference: TargetProfile): ProfileComparison {
+  const names = new Set([...target.areas, ...reference.areas].map((area) => area.area));
+  const usOf = (profile: TargetProfile, area: string): number => profile.areas.find((entry) => entry.area === area)?.usPerOrder ?? 0;
+  const rows = [...names].map((area) => {
+    const [targetUsPerOrder, referenceUsPerOrder] = [usOf(target, area), usOf(reference, area)];
+    return { area, targetUsPerOrder, referenceUsPerOrder, differenceUs: targetUsPerOrder - referenceUsPerOrder };
+  });
+  return { target: target.target, reference: reference.target, rows: rows.sort((a, b) => b.differenceUs - a.differenceUs) };
+}
+
+/**
+ * The pairs worth setting side by side: each gateway target of the fast scenario (and its
+ * BENCH_BASELINE build, `gateway@<sha>`) against apollo-http, and each instance against its
+ * baseline's (`gateway` against `gateway@<sha>`, `gateway-slow` against `gateway@<sha>-slow`):
+ * the "after" against the "before" of a change, area by area.
+ */
 export function compareProfiles(targets: readonly TargetProfile[]): ProfileComparison[] {
-  const reference = targets.find((target) => target.target === APOLLO_HTTP && target.orders);
-  if (!reference) return [];
+  const counted = targets.filter((target) => target.orders);
+  const named = (name: string): TargetProfile | undefined => counted.find((target) => target.target === name);
   const gatewayNames = GATEWAY_TARGETS.map((target) => target.name);
-  return targets
-    .filter((target) => gatewayNames.includes(target.target.split('@')[0]!) && target.orders)
-    .map((target) => {
-      const names = new Set([...target.areas, ...reference.areas].map((area) => area.area));
-      const usOf = (profile: TargetProfile, area: string): number => profile.areas.find((entry) => entry.area === area)?.usPerOrder ?? 0;
-      const rows = [...names].map((area) => {
-        const [targetUsPerOrder, referenceUsPerOrder] = [usOf(target, area), usOf(reference, area)];
-        return { area, targetUsPerOrder, referenceUsPerOrder, differenceUs: targetUsPerOrder - referenceUsPerOrder };
-      });
-      return { target: target.target, reference: reference.target, rows: rows.sort((a, b) => b.differenceUs - a.differenceUs) };
-    });
+  const comparisons: ProfileComparison[] = [];
+  const reference = named(APOLLO_HTTP);
+  if (reference) {
+    for (const target of counted) {
+      const base = /^(.*?)(?:@[0-9a-f]+)?$/.exec(target.target)![1]!;
+      if (gatewayNames.includes(base)) comparisons.push(compareTwo(target, reference));
+    }
+  }
+  for (const before of counted) {
+    const baseline = /^(.+)@[0-9a-f]+(-slow)?$/.exec(before.target);
+    const after = baseline && named(`${baseline[1]!}${baseline[2] ?? ''}`);
+    if (after) comparisons.push(compareTwo(after, before));
+  }
+  return comparisons;
 }
 
 /** V8 names each file CPU.<date>.<time>.<pid>.<thread id>.<sequence>.cpuprofile; thread 0 is the main thread. */

@@ -139,6 +139,19 @@ describe('bench CPU profile summary', () => {
     expect(compareProfiles([summary])).toEqual([]);
   });
 
+  it("sets a BENCH_BASELINE build against apollo-http in the fast scenario only, and each instance against its baseline's", () => {
+    const named = (target: string) => ({ ...summary, target });
+    const pairs = compareProfiles(
+      ['apollo-http', 'gateway', 'gateway@0a1b2c3', 'gateway-slow', 'gateway@0a1b2c3-slow', 'peer-slow'].map(named),
+    ).map((comparison) => `${comparison.target} ÷ ${comparison.reference}`);
+    expect(pairs).toEqual([
+      'gateway ÷ apollo-http',
+      'gateway@0a1b2c3 ÷ apollo-http',
+      'gateway ÷ gateway@0a1b2c3',
+      'gateway-slow ÷ gateway@0a1b2c3-slow',
+    ]);
+  });
+
   it('names areas by folder, package and Node module', () => {
     const of = (url: string, functionName = 'f', caller?: string) => areaOf({ functionName, url }, caller);
     expect(of(`${BUILD}/graphql/schema.js`)).toBe('graphql');
