@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { processCpuSeconds } from './process-cpu.js';
 
 export interface BenchChild {
   name: string;
@@ -103,9 +104,21 @@ export function startChild(options: {
 /** A profiled child writes its whole profile as it exits; a SIGKILL before that loses it. */
 const PROFILED_GRACE_MS = 15_000;
 
+/** Each profiled child's CPU time over its whole life (all threads), read as it is stopped. */
+const cpuSecondsAtStop = new Map<string, number>();
+
+/** By instance name: what the profile of its main thread is checked against (profile-summary.ts). */
+export function profiledCpuSeconds(): Record<string, number> {
+  return Object.fromEntries(cpuSecondsAtStop);
+}
+
 /** SIGTERM to one child, SIGKILL if it is still alive after `graceMs` (longer for a profiled child). */
 export function stopChild(child: BenchChild, graceMs = 3000): Promise<void> {
-  if (child.cpuProfileDir) graceMs = Math.max(graceMs, PROFILED_GRACE_MS);
+  if (child.cpuProfileDir) {
+    graceMs = Math.max(graceMs, PROFILED_GRACE_MS);
+    const cpuSeconds = processCpuSeconds(child.pid);
+    if (cpuSeconds !== undefined) cpuSecondsAtStop.set(child.name, cpuSeconds);
+  }
   stoppingChildren.add(child);
   return new Promise<void>((resolve) => {
     if (child.process.exitCode !== null || child.process.signalCode !== null) return resolve();

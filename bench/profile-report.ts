@@ -40,6 +40,9 @@ function targetLines(target: TargetProfile): string[] {
       `${target.orders ?? 'an unknown number of'} orders placed: **${perOrder(target.usPerOrder)} µs/order** after start-up` +
       (target.files.length > 1 ? ` (${target.files.length} profiles summed)` : '') +
       (target.otherThreadsBusyUs > 0 ? `; worker threads, not in the tables: ${seconds(target.otherThreadsBusyUs)} busy` : '') +
+      (target.processCpuUsPerOrder === undefined
+        ? ''
+        : `. The process's CPU time over its life, all threads, less that start-up: ${perOrder(target.processCpuUsPerOrder)} µs/order`) +
       '.',
     '',
   );
@@ -105,6 +108,8 @@ export function whereTheCpuGoesSection(summary: ProfileSummary): string[] {
       'are not in it, so the totals are below the CPU µs/order column), summed by area (bench/README.md says how a sample gets its area), ' +
       'divided by the orders that process placed over its whole life (correctness check, warm-up, every measurement). ' +
       'Start-up (module loading and compiling) is its own line and outside every µs/order. ' +
+      'V8 samples wall time: a main thread that is ready but waiting for a core (other processes on the machine) counts as busy, ' +
+      "so each target's line also gives its process's CPU time per order over its life (all threads, /proc) to check the profile against. " +
       'The profiles and `summary.json` are in bench/results/profiles/.',
     '',
     ...profileSummaryLines(summary),

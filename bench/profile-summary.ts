@@ -57,6 +57,12 @@ export interface TargetProfile {
   topFunctions: FunctionCost[];
   /** Profiles of other threads (workers), not in the figures: their busy time. */
   otherThreadsBusyUs: number;
+  /**
+   * The process's CPU time (all threads, /proc) over its whole life, less the profile's
+   * start-up, ÷ orders: what the main thread's µs/order is checked against. V8 samples wall
+   * time, so a main thread waiting for a core shows as busy and can exceed it.
+   */
+  processCpuUsPerOrder: number | undefined;
 }
 
 export interface ProfileComparison {
@@ -145,6 +151,7 @@ export function summarizeProfiles(
       .sort(bySelf)
       .slice(0, TOP_FUNCTIONS),
     otherThreadsBusyUs: 0,
+    processCpuUsPerOrder: undefined,
   };
 }
 
@@ -192,8 +199,8 @@ function readProfile(path: string): CpuProfile {
   return JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
 }
 
-/** One instance's folder of profiles. */
-export function summarizeInstanceDir(dir: string, orders: number | undefined): TargetProfile {
+/** One instance's folder of profiles; `cpuSeconds`: its process's CPU time over its life, when known. */
+export function summarizeInstanceDir(dir: string, orders: number | undefined, cpuSeconds?: number): TargetProfile {
   const files = readdirSync(dir)
     .filter((file) => file.endsWith('.cpuprofile'))
     .sort();
@@ -205,6 +212,7 @@ export function summarizeInstanceDir(dir: string, orders: number | undefined): T
     main,
   );
   const others = files.filter((file) => !isMainThread(file));
+  if (cpuSeconds !== undefined && orders) summary.processCpuUsPerOrder = (cpuSeconds * 1e6 - summary.startUpUs) / orders;
   summary.otherThreadsBusyUs =
     others.length === 0
       ? 0
@@ -216,19 +224,24 @@ export function summarizeInstanceDir(dir: string, orders: number | undefined): T
   return summary;
 }
 
-/** Every instance folder under a run's profiles/ folder, with the order counts the runner wrote beside them. */
-export function summarizeRunDir(dir: string, orders: Readonly<Record<string, number>>): ProfileSummary {
+/** Every instance folder under a run's profiles/ folder, with the order counts and CPU times the runner wrote beside them. */
+export function summarizeRunDir(
+  dir: string,
+  orders: Readonly<Record<string, number>>,
+  cpuSeconds: Readonly<Record<string, number>> = {},
+): ProfileSummary {
   const instances = readdirSync(dir)
     .filter((entry) => statSync(join(dir, entry)).isDirectory())
     .sort();
   const targets = instances
-    .map((instance) => summarizeInstanceDir(join(dir, instance), orders[instance]))
+    .map((instance) => summarizeInstanceDir(join(dir, instance), orders[instance], cpuSeconds[instance]))
     .filter((target) => target.files.length > 0);
   const missing = Object.keys(orders).filter((instance) => !targets.some((target) => target.target === instance));
   return { targets, comparisons: compareProfiles(targets), missing };
 }
 
-export function readOrderCounts(path: string): Record<string, number> {
+/** orders.json or process-cpu.json (instance → number); empty when the file is not there. */
+export function readInstanceNumbers(path: string): Record<string, number> {
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, number>) : {};
 }
 
@@ -239,13 +252,13 @@ function main(args: string[]): void {
   const single = readdirSync(dir).some((file) => file.endsWith('.cpuprofile'));
   let summary: ProfileSummary;
   if (single) {
-    const orders = ordersArg === undefined ? readOrderCounts(join(dirname(dir), 'orders.json'))[basename(dir)] : Number(ordersArg);
+    const orders = ordersArg === undefined ? readInstanceNumbers(join(dirname(dir), 'orders.json'))[basename(dir)] : Number(ordersArg);
     if (orders !== undefined && !(orders > 0)) throw new Error(`orders must be a positive number, got "${ordersArg}"`);
-    const target = summarizeInstanceDir(dir, orders);
+    const target = summarizeInstanceDir(dir, orders, readInstanceNumbers(join(dirname(dir), 'process-cpu.json'))[basename(dir)]);
     summary = { targets: [target], comparisons: [], missing: [] };
   } else {
     if (ordersArg !== undefined) throw new Error('[orders] is for one instance folder; a run folder takes its counts from orders.json');
-    summary = summarizeRunDir(dir, readOrderCounts(join(dir, 'orders.json')));
+    summary = summarizeRunDir(dir, readInstanceNumbers(join(dir, 'orders.json')), readInstanceNumbers(join(dir, 'process-cpu.json')));
   }
   process.stdout.write(`${profileSummaryLines(summary).join('\n')}\n`);
 }

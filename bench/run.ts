@@ -22,7 +22,7 @@ import { join, relative } from 'node:path';
 import { BenchFailure } from './bench-failure.js';
 import { BaselineError, buildBaseline, removeBaselineCheckout } from './baseline.js';
 import { BASELINE_ROOT, DATA_ROOT, logPath, RESULTS_DIR, ROOT } from './bench-paths.js';
-import { killAllChildrenNow, stopAllChildren, tailOfLog, usePidFile, whenChildDies } from './children.js';
+import { killAllChildrenNow, profiledCpuSeconds, stopAllChildren, tailOfLog, usePidFile, whenChildDies } from './children.js';
 import { runFastScenario } from './fast-scenario.js';
 import { measureJournalSync, type JournalSyncTime } from './journal-sync.js';
 import { cpuBusyShare, gitDescription } from './machine-state.js';
@@ -71,7 +71,8 @@ async function withBaseline(settings: Settings): Promise<{ settings: Settings; b
  */
 function summarizeCpuProfiles(root: string): string[] {
   writeFileSync(join(root, 'orders.json'), `${JSON.stringify(placedOrders(), null, 2)}\n`);
-  const summary = summarizeRunDir(root, placedOrders());
+  writeFileSync(join(root, 'process-cpu.json'), `${JSON.stringify(profiledCpuSeconds(), null, 2)}\n`);
+  const summary = summarizeRunDir(root, placedOrders(), profiledCpuSeconds());
   writeFileSync(join(root, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   say(
     `CPU profiles of ${summary.targets.map((target) => target.target).join(', ')} summed in ${relative(ROOT, join(root, 'summary.json'))}`,

@@ -183,11 +183,13 @@ describe('bench CPU profile folders', () => {
     writeFileSync(join(dir, 'gateway', 'CPU.20261206.014930.10525.0.001.cpuprofile'), JSON.stringify(gatewayProfile));
     writeFileSync(join(dir, 'gateway', 'CPU.20261206.014930.10525.1.002.cpuprofile'), JSON.stringify(gatewayProfile));
     mkdirSync(join(dir, 'apollo-http'));
-    const summary = summarizeRunDir(dir, { gateway: 10, 'apollo-http': 20 });
+    const summary = summarizeRunDir(dir, { gateway: 10, 'apollo-http': 20 }, { gateway: 0.005 });
     expect(summary.targets.map((target) => target.target)).toEqual(['gateway']);
     expect(summary.targets[0]?.files).toEqual(['CPU.20261206.014930.10525.0.001.cpuprofile']);
     expect(summary.targets[0]?.usPerOrder).toBe(295);
     expect(summary.targets[0]?.otherThreadsBusyUs).toBe(3950);
+    // The process's CPU over its life (5000 µs), less the profile's start-up (1000 µs), per order.
+    expect(summary.targets[0]?.processCpuUsPerOrder).toBe(400);
     expect(summary.missing).toEqual(['apollo-http']);
   });
 });
