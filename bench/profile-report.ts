@@ -105,7 +105,7 @@ export function whereTheCpuGoesSection(summary: ProfileSummary): string[] {
       'take CPU per order from a run without BENCH_CPU_PROF.',
     '',
     "Self time of each process's main thread (V8 samples only the thread running JavaScript; libuv's pool and GC helper threads " +
-      'are not in it, so the totals are below the CPU µs/order column), summed by area (bench/README.md says how a sample gets its area), ' +
+      'are not in it, so on a quiet machine the totals are below the CPU µs/order column), summed by area (bench/README.md says how a sample gets its area), ' +
       'divided by the orders that process placed over its whole life (correctness check, warm-up, every measurement). ' +
       'Start-up (module loading and compiling) is its own line and outside every µs/order. ' +
       'V8 samples wall time: a main thread that is ready but waiting for a core (other processes on the machine) counts as busy, ' +
