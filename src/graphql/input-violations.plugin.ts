@@ -5,7 +5,9 @@ import {
   isInputObjectType,
   isInputType,
   isNonNullType,
+  Kind,
   typeFromAST,
+  type GraphQLError,
   type GraphQLSchema,
   type VariableDefinitionNode,
 } from 'graphql';
@@ -109,27 +111,52 @@ function checkVariable(
 }
 
 /**
+ * graphql-js's refusal of a variable (its coercion, in `execute`): the one error kind it
+ * reports at a variable's definition alone. Validation's "variable never used" has that
+ * shape too, which is why only errors of an execution are looked at.
+ */
+function isVariableRefusal(error: GraphQLError): boolean {
+  return error.nodes?.length === 1 && error.nodes[0]?.kind === Kind.VARIABLE_DEFINITION;
+}
+
+/**
  * Answers a request whose variables GraphQL refuses with one `BAD_USER_INPUT` error
  * listing every problem, before anything executes. graphql-js coerces variables itself
  * and answers one error per problem, without the gateway's rules ever running on the
- * fields that were fine; so this plugin coerces them first the same way (graphql-js's
- * own `coerceInputValue`), applies the gateway's rules for the input types named in
- * `rules` to the fields that coerced, and throws one InvalidInputError with all of them.
- * A request whose variables GraphQL accepts goes on unchanged, and the resolver's rules
- * (which also guard input written inline) answer in the same shape.
+ * fields that were fine. So when graphql-js has refused a variable (nothing has executed:
+ * `execute` stops at its variables), this plugin coerces them again the same way
+ * (graphql-js's own `coerceInputValue`), applies the gateway's rules for the input types
+ * named in `rules` to the fields that coerced, and throws one InvalidInputError with all
+ * of them. A request whose variables GraphQL accepts is coerced once, by graphql-js, and
+ * the resolver's rules (which also guard input written inline) answer in the same shape.
+ *
+ * The error is thrown from `didEncounterErrors` of the execution: Apollo answers an error
+ * thrown there as one thrown in `didResolveOperation` (`sendErrorResponse`, the status and
+ * extensions of the thrown error), whatever the order of the plugins; every plugin's
+ * `didEncounterErrors` and `willSendResponse` then sees the InvalidInputError.
+ * test/integration/error-contract.test.ts pins the answer.
  */
 export function inputViolationsPlugin(options: { rules: ReadonlyMap<string, InputRules>; hideSuggestions: boolean }): ApolloServerPlugin {
   const { rules, hideSuggestions } = options;
   return {
     async requestDidStart() {
+      // Errors reach didEncounterErrors from every stage (parsing, validation, our own
+      // thrown error); only those of the execution can be graphql-js's variable refusals.
+      let executing = false;
       return {
-        async didResolveOperation({ operation, request, schema }) {
+        async executionDidStart() {
+          executing = true;
+        },
+        async didEncounterErrors({ errors, operation, request, schema }) {
+          if (!executing) return;
+          // The error thrown below comes back through this hook: it is answered as it is.
+          executing = false;
           const definitions = operation?.variableDefinitions ?? [];
-          if (definitions.length === 0) return;
+          if (definitions.length === 0 || !errors.some(isVariableRefusal)) return;
           const variables = request.variables ?? {};
           const checks = definitions.map((definition) => checkVariable(schema, definition, variables, rules, hideSuggestions));
-          // Variables graphql-js accepts are left to execute: the resolver's rules answer
-          // for them, inside a GraphQL result whose `data` is null.
+          // Only when the coercion here agrees that a variable is refused; otherwise
+          // graphql-js's own errors are answered (format-error.ts gives them the same shape).
           if (!checks.some((check) => check.refused)) return;
           const [first, ...rest] = checks.flatMap((check) => check.violations).slice(0, MAX_VIOLATIONS);
           if (first) throw new InvalidInputError([first, ...rest]);

@@ -370,6 +370,39 @@ describe('one error for one bad input', () => {
     expect(h.simulator.requests.length).toBe(sent);
   });
 
+  it('answers an unused variable as a validation error, even when GraphQL would refuse its value', async () => {
+    // Validation reports an unused variable at its definition, as graphql-js reports a
+    // refused one: only an execution's refusals become the one BAD_USER_INPUT error.
+    const sent = h.simulator.requests.length;
+    const query = print(CreateOtaOrderDocument).replace('($input: CreateOtaOrderInput!)', '($input: CreateOtaOrderInput!, $unused: Int!)');
+    const { status, body } = await post(h, { query, variables: { input: orderInput(), unused: 'many' } });
+
+    expect(status).toBe(400);
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(h.simulator.requests.length).toBe(sent);
+  });
+
+  it('lists the refusals of two variables in one BAD_USER_INPUT error, in the order of their definitions', async () => {
+    const sent = h.simulator.requests.length;
+    const query = print(CreateOtaOrderDocument)
+      .replace('($input: CreateOtaOrderInput!)', '($input: CreateOtaOrderInput!, $place: Boolean!)')
+      .replace('createOtaOrder(input: $input)', 'createOtaOrder(input: $input) @include(if: $place)');
+    const { status, body } = await post(h, { query, variables: { input: { ...orderInput(), days: 'many' }, place: 'yes' } });
+
+    expect(status).toBe(400);
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'days',
+      violations: [
+        { field: 'days', message: expect.stringContaining('"many"') },
+        { field: 'place', message: expect.stringContaining('"yes"') },
+      ],
+    });
+    expect(h.simulator.requests.length).toBe(sent);
+  });
+
   it.each([
     ['SQLite', undefined],
     ['PostgreSQL', 'postgres'],
