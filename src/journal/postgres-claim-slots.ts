@@ -1,3 +1,8 @@
+/** The name of a (client, key, attempt) slot: one string, so slots can key maps. */
+export function claimSlotName(clientId: string, idempotencyKey: string, attemptNo: number): string {
+  return JSON.stringify([clientId, idempotencyKey, attemptNo]);
+}
+
 /**
  * Which (client, key, attempt) slots this process is using: INSERTs awaiting their reply,
  * and attempts it claimed and has not recorded yet. When a claim's reply is lost, the row
@@ -12,7 +17,7 @@ export class PostgresClaimSlots {
 
   /** An INSERT into the slot starts; returns the slot's name for `leave` and `holdFor`. */
   enter(clientId: string, idempotencyKey: string, attemptNo: number): string {
-    const slot = JSON.stringify([clientId, idempotencyKey, attemptNo]);
+    const slot = claimSlotName(clientId, idempotencyKey, attemptNo);
     this.#users.set(slot, (this.#users.get(slot) ?? 0) + 1);
     return slot;
   }

@@ -30,8 +30,8 @@ export function toAttempt(row: AttemptRow): OrderAttempt {
   });
 }
 
-/** What a claim's insert returns: only what the database chose. */
-export type ClaimedRow = Pick<AttemptRow, 'id' | 'created_at' | 'stale_at'>;
+/** What a claim's insert returns: what the database chose, and the slot it is for (to match it to its claim). */
+export type ClaimedRow = Pick<AttemptRow, 'id' | 'client_id' | 'idempotency_key' | 'attempt_no' | 'created_at' | 'stale_at'>;
 
 /** The attempt a claim just inserted: what was sent, with the id and times PostgreSQL chose. */
 export function claimedAttempt(request: ClaimRequest, attemptNo: number, owner: string, row: ClaimedRow): OrderAttempt {
@@ -58,12 +58,18 @@ export const COLUMNS = `id, client_id, idempotency_key, attempt_no, fingerprint,
 // Named statements are prepared once per connection. Every time comes from the database's
 // clock (now()), so replicas whose host clocks differ still agree on which attempts are stale.
 export const SQL = {
-  insert: {
-    name: 'journal-claim-insert',
+  // The claims of one batch (see PostgresClaimInserts): one row per element of the typed
+  // arrays, so one prepared statement serves every batch size. A row whose slot exists is
+  // skipped and not returned; rows come back unordered, so each names its slot.
+  insertClaims: {
+    name: 'journal-claim-insert-batch',
     text: `INSERT INTO ota_order_attempts (client_id, idempotency_key, attempt_no, fingerprint, request, status, owner, stale_at)
-           VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, now() + $7 * interval '1 millisecond')
+           SELECT claim.client_id, claim.idempotency_key, claim.attempt_no, claim.fingerprint, claim.request::jsonb, 'PENDING', $6,
+                  now() + $7 * interval '1 millisecond'
+             FROM unnest($1::text[], $2::text[], $3::integer[], $4::text[], $5::text[])
+                  AS claim(client_id, idempotency_key, attempt_no, fingerprint, request)
            ON CONFLICT (client_id, idempotency_key, attempt_no) DO NOTHING
-           RETURNING id, created_at, stale_at`,
+           RETURNING id, client_id, idempotency_key, attempt_no, created_at, stale_at`,
   },
   latest: {
     name: 'journal-latest',

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import type { Logger } from '../logger.js';
 import type { ReconciliationStore } from './order-reconciliation.js';
+import { PostgresClaimInserts } from './postgres-claim-inserts.js';
 import { PostgresClaimSlots } from './postgres-claim-slots.js';
 import {
   openPostgresJournalDatabase,
@@ -62,7 +63,7 @@ export class PostgresOrderJournal implements OrderJournal {
   readonly owner = randomUUID();
   readonly #pool: pg.Pool;
   readonly #query: PostgresJournalQuery;
-  readonly #staleAfterMs: number;
+  readonly #claimInserts: PostgresClaimInserts;
   readonly #logger: Logger | undefined;
   readonly #slots = new PostgresClaimSlots();
   /** The reconciler's storage, on this journal's pool. */
@@ -71,7 +72,7 @@ export class PostgresOrderJournal implements OrderJournal {
   private constructor(pool: pg.Pool, options: PostgresOrderJournalOptions) {
     this.#pool = pool;
     this.#query = timedJournalQuery(pool, options.metrics);
-    this.#staleAfterMs = options.pendingStaleAfterMs;
+    this.#claimInserts = new PostgresClaimInserts(this.#query, { owner: this.owner, staleAfterMs: options.pendingStaleAfterMs });
     this.#logger = options.logger;
     this.reconciliation = new PostgresReconciliationStore(this.#query, this.owner);
   }
@@ -125,17 +126,14 @@ export class PostgresOrderJournal implements OrderJournal {
     const slot = this.#slots.enter(request.clientId, request.idempotencyKey, attemptNo);
     let row: ClaimedRow | undefined;
     try {
-      row = (
-        await this.#query<ClaimedRow>('claim', SQL.insert, [
-          request.clientId,
-          request.idempotencyKey,
-          attemptNo,
-          request.fingerprint,
-          requestJson,
-          this.owner,
-          this.#staleAfterMs,
-        ])
-      ).rows[0];
+      row = await this.#claimInserts.insert({
+        slot,
+        clientId: request.clientId,
+        idempotencyKey: request.idempotencyKey,
+        attemptNo,
+        fingerprint: request.fingerprint,
+        requestJson,
+      });
     } catch (error) {
       if (this.#slots.leave(slot)) await this.#undoLostClaim(request, attemptNo);
       throw error;

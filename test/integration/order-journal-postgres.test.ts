@@ -1,8 +1,10 @@
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JournalUnavailableError } from '../../src/journal/order-journal.js';
-import { PostgresOrderJournal } from '../../src/journal/postgres-order-journal.js';
+import { JournalUnavailableError, type ClaimRequest } from '../../src/journal/order-journal.js';
+import { CLAIM_REPLY_LOST_DETAIL, PostgresOrderJournal } from '../../src/journal/postgres-order-journal.js';
+import type { JournalOperation, JournalStoreMetrics } from '../../src/observability/store-metrics.js';
 import { describeOrderJournalContract } from '../support/order-journal-contract.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
@@ -163,6 +165,178 @@ describe('how the PostgreSQL journal commits', () => {
       expect(await journal.findById(first.attempt.id)).toMatchObject({ status: 'SUCCEEDED', orderId: 'o' });
     } finally {
       await journal.close();
+      await fresh.drop();
+    }
+  });
+});
+
+describe('claims made in one turn of the event loop', () => {
+  /** The journal's own statement hook, counting the statements it starts by operation. */
+  function countingMetrics(): JournalStoreMetrics & { started: (operation: JournalOperation) => number; reset: () => void } {
+    let counts = new Map<JournalOperation, number>();
+    return {
+      observePool: () => {},
+      startQuery(operation) {
+        counts.set(operation, (counts.get(operation) ?? 0) + 1);
+        return () => {};
+      },
+      started: (operation) => counts.get(operation) ?? 0,
+      reset: () => (counts = new Map()),
+    };
+  }
+  const order = (idempotencyKey: string, fingerprint = 'f'.repeat(64)): ClaimRequest => ({
+    clientId: 'client-batch',
+    idempotencyKey,
+    fingerprint,
+    request: { deviceId: '89852202101130001670', packageCode: 'DP1', days: 364 },
+  });
+
+  it('claims every key and writes them all with one statement, one commit, each caller getting its own attempt', async () => {
+    const fresh = await createTestDatabase();
+    const metrics = countingMetrics();
+    const journal = await PostgresOrderJournal.open({
+      url: fresh.url,
+      poolSize: 4,
+      statementTimeoutMs: 2_000,
+      pendingStaleAfterMs: 60_000,
+      create: true,
+      metrics,
+    });
+    try {
+      metrics.reset();
+      const requests = Array.from({ length: 25 }, (_, index) => order(`turn-key-${index}`));
+      const claims = await Promise.all(requests.map((request) => journal.claim(request)));
+
+      expect(metrics.started('claim')).toBe(1);
+      claims.forEach((claim, index) =>
+        expect(claim).toMatchObject({ kind: 'claimed', attempt: { ...requests[index], attemptNo: 1, status: 'PENDING' } }),
+      );
+      const ids = claims.map((claim) => (claim.kind === 'claimed' ? claim.attempt.id : 0));
+      expect(new Set(ids).size).toBe(requests.length);
+      for (const claim of claims)
+        if (claim.kind === 'claimed') expect(await journal.findById(claim.attempt.id)).toStrictEqual(claim.attempt);
+      // One transaction wrote every row (xmin is the id of the transaction that wrote a row).
+      expect(
+        await fresh.query(
+          "SELECT count(*)::int AS rows, count(DISTINCT xmin::text)::int AS transactions FROM ota_order_attempts WHERE status = 'PENDING'",
+        ),
+      ).toStrictEqual([{ rows: requests.length, transactions: 1 }]);
+    } finally {
+      await journal.close();
+      await fresh.drop();
+    }
+  });
+
+  it('claims a key once when two calls claim it in the same turn: the other is in progress, or reused for another order', async () => {
+    const fresh = await createTestDatabase();
+    const metrics = countingMetrics();
+    const journal = await PostgresOrderJournal.open({
+      url: fresh.url,
+      poolSize: 4,
+      statementTimeoutMs: 2_000,
+      pendingStaleAfterMs: 60_000,
+      create: true,
+      metrics,
+    });
+    try {
+      metrics.reset();
+      const [first, second] = await Promise.all([journal.claim(order('same-key')), journal.claim(order('same-key'))]);
+      if (first.kind !== 'claimed') throw new Error(`expected the first call to claim, got ${first.kind}`);
+      expect(second).toStrictEqual({ kind: 'in_progress', attempt: first.attempt });
+      // One INSERT for both, then the second call's read of the latest attempt.
+      expect(metrics.started('claim')).toBe(2);
+
+      const [mine, other] = await Promise.all([journal.claim(order('other-key')), journal.claim(order('other-key', 'e'.repeat(64)))]);
+      if (mine.kind !== 'claimed') throw new Error(`expected the first call to claim, got ${mine.kind}`);
+      expect(other).toStrictEqual({ kind: 'reused', attempt: mine.attempt });
+      expect(await fresh.query('SELECT idempotency_key, attempt_no FROM ota_order_attempts ORDER BY id')).toStrictEqual([
+        { idempotency_key: 'same-key', attempt_no: 1 },
+        { idempotency_key: 'other-key', attempt_no: 1 },
+      ]);
+    } finally {
+      await journal.close();
+      await fresh.drop();
+    }
+  });
+
+  it('does not hold other keys back while one claim statement waits for a lock another transaction holds', async () => {
+    const fresh = await createTestDatabase();
+    const journal = await PostgresOrderJournal.open({
+      url: fresh.url,
+      poolSize: 4,
+      statementTimeoutMs: 3_000,
+      pendingStaleAfterMs: 60_000,
+      create: true,
+    });
+    // Another transaction (a replica's, an operator's) has inserted attempt 1 of the key and not committed yet.
+    const holder = new pg.Client({ connectionString: fresh.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(
+        `INSERT INTO ota_order_attempts (client_id, idempotency_key, attempt_no, fingerprint, request, status, owner, stale_at)
+         VALUES ('client-batch', 'held-key', 1, 'held', '{}', 'PENDING', 'another', now() + interval '1 minute')`,
+      );
+      const held = journal.claim(order('held-key'));
+      await sleep(20);
+      const startedAt = performance.now();
+      expect(await journal.claim(order('free-key'))).toMatchObject({ kind: 'claimed' });
+      expect(performance.now() - startedAt).toBeLessThan(1_000);
+
+      await holder.query('ROLLBACK');
+      expect(await held).toMatchObject({ kind: 'claimed', attempt: { idempotencyKey: 'held-key', attemptNo: 1 } });
+    } finally {
+      await holder.end();
+      await journal.close();
+      await fresh.drop();
+    }
+  });
+
+  it('rejects every claim of a batch whose reply was lost, and leaves none PENDING: their retries are claimed, not in progress', async () => {
+    const fresh = await createTestDatabase();
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(fresh.url).port || 5432) });
+    const viaProxy = new URL(fresh.url);
+    viaProxy.port = String(proxy.port);
+    const journal = await PostgresOrderJournal.open({
+      url: viaProxy.toString(),
+      poolSize: 4,
+      statementTimeoutMs: 500,
+      pendingStaleAfterMs: 60_000,
+      create: true,
+    });
+    try {
+      const requests = Array.from({ length: 10 }, (_, index) => order(`lost-batch-${index}`));
+      // Idle connections first: a new one could not finish its handshake while replies are dropped.
+      await Promise.all(Array.from({ length: 4 }, () => journal.findLatest('client-batch', 'none')));
+
+      proxy.dropReplies(true);
+      const lost = Promise.all(
+        requests.map((request) =>
+          journal.claim(request).then(
+            () => 'answered',
+            (error: unknown) => error,
+          ),
+        ),
+      );
+      await sleep(100);
+      await proxy.stop();
+      proxy.dropReplies(false);
+      await proxy.start();
+      for (const outcome of await lost) expect(outcome).toBeInstanceOf(Error);
+
+      // The INSERT committed although its reply was lost; past every try of the undo, no attempt is left PENDING.
+      await sleep(1_500);
+      expect(await fresh.query('SELECT idempotency_key, status, detail FROM ota_order_attempts ORDER BY idempotency_key')).toStrictEqual(
+        requests
+          .map((request) => ({ idempotency_key: request.idempotencyKey, status: 'NOT_SENT', detail: CLAIM_REPLY_LOST_DETAIL }))
+          .sort((a, b) => a.idempotency_key.localeCompare(b.idempotency_key)),
+      );
+      for (const retry of await Promise.all(requests.map((request) => journal.claim(request)))) {
+        expect(retry).toMatchObject({ kind: 'claimed', attempt: { attemptNo: 2 } });
+      }
+    } finally {
+      await journal.close();
+      await proxy.stop();
       await fresh.drop();
     }
   });
