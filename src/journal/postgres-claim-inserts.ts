@@ -23,12 +23,13 @@ const MAX_CLAIMS_PER_STATEMENT = 500;
 /**
  * One claim statement in flight at a time: the claims of the turns that pass while it is
  * in flight wait for its commit and then go together, so under load a statement carries
- * more claims (about 15 at 32 connections in the bench, against about 7 when every turn's
- * batch went at once on its own pool connection) and an order costs less CPU. Measured
- * interleaved (bench, gateway-postgres): no limit cost 1.11x / 1.25x the CPU per order of
- * one at a time at 32 / 64 connections, two at a time 0.68x / 0.92x and 1.02x / 1.25x in two
- * runs. The wait adds at most one round trip; PostgreSQL would group the concurrent
- * commits' WAL flushes anyway, so nothing is lost there.
+ * more claims (about 15 on average in the bench at 32 and 64 connections, against about 7
+ * when each turn's batch went at once on a pool connection of its own) and an order costs
+ * less CPU. Measured interleaved (bench, gateway-postgres, against one at a time): no limit
+ * cost 1.11x / 1.25x the CPU per order at 32 / 64 connections and 0.81x / 0.58x the req/s;
+ * two at a time 0.68x / 0.92x in one run and 1.02x / 1.25x in the next, no clear gain. The
+ * wait adds at most one round trip, and overlapping commits would mostly share PostgreSQL's
+ * WAL flushes anyway.
  */
 const MAX_CLAIM_STATEMENTS_IN_FLIGHT = 1;
 /**

@@ -95,6 +95,21 @@ export const SQL = {
              FROM async_commit
             WHERE id = $1 AND status IN ('PENDING', 'UNKNOWN')`,
   },
+  // The outcomes of one batch (see PostgresOutcomeWrites), committed as SQL.record is; each
+  // row returned names an attempt whose outcome was written. An id appears once per batch.
+  recordMany: {
+    name: 'journal-record-batch',
+    text: `WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
+           UPDATE ota_order_attempts AS attempt
+              SET status = outcome.status, csss_code = outcome.csss_code, csss_message = outcome.csss_message,
+                  sim_id = outcome.sim_id, order_id = outcome.order_id, order_time = outcome.order_time,
+                  detail = outcome.detail, updated_at = now()
+             FROM async_commit,
+                  unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+                  AS outcome(id, status, csss_code, csss_message, sim_id, order_id, order_time, detail)
+            WHERE attempt.id = outcome.id AND attempt.status IN ('PENDING', 'UNKNOWN')
+            RETURNING attempt.id`,
+  },
   undoLostClaim: {
     name: 'journal-undo-lost-claim',
     text: `UPDATE ota_order_attempts SET status = 'NOT_SENT', detail = $5, updated_at = now()

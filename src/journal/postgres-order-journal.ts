@@ -21,6 +21,7 @@ import {
   type AttemptRow,
   type ClaimedRow,
 } from './postgres-journal.statements.js';
+import { PostgresOutcomeWrites } from './postgres-outcome-writes.js';
 import { PostgresReconciliationStore } from './postgres-reconciliation.store.js';
 import {
   decideClaim,
@@ -49,21 +50,24 @@ const UNDO_LOST_CLAIM_PAUSES_MS = [0, 250, 1_000];
 export const CLAIM_REPLY_LOST_DETAIL = 'the journal did not confirm the attempt, so it was not sent';
 
 /**
- * The order journal on PostgreSQL, shared by every replica of the gateway. Each write is
- * one autocommit statement, so a new order costs two round trips and two commits (the
- * claim and its outcome). The claim relies on the unique rule on (client, key, attempt):
- * `INSERT … ON CONFLICT DO NOTHING` lets exactly one of any number of racing replicas
- * record attempt n; the others read what won and answer from it. Every follow-up write is
- * conditional on what was read, and a lost race goes round again, so no lock is held
- * across round trips. Claims commit with synchronous_commit on, so a claimed attempt is
- * durable before the order leaves; outcome writes commit without waiting for the flush
- * (see SQL.record).
+ * The order journal on PostgreSQL, shared by every replica of the gateway. A new order
+ * costs two writes, its claim and its outcome, each one autocommit statement; the claims
+ * (and, apart, the outcomes) of the orders of one turn of the event loop share one
+ * multi-row statement and one commit (PostgresClaimInserts, PostgresOutcomeWrites), as
+ * SQLite's group commit shares a transaction. The claim relies on the unique rule on
+ * (client, key, attempt): `INSERT … ON CONFLICT DO NOTHING` lets exactly one of any number
+ * of racing replicas record attempt n; the others read what won and answer from it. Every
+ * follow-up write is conditional on what was read, and a lost race goes round again, so no
+ * lock is held across round trips. Claims commit with synchronous_commit on, so a claimed
+ * attempt is durable before the order leaves; outcome writes commit without waiting for
+ * the flush (see SQL.record).
  */
 export class PostgresOrderJournal implements OrderJournal {
   readonly owner = randomUUID();
   readonly #pool: pg.Pool;
   readonly #query: PostgresJournalQuery;
   readonly #claimInserts: PostgresClaimInserts;
+  readonly #outcomeWrites: PostgresOutcomeWrites;
   readonly #logger: Logger | undefined;
   readonly #slots = new PostgresClaimSlots();
   /** The reconciler's storage, on this journal's pool. */
@@ -73,6 +77,7 @@ export class PostgresOrderJournal implements OrderJournal {
     this.#pool = pool;
     this.#query = timedJournalQuery(pool, options.metrics);
     this.#claimInserts = new PostgresClaimInserts(this.#query, { owner: this.owner, staleAfterMs: options.pendingStaleAfterMs });
+    this.#outcomeWrites = new PostgresOutcomeWrites(this.#query);
     this.#logger = options.logger;
     this.reconciliation = new PostgresReconciliationStore(this.#query, this.owner);
   }
@@ -117,10 +122,11 @@ export class PostgresOrderJournal implements OrderJournal {
   }
 
   /**
-   * Records attempt `attemptNo` as PENDING, or answers undefined when it exists. When the
-   * INSERT fails, it may still have committed (the reply was lost): the row is marked
-   * NOT_SENT before the error goes on, so a retry is not told the order is in progress and
-   * then that its outcome is unknown, for an order that never left.
+   * Records attempt `attemptNo` as PENDING (in the next batch of claims), or answers
+   * undefined when it exists. When the batch's INSERT fails, it may still have committed
+   * (the reply was lost): the row is marked NOT_SENT before the error goes on, so a retry is
+   * not told the order is in progress and then that its outcome is unknown, for an order
+   * that never left. Every claim of the failed batch does so for its own slot.
    */
   async #insertClaim(request: ClaimRequest, attemptNo: number, requestJson: string): Promise<OrderAttempt | undefined> {
     const slot = this.#slots.enter(request.clientId, request.idempotencyKey, attemptNo);
@@ -170,8 +176,7 @@ export class PostgresOrderJournal implements OrderJournal {
 
   async record(attemptId: number, outcome: AttemptOutcome): Promise<boolean> {
     this.#slots.release(attemptId);
-    const result = await this.#query('record', SQL.record, [attemptId, ...outcomeParams(outcome)]);
-    return result.rowCount === 1;
+    return this.#outcomeWrites.record(attemptId, outcome);
   }
 
   async findLatest(clientId: string, idempotencyKey: string): Promise<OrderAttempt | undefined> {
