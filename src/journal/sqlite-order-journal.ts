@@ -19,7 +19,7 @@ import {
 import type { ReconciliationStore } from './order-reconciliation.js';
 import { SqliteGroupCommit } from './sqlite-group-commit.js';
 import { openSqliteJournalDatabase } from './sqlite-journal.database.js';
-import { prepareSqliteJournalStatements, toAttempt, type SqliteJournalStatements } from './sqlite-journal.statements.js';
+import { latestOf, prepareSqliteJournalStatements, toAttempt, type SqliteJournalStatements } from './sqlite-journal.statements.js';
 import { SqliteReconciliationStore } from './sqlite-reconciliation.store.js';
 import { WalSync, type SyncFile } from './wal-sync.js';
 
@@ -142,7 +142,7 @@ export class SqliteOrderJournal implements OrderJournal {
   }
 
   #claimNow(request: ClaimRequest): ClaimResult {
-    const latestRow = this.#statements.latest.get(request.clientId, request.idempotencyKey);
+    const latestRow = latestOf(this.#statements.attemptsOfKey.all(request.clientId, request.idempotencyKey));
     const now = this.#now();
     const latest = latestRow && { attempt: toAttempt(latestRow), stale: latestRow.stale_at === null || latestRow.stale_at < now };
     const decision = decideClaim(latest, request);
@@ -175,7 +175,7 @@ export class SqliteOrderJournal implements OrderJournal {
   }
 
   async findLatest(clientId: string, idempotencyKey: string): Promise<OrderAttempt | undefined> {
-    const row = this.#statements.latest.get(clientId, idempotencyKey);
+    const row = latestOf(this.#statements.attemptsOfKey.all(clientId, idempotencyKey));
     return row && toAttempt(row);
   }
 
