@@ -19,6 +19,8 @@ interface QueuedWrite {
   reject: (error: unknown) => void;
 }
 
+type WriteOutcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
 interface SqliteGroupCommitOptions {
   /** Milliseconds since the epoch; the readiness probe writes it. */
   clock: () => number;
@@ -50,12 +52,32 @@ export class SqliteGroupCommit {
   /** Set by the first failed sync, never cleared. */
   #syncFailure: unknown;
   #probing = false;
+  /**
+   * Runs a batch's writes in one BEGIN IMMEDIATE transaction, recording each write's
+   * outcome. Built once: better-sqlite3's transaction() makes four wrapper functions each
+   * time it is called.
+   */
+  readonly #commitBatch: (batch: QueuedWrite[], outcomes: WriteOutcome[]) => void;
 
   constructor(db: Database.Database, wal: WalSync, options: SqliteGroupCommitOptions) {
     this.#db = db;
     this.#wal = wal;
     this.#clock = options.clock;
     this.#onSyncFailed = options.onSyncFailed;
+    // One write failing (say, a constraint) must not undo the others in its batch. But
+    // when SQLite rolled back the whole transaction (disk full, I/O error), the later
+    // writes would commit on their own while the caller is told nothing was written, so
+    // the batch fails as a whole.
+    this.#commitBatch = db.transaction((batch: QueuedWrite[], outcomes: WriteOutcome[]) => {
+      for (const { write } of batch) {
+        try {
+          outcomes.push({ ok: true, value: write() });
+        } catch (error) {
+          if (!db.inTransaction) throw error;
+          outcomes.push({ ok: false, error });
+        }
+      }
+    }).immediate;
   }
 
   /** Once a sync has failed: the error to refuse new attempts with. */
@@ -114,24 +136,9 @@ export class SqliteGroupCommit {
 
   #flush(): void {
     const batch = this.#queue.splice(0);
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    const outcomes: WriteOutcome[] = [];
     try {
-      // One write failing (say, a constraint) must not undo the others in its batch. But
-      // when SQLite rolled back the whole transaction (disk full, I/O error), the later
-      // writes would commit on their own while the caller is told nothing was written, so
-      // the batch fails as a whole.
-      this.#db
-        .transaction(() => {
-          for (const { write } of batch) {
-            try {
-              outcomes.push({ ok: true, value: write() });
-            } catch (error) {
-              if (!this.#db.inTransaction) throw error;
-              outcomes.push({ ok: false, error });
-            }
-          }
-        })
-        .immediate();
+      this.#commitBatch(batch, outcomes);
     } catch (error) {
       // The transaction itself failed (busy, disk full): nothing in it was written.
       this.#lastSyncOk = false;
