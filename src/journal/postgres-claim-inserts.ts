@@ -79,15 +79,28 @@ export class PostgresClaimInserts {
     const inserters = new Map<string, ClaimInsert>();
     for (const claim of claims) if (!inserters.has(claim.slot)) inserters.set(claim.slot, claim);
     const rows = [...inserters.values()].sort((a, b) => (a.slot < b.slot ? -1 : a.slot > b.slot ? 1 : 0));
-    const result = await this.#query<ClaimedRow>('claim', SQL.insertClaims, [
-      rows.map((claim) => claim.clientId),
-      rows.map((claim) => claim.idempotencyKey),
-      rows.map((claim) => claim.attemptNo),
-      rows.map((claim) => claim.fingerprint),
-      rows.map((claim) => claim.requestJson),
-      this.#owner,
-      this.#staleAfterMs,
-    ]);
+    // One claim (every claim at low load) goes as a single-row INSERT: one sequential claim
+    // took 0.52-0.64 ms through unnest against 0.36-0.39 ms before batching (p50, 400 claims).
+    const only = rows.length === 1 ? rows[0] : undefined;
+    const result = only
+      ? await this.#query<ClaimedRow>('claim', SQL.insertClaim, [
+          only.clientId,
+          only.idempotencyKey,
+          only.attemptNo,
+          only.fingerprint,
+          only.requestJson,
+          this.#owner,
+          this.#staleAfterMs,
+        ])
+      : await this.#query<ClaimedRow>('claim', SQL.insertClaims, [
+          rows.map((claim) => claim.clientId),
+          rows.map((claim) => claim.idempotencyKey),
+          rows.map((claim) => claim.attemptNo),
+          rows.map((claim) => claim.fingerprint),
+          rows.map((claim) => claim.requestJson),
+          this.#owner,
+          this.#staleAfterMs,
+        ]);
     const inserted = new Map<string, ClaimedRow>();
     for (const row of result.rows) inserted.set(claimSlotName(row.client_id, row.idempotency_key, row.attempt_no), row);
     return claims.map((claim) => (inserters.get(claim.slot) === claim ? inserted.get(claim.slot) : undefined));

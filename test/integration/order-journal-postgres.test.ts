@@ -170,7 +170,7 @@ describe('how the PostgreSQL journal commits', () => {
   });
 });
 
-describe('writes made in one turn of the event loop', () => {
+describe('claims made in one turn of the event loop', () => {
   /** The journal's own statement hook, counting the statements it starts by operation. */
   function countingMetrics(): JournalStoreMetrics & { started: (operation: JournalOperation) => number; reset: () => void } {
     let counts = new Map<JournalOperation, number>();
@@ -252,44 +252,6 @@ describe('writes made in one turn of the event loop', () => {
       expect(await fresh.query('SELECT idempotency_key, attempt_no FROM ota_order_attempts ORDER BY id')).toStrictEqual([
         { idempotency_key: 'same-key', attempt_no: 1 },
         { idempotency_key: 'other-key', attempt_no: 1 },
-      ]);
-    } finally {
-      await journal.close();
-      await fresh.drop();
-    }
-  });
-
-  it('records the outcomes of one turn with one statement, each caller learning whether its own attempt took it', async () => {
-    const fresh = await createTestDatabase();
-    const metrics = countingMetrics();
-    const journal = await PostgresOrderJournal.open({
-      url: fresh.url,
-      poolSize: 4,
-      statementTimeoutMs: 2_000,
-      pendingStaleAfterMs: 60_000,
-      create: true,
-      metrics,
-    });
-    try {
-      const claims = await Promise.all(['done', 'open-1', 'open-2'].map((key) => journal.claim(order(`outcome-${key}`))));
-      const [done, open1, open2] = claims.map((claim) => (claim.kind === 'claimed' ? claim.attempt.id : 0));
-      const succeeded = { status: 'SUCCEEDED', simId: 'SIM1', orderId: 'ORDER_1', orderTime: '2026-11-26 12:00:00' } as const;
-      expect(await journal.record(done!, succeeded)).toBe(true);
-
-      metrics.reset();
-      const applied = await Promise.all([
-        journal.record(done!, { status: 'UNKNOWN', detail: 'late' }),
-        journal.record(open1!, succeeded),
-        journal.record(open2!, { status: 'REJECTED', csssCode: '1002', csssMessage: 'SIM card not found' }),
-        journal.record(open2!, { status: 'NOT_SENT', detail: 'a second outcome for one attempt' }),
-      ]);
-      expect(applied).toStrictEqual([false, true, true, false]);
-      // One statement for the batch; the attempt's second outcome goes after it, alone.
-      expect(metrics.started('record')).toBe(2);
-      expect(await fresh.query('SELECT id::int, status, order_id, csss_code FROM ota_order_attempts ORDER BY id')).toStrictEqual([
-        { id: done, status: 'SUCCEEDED', order_id: 'ORDER_1', csss_code: null },
-        { id: open1, status: 'SUCCEEDED', order_id: 'ORDER_1', csss_code: null },
-        { id: open2, status: 'REJECTED', order_id: null, csss_code: '1002' },
       ]);
     } finally {
       await journal.close();
