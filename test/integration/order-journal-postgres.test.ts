@@ -184,14 +184,12 @@ describe('claims made in one turn of the event loop', () => {
       reset: () => (counts = new Map()),
     };
   }
-  const order = (idempotencyKey: string, fingerprint = 'f'.repeat(64)): ClaimRequest => ({
-    clientId: 'client-batch',
-    idempotencyKey,
-    fingerprint,
-    request: { deviceId: '89852202101130001670', packageCode: 'DP1', days: 364 },
-  });
-
-  it('claims every key and writes them all with one statement, one commit, each caller getting its own attempt', async () => {
+  /** A journal on a fresh database of its own, its statements counted. */
+  async function openCountedJournal(): Promise<{
+    fresh: TestDatabase;
+    journal: PostgresOrderJournal;
+    metrics: ReturnType<typeof countingMetrics>;
+  }> {
     const fresh = await createTestDatabase();
     const metrics = countingMetrics();
     const journal = await PostgresOrderJournal.open({
@@ -202,6 +200,17 @@ describe('claims made in one turn of the event loop', () => {
       create: true,
       metrics,
     });
+    return { fresh, journal, metrics };
+  }
+  const order = (idempotencyKey: string, fingerprint = 'f'.repeat(64)): ClaimRequest => ({
+    clientId: 'client-batch',
+    idempotencyKey,
+    fingerprint,
+    request: { deviceId: '89852202101130001670', packageCode: 'DP1', days: 364 },
+  });
+
+  it('claims every key and writes them all with one statement, one commit, each caller getting its own attempt', async () => {
+    const { fresh, journal, metrics } = await openCountedJournal();
     try {
       metrics.reset();
       const requests = Array.from({ length: 25 }, (_, index) => order(`turn-key-${index}`));
@@ -228,16 +237,7 @@ describe('claims made in one turn of the event loop', () => {
   });
 
   it('claims a key once when two calls claim it in the same turn: the other is in progress, or reused for another order', async () => {
-    const fresh = await createTestDatabase();
-    const metrics = countingMetrics();
-    const journal = await PostgresOrderJournal.open({
-      url: fresh.url,
-      poolSize: 4,
-      statementTimeoutMs: 2_000,
-      pendingStaleAfterMs: 60_000,
-      create: true,
-      metrics,
-    });
+    const { fresh, journal, metrics } = await openCountedJournal();
     try {
       metrics.reset();
       const [first, second] = await Promise.all([journal.claim(order('same-key')), journal.claim(order('same-key'))]);
