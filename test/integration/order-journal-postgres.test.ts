@@ -7,7 +7,7 @@ import { CLAIM_REPLY_LOST_DETAIL, PostgresOrderJournal } from '../../src/journal
 import type { JournalOperation, JournalStoreMetrics } from '../../src/observability/store-metrics.js';
 import { describeOrderJournalContract } from '../support/order-journal-contract.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { startTcpProxy } from '../support/tcp-proxy.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
 // One database for this file's run, with a unique name, dropped afterwards; each test
 // starts from an empty journal.
@@ -85,18 +85,24 @@ describe('opening the PostgreSQL journal', () => {
   });
 });
 
+/** A journal whose connections go through a TCP proxy that the test can make drop replies. */
+async function openJournalThroughProxy(url: string): Promise<{ proxy: TcpProxy; journal: PostgresOrderJournal }> {
+  const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(url).port || 5432) });
+  const viaProxy = new URL(url);
+  viaProxy.port = String(proxy.port);
+  const journal = await PostgresOrderJournal.open({
+    url: viaProxy.toString(),
+    poolSize: 4,
+    statementTimeoutMs: 500,
+    pendingStaleAfterMs: 60_000,
+    create: true,
+  });
+  return { proxy, journal };
+}
+
 describe('a claim whose reply was lost', () => {
   it('is undone only where it is the lost INSERT’s own row, never another call’s live attempt of the same key', async () => {
-    const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(database.url).port || 5432) });
-    const viaProxy = new URL(database.url);
-    viaProxy.port = String(proxy.port);
-    const journal = await PostgresOrderJournal.open({
-      url: viaProxy.toString(),
-      poolSize: 4,
-      statementTimeoutMs: 500,
-      pendingStaleAfterMs: 60_000,
-      create: true,
-    });
+    const { proxy, journal } = await openJournalThroughProxy(database.url);
     try {
       const request = {
         clientId: 'client-lost-reply',
@@ -294,16 +300,7 @@ describe('claims made in one turn of the event loop', () => {
 
   it('rejects every claim of a batch whose reply was lost, and leaves none PENDING: their retries are claimed, not in progress', async () => {
     const fresh = await createTestDatabase();
-    const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(fresh.url).port || 5432) });
-    const viaProxy = new URL(fresh.url);
-    viaProxy.port = String(proxy.port);
-    const journal = await PostgresOrderJournal.open({
-      url: viaProxy.toString(),
-      poolSize: 4,
-      statementTimeoutMs: 500,
-      pendingStaleAfterMs: 60_000,
-      create: true,
-    });
+    const { proxy, journal } = await openJournalThroughProxy(fresh.url);
     try {
       const requests = Array.from({ length: 10 }, (_, index) => order(`lost-batch-${index}`));
       // Idle connections first: a new one could not finish its handshake while replies are dropped.
