@@ -55,30 +55,35 @@ export function outcomeParams(outcome: AttemptOutcome): Array<string | null> {
 export const COLUMNS = `id, client_id, idempotency_key, attempt_no, fingerprint, request, status, csss_code, csss_message,
   sim_id, order_id, order_time, detail, owner, created_at, updated_at, stale_at`;
 
+// What both claim statements share: the columns a claim writes, and what it answers (the
+// row only when the slot was free, with what the database chose and the slot's name).
+const INSERT_CLAIM =
+  'INSERT INTO ota_order_attempts (client_id, idempotency_key, attempt_no, fingerprint, request, status, owner, stale_at)';
+const CLAIM_CONFLICT_AND_RETURNING = `ON CONFLICT (client_id, idempotency_key, attempt_no) DO NOTHING
+           RETURNING id, client_id, idempotency_key, attempt_no, created_at, stale_at`;
+
 // Named statements are prepared once per connection. Every time comes from the database's
 // clock (now()), so replicas whose host clocks differ still agree on which attempts are stale.
 export const SQL = {
-  // The claims of one batch (see PostgresClaimInserts): one row per element of the typed
-  // arrays, so one prepared statement serves every batch size. A row whose slot exists is
-  // skipped and not returned; rows come back unordered, so each names its slot.
-  // A batch of one claim (every claim at low load): the single-row form, whose plan is the
-  // same for every value bound, costs less to run than unnest's (measured below the batch).
+  // A batch of one claim (every claim at low load): the single-row form costs less to run
+  // than unnest's (PostgresClaimInserts has the numbers).
   insertClaim: {
     name: 'journal-claim-insert',
-    text: `INSERT INTO ota_order_attempts (client_id, idempotency_key, attempt_no, fingerprint, request, status, owner, stale_at)
+    text: `${INSERT_CLAIM}
            VALUES ($1, $2, $3, $4, $5::jsonb, 'PENDING', $6, now() + $7 * interval '1 millisecond')
-           ON CONFLICT (client_id, idempotency_key, attempt_no) DO NOTHING
-           RETURNING id, client_id, idempotency_key, attempt_no, created_at, stale_at`,
+           ${CLAIM_CONFLICT_AND_RETURNING}`,
   },
+  // The claims of one batch: one row per element of the typed arrays, so one prepared
+  // statement serves every batch size. A row whose slot exists is skipped and not
+  // returned; rows come back unordered, so each names its slot.
   insertClaims: {
     name: 'journal-claim-insert-batch',
-    text: `INSERT INTO ota_order_attempts (client_id, idempotency_key, attempt_no, fingerprint, request, status, owner, stale_at)
+    text: `${INSERT_CLAIM}
            SELECT claim.client_id, claim.idempotency_key, claim.attempt_no, claim.fingerprint, claim.request::jsonb, 'PENDING', $6,
                   now() + $7 * interval '1 millisecond'
              FROM unnest($1::text[], $2::text[], $3::integer[], $4::text[], $5::text[])
                   AS claim(client_id, idempotency_key, attempt_no, fingerprint, request)
-           ON CONFLICT (client_id, idempotency_key, attempt_no) DO NOTHING
-           RETURNING id, client_id, idempotency_key, attempt_no, created_at, stale_at`,
+           ${CLAIM_CONFLICT_AND_RETURNING}`,
   },
   latest: {
     name: 'journal-latest',

@@ -52,11 +52,11 @@ export const CLAIM_REPLY_LOST_DETAIL = 'the journal did not confirm the attempt,
  * The order journal on PostgreSQL, shared by every replica of the gateway. A new order
  * costs two writes, its claim and its outcome, each one autocommit statement; the claims
  * of the orders of one turn of the event loop share one multi-row statement and one
- * commit (PostgresClaimInserts), as SQLite's group commit shares a transaction. The claim relies on the unique rule on
- * (client, key, attempt): `INSERT … ON CONFLICT DO NOTHING` lets exactly one of any number
- * of racing replicas record attempt n; the others read what won and answer from it. Every
- * follow-up write is conditional on what was read, and a lost race goes round again, so no
- * lock is held across round trips. Claims commit with synchronous_commit on, so a claimed
+ * commit (PostgresClaimInserts), as SQLite's group commit shares a transaction. The claim
+ * relies on the unique rule on (client, key, attempt): `INSERT … ON CONFLICT DO NOTHING`
+ * lets exactly one of any number of racing replicas record attempt n; the others read what
+ * won and answer from it. Every follow-up write is conditional on what was read, and a
+ * lost race goes round again, so no lock is held across round trips. Claims commit with synchronous_commit on, so a claimed
  * attempt is durable before the order leaves; outcome writes commit without waiting for
  * the flush (see SQL.record).
  */
